@@ -1,0 +1,75 @@
+"""The catalogue of finding codes: one entry per code, split by area into YAML files beside this module.
+
+Each entry gives the code's category and severity, the Vietnamese message a commune health worker reads,
+an English message, and what to do. :func:`load` merges the files and checks them, so a code that is
+emitted anywhere in vaxutils has exactly one meaning.
+
+>>> cat = load()
+>>> set(cat["category"]) <= {"missing_id", "id_format", "personal_info", "duplicate", "dose", "normalized"}
+True
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+import pandas as pd
+import yaml
+
+from vaxutils.schema import CATEGORIES, SEVERITIES
+
+COLUMNS = ("code", "category", "severity", "message_vi", "message_en", "action_vi", "area")
+
+
+class CatalogueError(ValueError):
+    """The catalogue files contradict each other or the findings contract."""
+
+
+@functools.cache
+def load() -> pd.DataFrame:
+    """All finding codes as a DataFrame indexed by ``code`` (columns: category, severity, messages, area)."""
+    entries = []
+    folder = resources.files(__package__)
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not item.name.endswith(".yaml"):
+            continue
+        area = item.name.removesuffix(".yaml")
+        for entry in yaml.safe_load(item.read_text(encoding="utf-8")) or []:
+            entries.append({**entry, "area": area})
+    table = pd.DataFrame(entries, columns=list(COLUMNS))
+    _check(table)
+    return table.set_index("code", drop=False)
+
+
+def _check(table: pd.DataFrame) -> None:
+    dupes = table.loc[table["code"].duplicated(keep=False), ["code", "area"]]
+    if not dupes.empty:
+        raise CatalogueError(f"duplicate finding codes: {dupes.to_dict('records')}")
+    bad_cat = table.loc[~table["category"].isin(CATEGORIES), "code"].tolist()
+    bad_sev = table.loc[~table["severity"].isin(SEVERITIES), "code"].tolist()
+    if bad_cat or bad_sev:
+        raise CatalogueError(f"invalid category for {bad_cat}, invalid severity for {bad_sev}")
+    normalized_not_info = table.query("category == 'normalized' and severity != 'info'")
+    if not normalized_not_info.empty:
+        raise CatalogueError(
+            f"normalized findings must be info: {normalized_not_info['code'].tolist()}"
+        )
+    missing_text = table.loc[table["message_vi"].isna() | (table["message_vi"] == ""), "code"]
+    if not missing_text.empty:
+        raise CatalogueError(f"codes without a Vietnamese message: {missing_text.tolist()}")
+
+
+def to_markdown() -> str:
+    """The catalogue as a Markdown table, for docs/findings.md."""
+    table = load()
+    lines = [
+        "| code | category | severity | message (vi) | what to do (vi) |",
+        "|---|---|---|---|---|",
+    ]
+    for row in table.itertuples(index=False):
+        action = row.action_vi if isinstance(row.action_vi, str) else ""
+        lines.append(
+            f"| `{row.code}` | {row.category} | {row.severity} | {row.message_vi} | {action} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,88 @@
+"""The screening engine (step S1): every check on one commune's export, as one findings table.
+
+Compute only: :func:`screen` takes what :func:`vaxutils.io.read_export` read and returns data;
+writing files is :mod:`vaxutils.screen.files`' job.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from vaxutils.screen.doses import dose_issues, prepare_doses
+from vaxutils.screen.duplicates import duplicate_issues
+from vaxutils.screen.findings import build_findings, record_status
+from vaxutils.screen.persons import prepare_persons, record_issues
+from vaxutils.screen.summary import summarize
+
+
+@dataclass
+class ScreenResult:
+    """What screening found: the findings table, the records with their status, the doses, a summary."""
+
+    findings: pd.DataFrame
+    records: pd.DataFrame
+    doses: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+
+
+def screen(
+    export,
+    registry: pd.DataFrame | None = None,
+    export_date: date | None = None,
+) -> ScreenResult:
+    """Screen one export (an :class:`vaxutils.io.Export`): findings per record, in the S1 lists.
+
+    ``registry`` is a population-database extract (see :mod:`vaxutils.reconcile`); when given, ID, name,
+    birth date and sex are also compared with the matched person. ``export_date`` is the day the data
+    was exported (doses and births after it are in the future); default: today.
+    """
+    export_date = export_date or date.today()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 4)
+        clock = now
+
+    records = export.records.reset_index(drop=True)
+    doses = prepare_doses(export.doses)
+    first_dose = doses.groupby("record_id")["dose_date"].min()
+    persons = prepare_persons(records, first_dose)
+    lap("prepare")
+
+    row_issues = record_issues(records, persons, today=export_date)
+    row_issues["record_id"] = persons["record_id"].reindex(row_issues["row"].to_numpy()).to_numpy()
+    row_issues["source_row"] = persons["source_row"].reindex(row_issues["row"].to_numpy()).to_numpy()
+    lap("records")
+    parts = [row_issues.drop(columns="row")]
+    parts.append(dose_issues(doses, persons, pd.Timestamp(export_date)))
+    lap("doses")
+    parts.append(duplicate_issues(persons))
+    lap("duplicates")
+    if registry is not None:
+        from vaxutils import reconcile  # layer 3 sibling, only needed with a registry
+
+        reg = reconcile.prepare_registry(registry)
+        matches = reconcile.match_registry(persons, reg)
+        parts.append(reconcile.registry_issues(persons, reg, matches))
+        lap("registry")
+    parts = [p for p in parts if not p.empty]
+    issues = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["code"])
+    findings = build_findings(issues)
+    lap("findings")
+
+    status = record_status(persons["record_id"], findings)
+    out_records = persons.join(status.drop(columns="record_id"))
+    out_records["n_doses"] = (
+        out_records["record_id"].map(doses.groupby("record_id").size()).fillna(0).astype("int64")
+    )
+    summary = summarize(findings, out_records, doses)
+    summary["export_date"] = export_date.isoformat()
+    summary["timings_s"] = timings
+    return ScreenResult(findings=findings, records=out_records, doses=doses, summary=summary)

@@ -1,0 +1,75 @@
+"""Turn long-form issues from every checker into the findings table of DESIGN §3.2.
+
+Issues carry a row (or record_id), a code, a field, the value as found and a suggestion; the
+catalogue adds category, severity and the messages. A problem is reported once: the same code on
+the same record and field is kept once.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from vaxutils.schema import FINDINGS_COLUMNS
+from vaxutils.screen import catalogue
+
+
+class UncataloguedCode(KeyError):
+    """A checker emitted a code that the catalogue does not define (a bug, not a data problem)."""
+
+
+def empty_findings() -> pd.DataFrame:
+    """A findings table with no rows and the contract's columns and dtypes."""
+    frame = pd.DataFrame({col: pd.Series(dtype="string") for col in FINDINGS_COLUMNS})
+    frame["source_row"] = frame["source_row"].astype("Int64")
+    return frame
+
+
+def build_findings(issues: pd.DataFrame) -> pd.DataFrame:
+    """Findings from issues with columns record_id, source_row, code, field, value, suggestion[, related]."""
+    if issues.empty:
+        return empty_findings()
+    cat = catalogue.load()
+    unknown = sorted(set(issues["code"]) - set(cat.index))
+    if unknown:
+        raise UncataloguedCode(f"codes missing from the catalogue: {unknown}")
+    out = issues.copy()
+    if "related" not in out.columns:
+        out["related"] = pd.NA
+    out = out.drop_duplicates(subset=["record_id", "code", "field", "source_row"], keep="first")
+    info = cat.loc[out["code"].to_numpy()]
+    out["category"] = info["category"].to_numpy()
+    out["severity"] = info["severity"].to_numpy()
+    out["message"] = info["message_vi"].to_numpy()
+    out["message_en"] = info["message_en"].to_numpy()
+    out = out[list(FINDINGS_COLUMNS)]
+    for col in FINDINGS_COLUMNS:
+        out[col] = out[col].astype("Int64" if col == "source_row" else "string")
+    severity_order = pd.Categorical(out["severity"], ["error", "warning", "info"], ordered=True)
+    out = out.assign(_sev=severity_order).sort_values(
+        ["source_row", "record_id", "_sev", "code"], kind="stable"
+    )
+    return out.drop(columns="_sev").reset_index(drop=True)
+
+
+def record_status(record_ids: pd.Series, findings: pd.DataFrame) -> pd.DataFrame:
+    """Per record: status (ok / needs_review / needs_fix), error and warning counts, categories."""
+    problems = findings[findings["severity"].isin(["error", "warning"])]
+    counts = (
+        problems.groupby(["record_id", "severity"], observed=True).size().unstack(fill_value=0)
+    )
+    counts = counts.reindex(columns=["error", "warning"], fill_value=0)
+    categories = (
+        problems.drop_duplicates(["record_id", "category"])
+        .sort_values("category")
+        .groupby("record_id")["category"]
+        .agg(",".join)
+    )
+    table = pd.DataFrame({"record_id": record_ids.to_numpy()})
+    table["n_errors"] = table["record_id"].map(counts["error"]).fillna(0).astype("int64")
+    table["n_warnings"] = table["record_id"].map(counts["warning"]).fillna(0).astype("int64")
+    table["categories"] = table["record_id"].map(categories).fillna("").astype("string")
+    table["status"] = "ok"
+    table.loc[table["n_warnings"] > 0, "status"] = "needs_review"
+    table.loc[table["n_errors"] > 0, "status"] = "needs_fix"
+    table["status"] = table["status"].astype("string")
+    return table.set_index(record_ids.index)

@@ -1,0 +1,143 @@
+"""Record-level checks: every person field on its own, then the ID digits against sex and birth year.
+
+:func:`prepare_persons` turns the records as read into the *prepared persons frame* of
+docs/ARCHITECTURE.md (normalised values and matching keys), and :func:`record_issues` lists the
+problems of each field in long form. Both only call the vectorised layer-1 functions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from vaxutils import dates, sex
+from vaxutils.ids import series as ids
+from vaxutils.text import names
+
+ISSUE_COLUMNS = ["row", "code", "suggestion", "field", "value"]
+
+
+def _text(records: pd.DataFrame, field: str) -> pd.Series:
+    """The column as text, or an all-missing column when the input has no such field."""
+    if field in records.columns:
+        return records[field].astype("string")
+    return pd.Series(pd.NA, index=records.index, dtype="string")
+
+
+def prepare_persons(records: pd.DataFrame, first_dose_date: pd.Series | None = None) -> pd.DataFrame:
+    """Normalised values and matching keys, one row per record (index kept)."""
+    raw_name = _text(records, "full_name")
+    name_fix = _name_repairs(raw_name)
+    full_name = names.normalize_series(raw_name.where(name_fix.isna(), name_fix))
+    parsed_dob = dates.parse_dates(_text(records, "dob"))
+    id_info = ids.classify_ids(_text(records, "id_number"))
+    persons = pd.DataFrame(
+        {
+            "record_id": _text(records, "record_id"),
+            "source_row": records["source_row"].astype("Int64"),
+            "full_name": full_name,
+            "name_key": names.match_key_series(full_name),
+            "ascii_key": names.ascii_key_series(full_name),
+            "dob": parsed_dob["date"],
+            "dob_precision": parsed_dob["precision"].astype("string"),
+            "birth_year": parsed_dob["date"].dt.year.astype("Int64"),
+            "sex": sex.normalize_series(_text(records, "sex")).astype("string"),
+            "id_raw": _text(records, "id_number"),
+            "id_kind": id_info["id_kind"].astype("string"),
+            "id_compact": id_info["id_compact"].astype("string"),
+            "id_suggestion": id_info["id_suggestion"].astype("string"),
+            "id_sex": id_info["id_sex"].astype("string"),
+            "id_birth_year": id_info["id_birth_year"].astype("Int64"),
+            "province_code": id_info["province_code"].astype("string"),
+            "phone": _compact_phone(_text(records, "phone")),
+            "village": _text(records, "village").str.strip(),
+            "commune_code": _text(records, "commune_code").str.strip(),
+        },
+        index=records.index,
+    )
+    if first_dose_date is None:
+        persons["first_dose_date"] = pd.Series(pd.NaT, index=records.index, dtype="datetime64[ns]")
+    else:
+        persons["first_dose_date"] = (
+            persons["record_id"].map(first_dose_date).astype("datetime64[ns]")
+        )
+    return persons
+
+
+def _name_repairs(raw_name: pd.Series) -> pd.Series:
+    """Repaired names for legacy-encoded text and Ð look-alikes (NA where nothing to repair)."""
+    issues = names.issues_series(raw_name)
+    repairable = issues[issues["code"].isin(["name_legacy_encoding", "name_d_lookalike"])]
+    repairable = repairable.dropna(subset=["suggestion"]).drop_duplicates("row", keep="last")
+    fixed = pd.Series(pd.NA, index=raw_name.index, dtype="string")
+    fixed.loc[repairable["row"].to_numpy()] = repairable["suggestion"].to_numpy()
+    return fixed
+
+
+def _compact_phone(raw_phone: pd.Series) -> pd.Series:
+    digits = raw_phone.str.replace(r"[^\d+]", "", regex=True)
+    digits = digits.str.replace(r"^\+?84", "0", regex=True)
+    return digits.where(digits.str.fullmatch(r"0\d{9}").fillna(False).astype(bool))
+
+
+def _attach(issues: pd.DataFrame, field: str, raw: pd.Series) -> pd.DataFrame:
+    """Add the field name and the value as found to long-form issues of one field."""
+    out = issues.loc[:, ["row", "code", "suggestion"]].copy()
+    out["field"] = field
+    out["value"] = raw.reindex(out["row"].to_numpy()).to_numpy()
+    return out
+
+
+def record_issues(
+    records: pd.DataFrame, persons: pd.DataFrame, today: date | None = None
+) -> pd.DataFrame:
+    """Problems of every person field, and of the ID digits against sex and birth year (long form).
+
+    ``today`` is the date the data describes (the export date): a birth date after it is in the future.
+    """
+    parts = [
+        _attach(ids.issues_series(_text(records, "id_number")), "id_number", _text(records, "id_number")),
+        _attach(names.issues_series(_text(records, "full_name")), "full_name", _text(records, "full_name")),
+        _attach(dates.issues_series(_text(records, "dob"), field="dob", today=today), "dob", _text(records, "dob")),
+        _attach(sex.issues_series(_text(records, "sex")), "sex", _text(records, "sex")),
+    ]
+    if "phone" in records.columns:
+        parts.append(_attach(ids.phone_issues_series(_text(records, "phone")), "phone", _text(records, "phone")))
+    if "insurance_no" in records.columns:
+        insurance = _text(records, "insurance_no")
+        parts.append(_attach(ids.bhyt_issues_series(insurance), "insurance_no", insurance))
+    parts.append(_consistency_issues(records, persons))
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=ISSUE_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[ISSUE_COLUMNS]
+
+
+def _consistency_issues(records: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFrame:
+    """The sex digit and birth year of a valid personal ID against the record's sex and birth date."""
+    check = ids.cccd_consistency(persons["id_compact"], persons["sex"], persons["birth_year"])
+    is_cccd = persons["id_kind"].eq("cccd").fillna(False)
+    sex_bad = is_cccd & check["sex_ok"].eq(False).fillna(False)
+    year_bad = is_cccd & check["year_ok"].eq(False).fillna(False)
+    sex_rows = persons.index[sex_bad.to_numpy()]
+    year_rows = persons.index[year_bad.to_numpy()]
+    sex_part = pd.DataFrame(
+        {
+            "row": sex_rows,
+            "code": "id_sex_mismatch",
+            "suggestion": persons.loc[sex_rows, "id_sex"].to_numpy(),
+            "field": "sex",
+            "value": _text(records, "sex").loc[sex_rows].to_numpy(),
+        }
+    )
+    year_part = pd.DataFrame(
+        {
+            "row": year_rows,
+            "code": "id_birth_year_mismatch",
+            "suggestion": pd.NA,
+            "field": "dob",
+            "value": _text(records, "dob").loc[year_rows].to_numpy(),
+        }
+    )
+    return pd.concat([sex_part, year_part], ignore_index=True)
