@@ -32,3 +32,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(OUT) build *.egg-info
+
+goldens: $(STAMP)
+	$(BIN)/python scripts/regen_goldens.py

@@ -1,0 +1,136 @@
+"""Batch runs: planning, manifests and resume, isolation of failures, the index, dask.
+
+Screening is replaced by the hand-made fixture here (``fake_screen``) so these tests exercise the
+batch machinery alone; tests/test_report_cli.py runs the real pipeline end to end.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+import report_fixture as fx
+from vaxutils import batch
+from vaxutils.batch import job as job_module
+from vaxutils.batch.manifest import fingerprint, is_fresh
+
+
+def fake_screen(job, screen_dir: Path):
+    text = Path(job.input_path).read_text("utf-8")
+    if "BROKEN" in text:
+        raise ValueError("Tệp hỏng / broken file")
+    fx.write(screen_dir)
+    records = fx.records()
+    records["commune_code"] = job.commune_code
+    records.to_parquet(screen_dir / "records.parquet")
+    summary = {**fx.summary(), "n_records": len(records)}
+    return SimpleNamespace(findings=fx.findings(), summary=summary)
+
+
+@pytest.fixture
+def inputs(tmp_path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for code in ("01420", "01423", "01426"):
+        (folder / f"export_{code}.csv").write_text(f"Mã xã\n{code}\n", "utf-8")
+    (folder / "export_01426.csv").write_text("BROKEN", "utf-8")
+    (folder / "notes.txt").write_text("not an export", "utf-8")
+    return folder
+
+
+def fake_render(template, parameters, output_ipynb, output_html, title):
+    Path(output_html).parent.mkdir(parents=True, exist_ok=True)
+    Path(output_html).write_text(f"<html>{title} {parameters['commune_code']}</html>", "utf-8")
+    return Path(output_html)
+
+
+@pytest.fixture
+def fast_jobs(monkeypatch):
+    """Screening and notebooks replaced: the real ones are tested in test_report*.py."""
+    import vaxutils.report.run
+
+    monkeypatch.setattr(job_module, "_screen", fake_screen)
+    monkeypatch.setattr(vaxutils.report.run, "render_report", fake_render)
+    monkeypatch.setattr(job_module, "_validate_findings", lambda findings, code: None)
+
+
+def test_commune_code_of():
+    assert batch.commune_code_of(Path("export_01420.XLSX")) == "01420"
+    assert batch.commune_code_of(Path("export_1420.csv")) is None
+    assert batch.commune_code_of(Path("registry_01420.parquet")) is None
+
+
+def test_selected_communes():
+    assert batch.selected_communes(communes=[" 01420", "01423", ""]) == ["01420", "01423"]
+    assert batch.selected_communes() is None
+    with pytest.raises(batch.BatchInputError, match="5 chữ số"):
+        batch.selected_communes(communes=["1420"])
+    with pytest.raises(batch.BatchInputError, match="Chỉ chọn một"):
+        batch.selected_communes(district="045", communes=["01420"])
+
+
+def test_plan_jobs_marks_communes_without_input(inputs):
+    jobs = batch.plan_jobs(inputs, ["01420", "09999"])
+    assert [j.commune_code for j in jobs] == ["01420", "09999"]
+    assert jobs[0].input_path.name == "export_01420.csv" and jobs[0].problem is None
+    assert "09999" in jobs[1].problem
+    assert [j.commune_code for j in batch.plan_jobs(inputs, None)] == ["01420", "01423", "01426"]
+    with pytest.raises(batch.BatchInputError):
+        batch.plan_jobs(inputs / "missing", None)
+
+
+def test_fingerprint_and_freshness(tmp_path):
+    fp = fingerprint({"export": "a"}, {"mask": True})
+    assert fp != fingerprint({"export": "b"}, {"mask": True})
+    commune = tmp_path / "01420"
+    commune.mkdir()
+    (commune / "manifest.json").write_text(
+        json.dumps({"status": "ok", "fingerprint": fp, "report": "01420/report.html"}), "utf-8"
+    )
+    assert is_fresh(commune, fp) is None  # the report is gone
+    (commune / "report.html").write_text("<html></html>", "utf-8")
+    assert is_fresh(commune, fp)["status"] == "ok"
+    assert is_fresh(commune, "other") is None
+
+
+def test_batch_isolates_failures_indexes_them_and_resumes(inputs, tmp_path, fast_jobs):
+    out = tmp_path / "out"
+    jobs = batch.plan_jobs(inputs, None)
+    result = batch.run_batch(jobs, out, workers=1, overview=False, data_docs=False)
+    status = {r["commune_code"]: r["status"] for r in result.rows}
+    assert status == {"01420": "ok", "01423": "ok", "01426": "failed"}
+    assert result.exit_code == 1
+    index = result.index_html.read_text("utf-8")
+    assert 'href="01420/report.html"' in index and "Tệp hỏng" in index and "1 xã lỗi" in index
+    assert (out / "01420" / "report.html").is_file() and (out / "01420" / "manifest.json").is_file()
+    runs = (out / "runs.csv").read_text("utf-8")
+    assert "01420" in runs and "01426" not in runs
+
+    # rerun: unchanged communes are skipped, the fixed one runs
+    (inputs / "export_01426.csv").write_text("Mã xã\n01426\n", "utf-8")
+    again = batch.run_batch(batch.plan_jobs(inputs, None), out, workers=1, overview=False, data_docs=False)
+    status = {r["commune_code"]: r["status"] for r in again.rows}
+    assert status == {"01420": "skipped", "01423": "skipped", "01426": "ok"}
+    assert again.exit_code == 0
+
+    # a changed parameter reruns
+    jobs = batch.plan_jobs(inputs, ["01420"])
+    jobs[0].params = {"mask": False}
+    third = batch.run_batch(jobs, out, workers=1, overview=False, data_docs=False)
+    assert third.rows[0]["status"] == "ok"
+
+
+def test_batch_on_dask_local_cluster(inputs, tmp_path, fast_jobs):
+    from distributed import Client, LocalCluster
+
+    out = tmp_path / "dask"
+    jobs = batch.plan_jobs(inputs, ["01420", "01426"])
+    with LocalCluster(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        with Client(cluster) as client:
+            result = batch.run_batch(jobs, out, scheduler=client, overview=False, data_docs=False)
+    status = {r["commune_code"]: r["status"] for r in result.rows}
+    assert status == {"01420": "ok", "01426": "failed"}
+    assert (out / "01420" / "report.html").is_file()

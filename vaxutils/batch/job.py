@@ -1,0 +1,146 @@
+"""One commune, start to finish, inside a worker: screen, check, run the notebook, write HTML.
+
+Screening runs here (in the worker process, whose imports are paid once) rather than in the
+notebook, so each notebook only loads Parquet and renders. Any exception becomes a ``failed``
+result with a Vietnamese message: one commune's failure never stops the others.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from vaxutils.batch.manifest import fingerprint, is_fresh, write_manifest
+from vaxutils.batch.plan import CommuneJob
+
+REPORT_NAME = "report.html"
+
+
+def job_inputs(job: CommuneJob) -> dict[str, str | None]:
+    """SHA-256 of everything the commune's result depends on."""
+    from vaxutils.io.files import file_sha256
+    from vaxutils.report.run import COMMUNE_NOTEBOOK
+
+    export = job.export_fingerprint or (file_sha256(job.input_path) if job.input_path else None)
+    return {
+        "export": export,
+        "registry": file_sha256(job.registry_path) if job.registry_path else None,
+        "notebook": file_sha256(COMMUNE_NOTEBOOK),
+    }
+
+
+def check_fresh(job: CommuneJob, out_root: Path) -> dict | None:
+    """The previous result when nothing changed since the last successful run, else None."""
+    if job.problem:
+        return None
+    try:
+        expected = fingerprint(job_inputs(job), job.params)
+    except OSError:
+        return None
+    manifest = is_fresh(out_root / job.commune_code, expected)
+    return {**manifest, "status": "skipped"} if manifest else None
+
+
+def _numbers(summary: dict) -> dict:
+    from vaxutils.report.overview import runs_row
+
+    row = runs_row("", summary)
+    return {k: row[k] for k in ("run", "n_records", "n_needs_fix", "n_needs_review", "problem_rate")}
+
+
+def _screen(job: CommuneJob, screen_dir: Path):
+    from vaxutils import screen
+
+    if job.export is not None:
+        from vaxutils.screen.files import write_results
+
+        result = screen.screen(job.export, registry=_registry_frame(job))
+        result.summary["inputs"] = [
+            {"role": "export", "path": str(job.input_path), "partition": job.commune_code,
+             "sha256_partition": job.export_fingerprint}
+        ]
+        write_results(result, screen_dir)
+        return result
+    return screen.screen_file(job.input_path, screen_dir, registry=job.registry_path)
+
+
+def _registry_frame(job: CommuneJob):
+    if job.registry_path is None:
+        return None
+    from vaxutils.screen.files import read_registry
+
+    return read_registry(job.registry_path)
+
+
+def _validate_findings(findings, code: str):
+    """Check the findings contract (for Data Docs); None when contracts are unavailable."""
+    try:
+        from vaxutils import contracts
+    except ImportError:
+        return None
+    return contracts.validate(findings, "findings", context=f"xã {code}")
+
+
+def _picklable(obj: object) -> bool:
+    import pickle
+
+    try:
+        pickle.dumps(obj)
+    except Exception:  # a result that cannot travel back from the worker is simply left out
+        return False
+    return True
+
+
+def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) -> dict:
+    """Run one commune into ``out_root/<code>/``; returns a result row (never raises)."""
+    out_root = Path(out_root)
+    commune_dir = out_root / job.commune_code
+    started = time.perf_counter()
+    row = {"commune_code": job.commune_code, "commune_name": job.commune_name}
+    if job.problem:
+        return {**row, "status": "failed", "error": job.problem}
+    try:
+        from vaxutils.report.run import COMMUNE_NOTEBOOK, render_report
+
+        inputs = job_inputs(job)
+        result = _screen(job, commune_dir / "screen")
+        contract = _validate_findings(result.findings, job.commune_code) if validate else None
+        parameters = {
+            "commune_code": job.commune_code,
+            "screen_dir": str((commune_dir / "screen").resolve()),
+            **job.params,
+        }
+        render_report(
+            COMMUNE_NOTEBOOK,
+            parameters,
+            commune_dir / "report.ipynb",
+            commune_dir / REPORT_NAME,
+            f"Báo cáo làm sạch dữ liệu tiêm chủng — {job.commune_name} ({job.commune_code})",
+        )
+        row.update(
+            status="ok",
+            report=f"{job.commune_code}/{REPORT_NAME}",
+            fingerprint=fingerprint(inputs, job.params),
+            inputs={**inputs, "export_path": str(job.input_path)},
+            params=job.params,
+            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            seconds=round(time.perf_counter() - started, 2),
+            summary=result.summary,
+            **_numbers(result.summary),
+        )
+        if contract is not None:
+            row["contract_ok"] = bool(getattr(contract, "success", True))
+        write_manifest(commune_dir, {k: v for k, v in row.items() if k != "summary"})
+        row["contract"] = contract if _picklable(contract) else None
+        return row
+    except Exception as exc:  # isolate the commune: report, don't stop the batch
+        message = str(exc).strip() or type(exc).__name__
+        return {
+            **row,
+            "status": "failed",
+            "error": f"{type(exc).__name__}: {message}",
+            "traceback": traceback.format_exc(limit=5),
+            "seconds": round(time.perf_counter() - started, 2),
+        }

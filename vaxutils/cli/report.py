@@ -1,0 +1,135 @@
+"""``vaxutils report`` (one commune) and ``vaxutils batch`` (many communes): shareable HTML reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from vaxutils.cli._app import app
+from vaxutils.errors import VaxutilsError
+
+
+class ReportFailed(VaxutilsError):
+    """A commune's report could not be produced."""
+
+    exit_code = 1
+
+
+def _mask_params(no_mask: bool) -> dict:
+    return {"mask": not no_mask}
+
+
+@app.command("report")
+def report_command(
+    commune: str = typer.Option(..., "--commune", help="Mã xã (5 chữ số GSO), ví dụ 01420."),
+    input: Path = typer.Option(
+        ..., "--input", help="Tệp xuất của xã (xlsx/csv), hoặc thư mục kết quả `vaxutils screen`."
+    ),
+    out: Path = typer.Option(..., "--out", help="Thư mục ghi báo cáo (tạo nếu chưa có)."),
+    registry: Path | None = typer.Option(
+        None, "--registry", help="Trích xuất CSDL dân cư để đối chiếu (parquet/csv/xlsx)."
+    ),
+    no_mask: bool = typer.Option(
+        False, "--no-mask", help="Hiện đầy đủ số CMND/CCCD và số điện thoại (chỉ dùng nội bộ)."
+    ),
+) -> None:
+    """Báo cáo HTML của một xã / HTML report for one commune."""
+    from vaxutils.batch import CommuneJob, run_commune
+    from vaxutils.report.titles import commune_name
+
+    console = Console()
+    name = commune_name(commune) or f"Xã {commune}"
+    if input.is_dir() and (input / "findings.parquet").is_file():
+        path = _report_from_screen(commune, name, input, out, no_mask)
+        console.print(f"Đã ghi báo cáo: [bold]{path}[/]")
+        return
+    if not input.is_file():
+        raise ReportFailed(f"Không tìm thấy tệp đầu vào {input}. / Input not found: {input}.")
+    job = CommuneJob(commune, name, input_path=input, registry_path=registry, params=_mask_params(no_mask))
+    with console.status(f"Đang sàng lọc và lập báo cáo cho {name} ({commune})…"):
+        row = run_commune(job, out)
+    if row["status"] != "ok":
+        raise ReportFailed(f"Không lập được báo cáo cho xã {commune}: {row['error']}")
+    console.print(
+        f"{row['n_records']} bản ghi; {row['n_needs_fix']} cần sửa, {row['n_needs_review']} cần kiểm tra."
+    )
+    console.print(f"Đã ghi báo cáo: [bold]{out / row['report']}[/]")
+
+
+def _report_from_screen(code: str, name: str, screen_dir: Path, out: Path, no_mask: bool) -> Path:
+    from vaxutils.report.run import COMMUNE_NOTEBOOK, render_report
+
+    return render_report(
+        COMMUNE_NOTEBOOK,
+        {"commune_code": code, "screen_dir": str(screen_dir.resolve()), **_mask_params(no_mask)},
+        out / code / "report.ipynb",
+        out / code / "report.html",
+        f"Báo cáo làm sạch dữ liệu tiêm chủng — {name} ({code})",
+    )
+
+
+@app.command("batch")
+def batch_command(
+    input: Path = typer.Option(
+        ...,
+        "--input",
+        help="Thư mục chứa các tệp export_<mã xã>.xlsx|csv, hoặc một tệp có cột Mã xã.",
+    ),
+    out: Path = typer.Option(..., "--out", help="Thư mục ghi báo cáo các xã và index.html."),
+    district: str | None = typer.Option(None, "--district", help="Mã huyện (3 chữ số), ví dụ 045."),
+    province: str | None = typer.Option(None, "--province", help="Mã tỉnh (2 chữ số GSO), ví dụ 04."),
+    communes: str | None = typer.Option(
+        None, "--communes", help="Danh sách mã xã, cách nhau bởi dấu phẩy: 01420,01423."
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Số tiến trình chạy song song (mặc định: số nhân CPU)."
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Địa chỉ dask.distributed scheduler, ví dụ tcp://10.0.0.5:8786."
+    ),
+    registry: Path | None = typer.Option(
+        None, "--registry", help="Thư mục chứa registry_<mã xã>.parquet (CSDL dân cư)."
+    ),
+    no_mask: bool = typer.Option(False, "--no-mask", help="Không che số CMND/CCCD (chỉ nội bộ)."),
+    no_overview: bool = typer.Option(False, "--no-overview", help="Không lập báo cáo tổng hợp."),
+) -> None:
+    """Báo cáo cho mọi xã của huyện/tỉnh/danh sách / Reports for many communes."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from vaxutils.batch import plan_jobs, run_batch, selected_communes
+
+    console = Console()
+    wanted = selected_communes(
+        district=district, province=province, communes=communes.split(",") if communes else None
+    )
+    jobs = plan_jobs(input, wanted, registry)
+    for job in jobs:
+        job.params = _mask_params(no_mask)
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("Lập báo cáo các xã", total=len(jobs), last="")
+
+        def done(row: dict) -> None:
+            mark = {"ok": "✓", "skipped": "=", "failed": "✗"}.get(row["status"], "?")
+            progress.update(task, advance=1, last=f"{mark} {row['commune_code']}")
+
+        result = run_batch(
+            jobs, out, workers=workers, scheduler=scheduler, on_done=done, overview=not no_overview
+        )
+    counts = {s: sum(r["status"] == s for r in result.rows) for s in ("ok", "skipped", "failed")}
+    console.print(
+        f"{counts['ok']} xã đã chạy, {counts['skipped']} xã không đổi (dùng lại), "
+        f"{counts['failed']} xã lỗi. Mục lục: [bold]{result.index_html}[/]"
+    )
+    for row in result.failed:
+        console.print(f"[red]✗ {row['commune_code']} {row['commune_name']}:[/] {row['error']}")
+    if result.exit_code:
+        raise SystemExit(result.exit_code)  # typer.Exit is swallowed in non-standalone mode

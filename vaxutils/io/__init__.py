@@ -1,0 +1,40 @@
+"""Ingestion and writers — the only layer that touches files.
+
+Reading: :func:`read_export` turns a commune's export (xlsx via python-calamine with an openpyxl
+fallback, xls, ods, csv/txt in UTF-8, UTF-16 or Windows-1258, Parquet) into an
+:class:`Export` of text ``records`` and ``doses`` with provenance in ``source``;
+:func:`read_table` is the lower-level "header + rows as text" reader; :func:`load_column_mapping`
+reads a ``--columns`` file. Every unusable input raises one :class:`IngestError`.
+
+Writing: :func:`write_atomic` and the format writers built on it (:func:`write_csv`,
+:func:`write_parquet`, :func:`write_json`, :func:`write_xlsx`); :func:`file_sha256`.
+"""
+
+from vaxutils.io.errors import IngestError, IngestWarning, WriteError
+from vaxutils.io.export import Export, read_export
+from vaxutils.io.files import file_sha256, write_atomic
+from vaxutils.io.headers import header_key, normalize_header
+from vaxutils.io.mapping import load_column_mapping
+from vaxutils.io.readers import read_table
+from vaxutils.io.writers import escape_formulas, formula_like, write_csv, write_json, write_parquet
+from vaxutils.io.xlsx import write_xlsx
+
+__all__ = [
+    "Export",
+    "IngestError",
+    "IngestWarning",
+    "WriteError",
+    "escape_formulas",
+    "file_sha256",
+    "formula_like",
+    "header_key",
+    "load_column_mapping",
+    "normalize_header",
+    "read_export",
+    "read_table",
+    "write_atomic",
+    "write_csv",
+    "write_json",
+    "write_parquet",
+    "write_xlsx",
+]

@@ -1,0 +1,89 @@
+"""Read a commune's vaccination export into records and doses, recording where they came from.
+
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "export.csv"
+>>> _ = path.write_text(
+...     "STT,Họ và tên,Ngày sinh,Số CCCD,Mũi 1 - Tên vắc xin,Mũi 1 - Ngày tiêm\\n"
+...     "1,Trần Văn Bình,1985,001085012345,AstraZeneca,2021-08-02\\n", encoding="utf-8-sig")
+>>> export = read_export(path)
+>>> export.records[["record_id", "full_name", "id_number", "source_row"]].to_dict("records")
+[{'record_id': 'dong-2', 'full_name': 'Trần Văn Bình', 'id_number': '001085012345', 'source_row': 2}]
+>>> export.doses[["dose_number", "vaccine", "dose_date"]].to_dict("records")
+[{'dose_number': '1', 'vaccine': 'AstraZeneca', 'dose_date': '2021-08-02'}]
+>>> export.source["layout"], export.source["header_row"], export.source["encoding"]
+('wide', 1, 'utf-8-sig')
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from vaxutils.io.files import file_sha256
+from vaxutils.io.headers import IGNORED, key_name
+from vaxutils.io.layout import split_records
+from vaxutils.io.mapping import overrides_from, resolve_columns
+from vaxutils.io.readers import body_rows, locate_header
+
+
+@dataclass
+class Export:
+    """A read export: ``records`` (one row per person record), ``doses`` (one row per dose) and
+    ``source`` (provenance: path, sha256, size, sheet, header_row, mapping, layout, read_at,
+    warnings, and how the file was read)."""
+
+    records: pd.DataFrame
+    doses: pd.DataFrame
+    source: dict = field(default_factory=dict)
+
+
+def read_export(
+    path: str | os.PathLike,
+    columns: dict[str, str] | str | os.PathLike | None = None,
+    sheet: str | int | None = None,
+    *,
+    engine: str | None = None,
+) -> Export:
+    """Read an export (xlsx, xls, ods, csv, Parquet) as text, find its header and layout.
+
+    ``columns`` overrides the header matching: a ``{canonical_name: header}`` dict or the path of
+    a YAML file holding one. ``sheet`` is a sheet name or 0-based index; by default the first
+    visible sheet with a recognisable header. Raises :class:`~vaxutils.io.IngestError` with one
+    Vietnamese-then-English message when the file cannot be used; never modifies the file.
+    """
+    p = Path(path)
+    overrides = overrides_from(columns)
+    read_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    grid, header = locate_header(p, sheet, overrides, engine)
+    resolved = resolve_columns(header, overrides, path=p, sheet=grid.sheet)
+    body, footer_warnings = body_rows(grid.cells, header)
+    split = split_records(body, resolved)
+    unmapped = [
+        label
+        for i, (label, key) in enumerate(zip(header.labels, header.keys, strict=True))
+        if label is not None and i not in resolved.values() and (key is None or key[0] != IGNORED)
+    ]
+    source = {
+        "path": str(p.resolve()),
+        "sha256": file_sha256(p),
+        "size": p.stat().st_size,
+        "format": grid.format,
+        "reader": grid.reader,
+        "encoding": grid.encoding,
+        "delimiter": grid.delimiter,
+        "sheet": grid.sheet,
+        "header_row": header.first_row + 1,
+        "header_rows": header.last_row - header.first_row + 1,
+        "mapping": {key_name(k): header.labels[i] for k, i in resolved.items()},
+        "unmapped_columns": unmapped,
+        "layout": split.layout,
+        "n_records": len(split.records),
+        "n_doses": len(split.doses),
+        "read_at": read_at,
+        "warnings": [*grid.warnings, *footer_warnings, *split.warnings],
+    }
+    return Export(split.records, split.doses, source)

@@ -1,0 +1,188 @@
+"""Turn the rows under the header into one table of records and one of doses.
+
+Exports come in two layouts. **Wide**: one row per person, with a group of columns per dose
+("Mũi 1 - Tên vắc xin", "Mũi 1 - Ngày tiêm", ..., "Mũi 4 - Tuyến"); the groups are unpivoted to
+one row per dose and empty groups dropped. **Long**: one row per dose with a "Mũi" column; rows
+are grouped into records by record id, person fields taken from each record's first row.
+
+>>> body = pd.DataFrame([["R1", "An", "1990", "Pfizer", "2021-09-01", None, None]],
+...                     index=[4], dtype="string")
+>>> columns = {("record_id", None): 0, ("full_name", None): 1, ("dob", None): 2,
+...            ("vaccine", 1): 3, ("dose_date", 1): 4, ("vaccine", 2): 5, ("dose_date", 2): 6}
+>>> split = split_records(body, columns)
+>>> split.layout, split.records[["record_id", "full_name", "source_row"]].to_dict("records")
+('wide', [{'record_id': 'R1', 'full_name': 'An', 'source_row': 5}])
+>>> split.doses[["record_id", "dose_number", "vaccine", "dose_date"]].to_dict("records")
+[{'record_id': 'R1', 'dose_number': '1', 'vaccine': 'Pfizer', 'dose_date': '2021-09-01'}]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from vaxutils.io.cells import TEXT_DTYPE
+from vaxutils.io.errors import IngestWarning
+from vaxutils.io.headers import Key
+from vaxutils.schema import DOSE_FIELDS, PERSON_FIELDS
+
+DOSE_COLUMNS: tuple[str, ...] = ("record_id", "source_row", *DOSE_FIELDS)
+RECORD_COLUMNS: tuple[str, ...] = (*PERSON_FIELDS, "source_row")
+# A dose exists when one of these is filled; a bare dose number or level is not a dose.
+_DOSE_EVIDENCE = ("vaccine", "lot", "dose_date", "facility")
+_SHOW = 10  # how many record ids a warning names before "..."
+
+
+@dataclass
+class Split:
+    records: pd.DataFrame
+    doses: pd.DataFrame
+    layout: str  # "wide" | "long" | "none" (no dose columns at all)
+    warnings: list[IngestWarning] = field(default_factory=list)
+
+
+def _column(body: pd.DataFrame, columns: dict[Key, int], key: Key) -> pd.Series:
+    if key in columns and columns[key] < body.shape[1]:
+        return body.iloc[:, columns[key]].astype(TEXT_DTYPE)
+    return pd.Series(pd.NA, index=body.index, dtype=TEXT_DTYPE)
+
+
+def _empty_doses() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=TEXT_DTYPE) for c in DOSE_COLUMNS})
+    return frame.astype({"source_row": "int64"})
+
+
+def _names(ids: pd.Series) -> str:
+    shown = ", ".join(ids.astype(str).head(_SHOW))
+    return shown + (", ..." if len(ids) > _SHOW else "")
+
+
+def _generated_ids(source_row: pd.Series) -> pd.Series:
+    return ("dong-" + source_row.astype(str)).astype(TEXT_DTYPE)
+
+
+def _person_frame(body: pd.DataFrame, columns: dict[Key, int]) -> pd.DataFrame:
+    frame = pd.DataFrame({f: _column(body, columns, (f, None)) for f in PERSON_FIELDS})
+    frame["source_row"] = (body.index.to_numpy() + 1).astype("int64")
+    return frame
+
+
+def _finish_doses(doses: pd.DataFrame) -> pd.DataFrame:
+    has_dose = doses[list(_DOSE_EVIDENCE)].notna().any(axis=1)
+    doses = doses[has_dose]
+    order = pd.to_numeric(doses["dose_number"], errors="coerce")
+    doses = doses.assign(_order=order).sort_values(["source_row", "_order"], kind="stable")
+    return doses.drop(columns="_order").reset_index(drop=True)[list(DOSE_COLUMNS)]
+
+
+def _wide(persons: pd.DataFrame, body: pd.DataFrame, columns: dict[Key, int]) -> pd.DataFrame:
+    numbers = sorted({k[1] for k in columns if k[1] is not None})
+    parts = []
+    for n in numbers:  # one pass per dose group (at most a handful)
+        part = {f: _column(body, columns, (f, n)) for f in DOSE_FIELDS if f != "dose_number"}
+        parts.append(
+            pd.DataFrame(
+                {
+                    "record_id": persons["record_id"].to_numpy(),
+                    "source_row": persons["source_row"].to_numpy(),
+                    "dose_number": pd.array([str(n)] * len(body), dtype=TEXT_DTYPE),
+                    **{f: s.to_numpy() for f, s in part.items()},
+                }
+            ).astype({f: TEXT_DTYPE for f in part})
+        )
+    return _finish_doses(pd.concat(parts, ignore_index=True)) if parts else _empty_doses()
+
+
+def _long(persons: pd.DataFrame, body: pd.DataFrame, columns: dict[Key, int]) -> pd.DataFrame:
+    doses = pd.DataFrame(
+        {
+            "record_id": persons["record_id"].to_numpy(),
+            "source_row": persons["source_row"].to_numpy(),
+            **{f: _column(body, columns, (f, None)).to_numpy() for f in DOSE_FIELDS},
+        }
+    ).astype({c: TEXT_DTYPE for c in DOSE_COLUMNS if c != "source_row"})
+    return _finish_doses(doses)
+
+
+def _disagreements(persons: pd.DataFrame, fields: list[str]) -> IngestWarning | None:
+    if not fields:
+        return None
+    counts = persons.groupby("record_id", sort=False)[fields].nunique(dropna=True)
+    conflicting = counts[(counts > 1).any(axis=1)]
+    if conflicting.empty:
+        return None
+    which = sorted({f for f in fields if (conflicting[f] > 1).any()})
+    ids = pd.Series(conflicting.index)
+    return IngestWarning(
+        "person_fields_disagree",
+        f"{len(ids)} mã đối tượng có thông tin cá nhân khác nhau giữa các dòng ({', '.join(which)}): "
+        f"{_names(ids)}. Đã lấy thông tin ở dòng đầu tiên của mỗi mã. — {len(ids)} record ids have "
+        f"different person fields on different rows; the first row of each was used.",
+    )
+
+
+def split_records(body: pd.DataFrame, columns: dict[Key, int]) -> Split:
+    """Split the data rows (text, indexed by 0-based sheet row) into records and doses."""
+    persons = _person_frame(body, columns)
+    warnings: list[IngestWarning] = []
+    numbered = any(k[1] is not None for k in columns)
+    unnumbered = [k[0] for k in columns if k[0] in DOSE_FIELDS and k[1] is None]
+    layout = "wide" if numbered else "long" if unnumbered else "none"
+    missing_id = persons["record_id"].isna()
+    if ("record_id", None) not in columns:
+        if layout == "long":
+            # Without ids, rows of one person are recognised by their identical person fields.
+            keys = ["full_name", "dob", "id_number"]
+            group = persons.groupby(keys, dropna=False, sort=False)["source_row"].transform("first")
+            persons["record_id"] = _generated_ids(group)
+        else:
+            persons["record_id"] = _generated_ids(persons["source_row"])
+        warnings.append(
+            IngestWarning(
+                "record_id_generated",
+                "Tệp không có cột mã đối tượng: mã được tạo từ số dòng (dong-<số dòng>). — No record "
+                "id column: ids were made from row numbers (dong-<row>).",
+            )
+        )
+    elif missing_id.any():
+        rows = persons.loc[missing_id, "source_row"]
+        persons.loc[missing_id, "record_id"] = _generated_ids(rows)
+        warnings.append(
+            IngestWarning(
+                "record_id_blank",
+                f"{len(rows)} dòng không có mã đối tượng, đã tạo mã từ số dòng (dòng {_names(rows)}). "
+                f"— {len(rows)} rows had no record id; ids were made from row numbers.",
+            )
+        )
+    if layout == "wide":
+        doses = _wide(persons, body, columns)
+        if unnumbered:
+            warnings.append(
+                IngestWarning(
+                    "dose_columns_unnumbered",
+                    f"Bỏ qua cột mũi tiêm không ghi số mũi ({', '.join(unnumbered)}) vì tệp có các nhóm "
+                    "cột Mũi 1, Mũi 2... — Ignored dose columns without a dose number in a wide export.",
+                )
+            )
+    elif layout == "long":
+        doses = _long(persons, body, columns)
+    else:
+        doses = _empty_doses()
+    records = persons
+    if layout == "long":
+        person_fields = [f for f in PERSON_FIELDS if f != "record_id" and (f, None) in columns]
+        warning = _disagreements(persons, person_fields)
+        warnings += [warning] if warning else []
+        records = persons.drop_duplicates("record_id", keep="first")
+    else:
+        repeated = persons["record_id"][persons["record_id"].duplicated(keep="first")].unique()
+        if len(repeated):
+            warnings.append(
+                IngestWarning(
+                    "record_id_repeated",
+                    f"{len(repeated)} mã đối tượng xuất hiện trên nhiều dòng: {_names(pd.Series(repeated))}. "
+                    f"— {len(repeated)} record ids appear on several rows.",
+                )
+            )
+    return Split(records.reset_index(drop=True)[list(RECORD_COLUMNS)], doses, layout, warnings)

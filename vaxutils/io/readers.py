@@ -1,0 +1,446 @@
+"""Read any export (xlsx, xls, ods, csv/txt, Parquet) into a grid of text cells.
+
+The grid keeps every row of the sheet, title rows included, so that row ``i`` of the grid is row
+``i + 1`` as Excel shows it; that is how ``source_row`` lets a person find a record. Formats are
+told apart by their bytes (see :mod:`vaxutils.io.sniff`); every failure becomes one
+:class:`~vaxutils.io.errors.IngestError`.
+
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "ds.csv"
+>>> _ = path.write_text("DANH SÁCH\\nHọ và tên;Ngày sinh;Số CCCD\\nLê Thị Hoa;02/03/1990;001190012345\\n",
+...                     encoding="utf-8")
+>>> read_table(path)
+                Họ và tên   Ngày sinh       Số CCCD
+source_row
+3              Lê Thị Hoa  02/03/1990  001190012345
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from vaxutils.io.cells import frame_to_text
+from vaxutils.io.errors import IngestError, IngestWarning
+from vaxutils.io.headers import HeaderSpec, Key, find_header, key_label_vi
+from vaxutils.io.sniff import TEXT_EXTENSIONS, decode_text, detect_format, sniff_delimiter
+
+EXCEL_MAX_ROWS = 1_048_576
+_SNIFF_BYTES = 65_536
+_NOT_A_SPREADSHEET = {
+    "pdf": ("tệp PDF", "a PDF document"),
+    "zip": ("tệp nén hoặc tài liệu Word/PowerPoint", "a zip archive or a Word/PowerPoint document"),
+    "html": ("trang web (HTML)", "a web page (HTML)"),
+    "binary": ("tệp nhị phân không rõ loại", "an unknown binary file"),
+    "text": ("tệp văn bản", "a text file"),
+}
+
+
+@dataclass
+class Grid:
+    """All cells of one sheet as text (``<NA>`` when blank); row ``i`` is sheet row ``i + 1``."""
+
+    cells: pd.DataFrame
+    sheet: str | None
+    format: str
+    reader: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    warnings: list[IngestWarning] = field(default_factory=list)
+
+
+def _head_and_tail(path: Path, size: int) -> bytes:
+    with path.open("rb") as f:
+        head = f.read(_SNIFF_BYTES)
+        if size > 2 * _SNIFF_BYTES:
+            f.seek(size - _SNIFF_BYTES)
+            head += f.read()
+    return head
+
+
+def check_file(path: str | os.PathLike) -> tuple[Path, str]:
+    """Check that ``path`` is a readable, non-empty spreadsheet; return it and its real format."""
+    p = Path(path)
+    if not p.exists():
+        raise IngestError(
+            "file_missing",
+            "không tìm thấy tệp",
+            "file not found",
+            path=p,
+            hint_vi=f"Kiểm tra lại đường dẫn '{p}'.",
+            hint_en=f"Check the path '{p}'.",
+        )
+    if not p.is_file():
+        raise IngestError(
+            "not_a_file",
+            "đây là thư mục, không phải tệp",
+            "this is a folder, not a file",
+            path=p,
+            hint_vi="Chọn tệp xuất dữ liệu (.xlsx, .xls, .csv).",
+            hint_en="Choose the exported file (.xlsx, .xls, .csv).",
+        )
+    size = p.stat().st_size
+    if size == 0:
+        raise IngestError(
+            "empty_file",
+            "tệp rỗng (0 byte)",
+            "the file is empty (0 bytes)",
+            path=p,
+            hint_vi="Xuất lại dữ liệu từ hệ thống tiêm chủng.",
+            hint_en="Export the data again.",
+        )
+    try:
+        kind = detect_format(_head_and_tail(p, size), p.name)
+    except OSError as exc:
+        raise IngestError(
+            "unreadable_file",
+            f"không mở được tệp ({exc.strerror})",
+            f"cannot open the file ({exc.strerror})",
+            path=p,
+            hint_vi="Đóng tệp trong Excel rồi thử lại.",
+            hint_en="Close it in Excel and try again.",
+        ) from None
+    if kind == "encrypted":
+        raise IngestError(
+            "encrypted",
+            "tệp Excel được đặt mật khẩu",
+            "the Excel file is password-protected",
+            path=p,
+            hint_vi="Mở bằng Excel, bỏ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi lưu lại.",
+            hint_en="Open it in Excel, remove the password (File > Info > Protect Workbook) and save.",
+        )
+    if (
+        kind == "text"
+        and p.suffix.lower() not in TEXT_EXTENSIONS
+        or kind in _NOT_A_SPREADSHEET.keys() - {"text"}
+    ):
+        vi, en = _NOT_A_SPREADSHEET[kind]
+        raise IngestError(
+            "not_a_spreadsheet",
+            f"tệp có đuôi '{p.suffix}' nhưng thực chất là {vi}, không phải bảng tính",
+            f"the file is named '{p.suffix}' but is really {en}, not a spreadsheet",
+            path=p,
+            hint_vi="Mở tệp bằng Excel và chọn Lưu thành (Save As) dạng .xlsx, hoặc xuất lại từ hệ thống.",
+            hint_en="Open it in Excel and Save As .xlsx, or export it again.",
+        )
+    return p, kind
+
+
+def _choose_sheet(
+    path: Path, names: list[str], visible: list[bool], sheet: str | int | None
+) -> list[str]:
+    """The sheet(s) to try, in order: the one asked for, or every visible sheet."""
+    if sheet is None:
+        ordered = [n for n, v in zip(names, visible, strict=True) if v] or names
+        return ordered
+    if isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
+        return [names[sheet]]
+    if isinstance(sheet, str) and sheet in names:
+        return [sheet]
+    listed = ", ".join(f"'{n}'" for n in names)
+    raise IngestError(
+        "sheet_missing",
+        f"không có trang tính '{sheet}'",
+        f"there is no sheet '{sheet}'",
+        path=path,
+        hint_vi=f"Các trang tính có trong tệp: {listed}.",
+        hint_en=f"Sheets in the file: {listed}.",
+    )
+
+
+def _rows_to_grid(rows: list[list], path: Path, sheet: str | None) -> pd.DataFrame:
+    if len(rows) > EXCEL_MAX_ROWS:
+        raise IngestError(
+            "too_many_rows",
+            f"trang tính có {len(rows):,} dòng, vượt giới hạn {EXCEL_MAX_ROWS:,} dòng của Excel",
+            f"the sheet has {len(rows):,} rows, more than Excel's limit of {EXCEL_MAX_ROWS:,}",
+            path=path,
+            sheet=sheet,
+            hint_vi="Tách dữ liệu thành nhiều tệp (ví dụ theo thôn) hoặc xuất dạng CSV.",
+            hint_en="Split the data into several files (e.g. by village) or export CSV.",
+        )
+    return frame_to_text(pd.DataFrame(rows, dtype=object))
+
+
+def _read_calamine(path: Path, kind: str, sheet: str | int | None):
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    with CalamineWorkbook.from_path(str(path)) as book:
+        meta = book.sheets_metadata
+        names = [m.name for m in meta]
+        visible = [m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet for m in meta]
+        chosen = _choose_sheet(path, names, visible, sheet)
+        # Load lazily: most exports have their data on the first sheet.
+        for name in chosen:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            yield name, _rows_to_grid(rows, path, name)
+
+
+def _read_openpyxl(path: Path, kind: str, sheet: str | int | None):
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        names = book.sheetnames
+        visible = [book[n].sheet_state == "visible" for n in names]
+        for name in _choose_sheet(path, names, visible, sheet):
+            ws = book[name]
+            rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+            yield name, _rows_to_grid(rows, path, name)
+    finally:
+        book.close()
+
+
+def _read_xlrd(path: Path, kind: str, sheet: str | int | None):
+    import xlrd
+
+    book = xlrd.open_workbook(str(path), on_demand=True)
+    try:
+        names = book.sheet_names()
+        visible = [book.sheet_by_index(i).visibility == 0 for i in range(len(names))]
+        for name in _choose_sheet(path, names, visible, sheet):
+            ws = book.sheet_by_name(name)
+            rows = []
+            for r in range(ws.nrows):
+                values, types = ws.row_values(r), ws.row_types(r)
+                rows.append(
+                    [
+                        xlrd.xldate.xldate_as_datetime(v, book.datemode)
+                        if t == xlrd.XL_CELL_DATE
+                        else bool(v)
+                        if t == xlrd.XL_CELL_BOOLEAN
+                        else None
+                        if t in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR)
+                        else v
+                        for v, t in zip(values, types, strict=True)
+                    ]
+                )
+            yield name, _rows_to_grid(rows, path, name)
+    finally:
+        book.release_resources()
+
+
+def _read_text(path: Path) -> Grid:
+    data = path.read_bytes()
+    try:
+        text, encoding = decode_text(data)
+    except UnicodeError:
+        raise IngestError(
+            "unreadable_encoding",
+            "không đọc được bảng mã của tệp văn bản",
+            "cannot tell the text encoding of the file",
+            path=path,
+            hint_vi="Mở bằng Excel và Lưu thành (Save As) 'CSV UTF-8', hoặc xuất lại dạng .xlsx.",
+            hint_en="Open it in Excel and Save As 'CSV UTF-8', or export .xlsx.",
+        ) from None
+    first_line, _, rest = text.partition("\n")
+    declared = re.fullmatch(r"sep=(.)\r?", first_line)  # Excel's own hint line, hidden when opened
+    if declared:
+        text, delimiter = rest, declared.group(1)
+    else:
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
+    old_limit = csv.field_size_limit()
+    try:
+        csv.field_size_limit(2**31 - 1)
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise IngestError(
+            "malformed_csv",
+            f"tệp CSV bị lỗi cấu trúc ({exc})",
+            f"the CSV file is malformed ({exc})",
+            path=path,
+            hint_vi="Mở bằng Excel, kiểm tra rồi lưu lại.",
+            hint_en="Open it in Excel, check and save.",
+        ) from None
+    finally:
+        csv.field_size_limit(old_limit)
+    warnings = []
+    if len(rows) == EXCEL_MAX_ROWS:
+        warnings.append(_truncated_warning(path))
+    return Grid(
+        frame_to_text(pd.DataFrame(rows, dtype=object)),
+        None,
+        "csv",
+        "csv",
+        encoding,
+        delimiter,
+        warnings,
+    )
+
+
+def _read_parquet(path: Path) -> Grid:
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises many types for a broken file
+        raise _corrupt(path, None, exc) from None
+    header = pd.DataFrame([[str(c) for c in frame.columns]], dtype=object)
+    body = frame_to_text(frame.reset_index(drop=True).set_axis(range(frame.shape[1]), axis=1))
+    cells = pd.concat([frame_to_text(header), body], ignore_index=True)
+    return Grid(cells, None, "parquet", "pyarrow")
+
+
+def _truncated_warning(path: Path, sheet: str | None = None) -> IngestWarning:
+    where = f" (trang tính '{sheet}')" if sheet else ""
+    return IngestWarning(
+        "rows_at_excel_limit",
+        f"Tệp '{path.name}'{where} có đúng {EXCEL_MAX_ROWS:,} dòng, giới hạn của Excel: có thể dữ liệu đã bị "
+        f"cắt khi lưu. Hãy xuất lại thành nhiều tệp. — The sheet has exactly Excel's row limit; data may "
+        "have been cut off when saved. Export it again in several files.",
+    )
+
+
+def _corrupt(path: Path, sheet: str | None, exc: Exception) -> IngestError:
+    text = str(exc).lower()
+    if "password" in text or "encrypt" in text:
+        return IngestError(
+            "encrypted",
+            "tệp Excel được đặt mật khẩu",
+            "the Excel file is password-protected",
+            path=path,
+            hint_vi="Mở bằng Excel, bỏ mật khẩu rồi lưu lại.",
+            hint_en="Open it in Excel, remove the password and save.",
+        )
+    return IngestError(
+        "corrupt_file",
+        "tệp bị hỏng hoặc không phải bảng tính hợp lệ",
+        "the file is damaged or not a valid spreadsheet",
+        path=path,
+        sheet=sheet,
+        hint_vi="Mở bằng Excel; nếu mở được thì Lưu thành (Save As) .xlsx mới, nếu không thì xuất lại.",
+        hint_en="Open it in Excel and Save As a new .xlsx, or export it again.",
+    )
+
+
+_EXCEL_READERS = {
+    "xlsx": ("calamine", "openpyxl"),
+    "xlsb": ("calamine",),
+    "ods": ("calamine",),
+    "xls": ("calamine", "xlrd"),
+}
+_READER_FUNCS = {"calamine": _read_calamine, "openpyxl": _read_openpyxl, "xlrd": _read_xlrd}
+
+
+def iter_grids(path: str | os.PathLike, sheet: str | int | None = None, engine: str | None = None):
+    """Yield a :class:`Grid` per candidate sheet (text files and Parquet have one).
+
+    ``engine`` forces a reader (``"calamine"``, ``"openpyxl"``, ``"xlrd"``); by default calamine
+    is tried first and the pure-Python reader only if calamine cannot read the file.
+    """
+    p, kind = check_file(path)
+    if kind == "text":
+        yield _read_text(p)
+        return
+    if kind == "parquet":
+        yield _read_parquet(p)
+        return
+    engines = (engine,) if engine else _EXCEL_READERS[kind]
+    for i, name in enumerate(engines):
+        try:
+            for sheet_name, cells in _READER_FUNCS[name](p, kind, sheet):
+                warnings = (
+                    [_truncated_warning(p, sheet_name)] if len(cells) == EXCEL_MAX_ROWS else []
+                )
+                yield Grid(cells, sheet_name, kind, name, warnings=warnings)
+            return
+        except IngestError:
+            raise
+        except Exception as exc:  # every reader has its own exception tree; fall back, then explain
+            if i + 1 == len(engines):
+                raise _corrupt(p, None, exc) from None
+
+
+def empty_sheet_error(path, sheet) -> IngestError:
+    return IngestError(
+        "empty_sheet",
+        "trang tính không có dữ liệu",
+        "the sheet is empty",
+        path=path,
+        sheet=sheet,
+        hint_vi="Chọn đúng trang tính có danh sách (tham số sheet) hoặc xuất lại dữ liệu.",
+        hint_en="Choose the sheet holding the list (sheet option) or export again.",
+    )
+
+
+def no_header_error(path, sheet, expected: list[str]) -> IngestError:
+    listed = ", ".join(expected)
+    return IngestError(
+        "no_header",
+        f"không tìm thấy dòng tiêu đề cột trong {30} dòng đầu",
+        "no column header row found in the first 30 rows",
+        path=path,
+        sheet=sheet,
+        hint_vi=f"Cần các cột như: {listed}. Nếu tên cột khác, dùng --columns mapping.yml.",
+        hint_en=f"Expected columns such as: {listed}. If yours differ, use --columns mapping.yml.",
+    )
+
+
+def locate_header(path, sheet=None, overrides: dict[Key, str] | None = None, engine=None):
+    """Return ``(grid, header)`` for the first candidate sheet that has a recognisable header."""
+    seen_data = None
+    for grid in iter_grids(path, sheet, engine):
+        if grid.cells.notna().to_numpy().any():
+            seen_data = grid
+            header = find_header(grid.cells, overrides)
+            if header is not None:
+                return grid, header
+    if seen_data is None:
+        raise empty_sheet_error(path, sheet if isinstance(sheet, str) else None)
+    expected = [key_label_vi((f, None)) for f in ("full_name", "dob", "sex", "id_number", "phone")]
+    raise no_header_error(path, seen_data.sheet, expected + ["Mũi 1 - Tên vắc xin", "Ngày tiêm"])
+
+
+def body_rows(cells: pd.DataFrame, header: HeaderSpec) -> tuple[pd.DataFrame, list[IngestWarning]]:
+    """The data rows under the header, with blank rows, a column-number row and a footer removed."""
+    body = cells.iloc[header.last_row + 1 :]
+    body = body[body.notna().any(axis=1)]
+    warnings: list[IngestWarning] = []
+    if len(body):
+        first = body.iloc[0].dropna()
+        numbers = first.str.fullmatch(r"\(?\d{1,3}\)?").all() and len(first) >= 3
+        if numbers:  # forms number their columns "(1) (2) (3)" under the header
+            body = body.iloc[1:]
+    mapped = [i for i, k in enumerate(header.keys) if k is not None and k[0] != "ignore"]
+    if len(body) and mapped:
+        filled = body.iloc[:, [i for i in mapped if i < body.shape[1]]].notna().sum(axis=1)
+        positions = body.index.to_numpy()
+        gaps = (positions[1:] - positions[:-1]) > 1
+        # A footer ("Người lập biểu", "Trưởng trạm") sits after a blank line and fills at most one
+        # field; a record, even a poor one, fills more. Only the trailing block is considered.
+        if gaps.any():
+            start = int(gaps.nonzero()[0][-1]) + 1
+            tail = filled.iloc[start:]
+            if (tail <= 1).all():
+                rows = ", ".join(str(r + 1) for r in tail.index)
+                warnings.append(
+                    IngestWarning(
+                        "footer_ignored",
+                        f"Bỏ qua phần chân trang (dòng {rows}) không phải dữ liệu. — Ignored footer rows {rows}.",
+                    )
+                )
+                body = body.iloc[:start]
+    return body, warnings
+
+
+def read_table(
+    path: str | os.PathLike, sheet: str | int | None = None, engine: str | None = None
+) -> pd.DataFrame:
+    """Read the table of a sheet as text: columns are the headers as they appear, the index is
+    ``source_row`` (the row number Excel shows). Title rows and footers are left out.
+    """
+    grid, header = locate_header(path, sheet, engine=engine)
+    body, _ = body_rows(grid.cells, header)
+    labels = []
+    for i, label in enumerate(header.labels):
+        name = label if label is not None else f"Cột {i + 1}"
+        while name in labels:
+            name = f"{name} ({i + 1})"
+        labels.append(name)
+    table = body.set_axis(labels[: body.shape[1]], axis=1)
+    table.index = pd.Index(body.index + 1, name="source_row")
+    return table

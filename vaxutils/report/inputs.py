@@ -1,0 +1,97 @@
+"""What a report reads: the files one screening run wrote (``vaxutils screen`` / ``screen_file``).
+
+A report never screens: it loads ``findings.parquet``, ``records.parquet``, ``doses.parquet`` and
+``summary.json`` from a screen folder, keeps only the requested commune's people (a shared report
+must never show another commune's people, DESIGN §7) and masks identifiers by default.
+
+>>> import pandas as pd
+>>> out = ScreenOutput(
+...     findings=pd.DataFrame({"record_id": ["A", "B"], "field": ["id_number"] * 2,
+...                            "value": ["004095012345", "001090012345"]}),
+...     records=pd.DataFrame({"record_id": ["A", "B"], "commune_code": ["01420", "01423"],
+...                           "id_raw": ["004095012345", "001090012345"]}),
+...     doses=pd.DataFrame({"record_id": ["A", "B"]}), summary={})
+>>> mine = prepare_output(out, "01420")
+>>> mine.records["id_raw"].tolist(), mine.findings["value"].tolist(), len(mine.doses)
+(['004*******45'], ['004*******45'], 1)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from vaxutils.errors import VaxutilsError
+from vaxutils.report.masking import mask_frame
+
+SCREEN_FILES: tuple[str, ...] = ("findings.parquet", "records.parquet", "doses.parquet")
+
+
+class ScreenOutputMissing(VaxutilsError):
+    """The screen folder lacks a file the report needs."""
+
+
+@dataclass
+class ScreenOutput:
+    """The four outputs of one screening run."""
+
+    findings: pd.DataFrame
+    records: pd.DataFrame
+    doses: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+
+
+def load_screen_output(screen_dir: str | Path) -> ScreenOutput:
+    """Load a screen folder; a missing file is a :class:`ScreenOutputMissing` in Vietnamese."""
+    folder = Path(screen_dir)
+    missing = [name for name in SCREEN_FILES if not (folder / name).is_file()]
+    if missing:
+        raise ScreenOutputMissing(
+            f"Thư mục kết quả sàng lọc {folder} thiếu tệp {', '.join(missing)}. "
+            "Hãy chạy `vaxutils screen` trước. / Screen output folder is missing files."
+        )
+    summary_path = folder / "summary.json"
+    summary = json.loads(summary_path.read_text("utf-8")) if summary_path.is_file() else {}
+    return ScreenOutput(
+        findings=pd.read_parquet(folder / "findings.parquet"),
+        records=pd.read_parquet(folder / "records.parquet"),
+        doses=pd.read_parquet(folder / "doses.parquet"),
+        summary=summary,
+    )
+
+
+def restrict_to_commune(output: ScreenOutput, commune_code: str) -> ScreenOutput:
+    """Keep the records of one commune (and their findings and doses).
+
+    Records whose ``commune_code`` is empty stay: a per-commune export often leaves it blank.
+    """
+    records = output.records
+    if "commune_code" in records.columns:
+        code = records["commune_code"].astype("string").str.strip()
+        records = records[code.isna() | (code == "") | (code == str(commune_code))]
+    keep = output.records["record_id"].isin(records["record_id"])
+    if keep.all():
+        return output
+    ids = records["record_id"]
+    return replace(
+        output,
+        records=records,
+        findings=output.findings[output.findings["record_id"].isin(ids)],
+        doses=output.doses[output.doses["record_id"].isin(ids)],
+    )
+
+
+def prepare_output(output: ScreenOutput, commune_code: str, mask: bool = True) -> ScreenOutput:
+    """Restrict to the commune, then mask ID and phone numbers unless ``mask`` is false."""
+    mine = restrict_to_commune(output, commune_code)
+    if not mask:
+        return mine
+    return replace(
+        mine,
+        findings=mask_frame(mine.findings),
+        records=mask_frame(mine.records),
+        doses=mask_frame(mine.doses),
+    )

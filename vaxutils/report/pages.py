@@ -1,0 +1,122 @@
+"""Self-contained HTML pages: the page shell every report uses, and the batch index page.
+
+Reports travel by phone and e-mail and are opened offline: no script, font, stylesheet or
+image may come from the network. The shell inlines a small stylesheet, sets the viewport for
+phones and ``lang="vi"``. :func:`assert_self_contained` is the check the export runs.
+
+>>> page = html_page("Báo cáo", "<p>Xin chào</p>")
+>>> '<meta name="viewport"' in page and 'lang="vi"' in page
+True
+>>> assert_self_contained(page)
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif;
+margin:0;padding:0 12px 32px;color:#1b1b1b;line-height:1.45;font-size:15px}
+main{max-width:1000px;margin:0 auto}
+h1{font-size:1.45em;margin:.8em 0 .3em}h2{font-size:1.2em;margin-top:1.4em;border-bottom:1px solid #ddd}
+h3{font-size:1.05em;margin:1em 0 .3em}
+.vx-scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%}
+table{border-collapse:collapse;font-size:.9em;min-width:50%}
+th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
+th{background:#f3f5f7}tr:nth-child(even) td{background:#fafafa}
+img{max-width:100%;height:auto}
+pre{white-space:pre-wrap;overflow-x:auto;font-size:.85em;background:#f7f7f7;padding:6px}
+.vx-note{color:#555;font-size:.85em}.vx-failed{color:#b03a2e;font-weight:600}
+.anchor-link{display:none}
+.jp-OutputPrompt,.jp-InputPrompt,.prompt{display:none}
+"""
+
+_REMOTE = re.compile(
+    r"""<script[^>]*\bsrc\s*=|<link[^>]*\bhref\s*=\s*["']?(?:https?:)?//|"""
+    r"""\bsrc\s*=\s*["']?(?:https?:)?//|@import|url\(\s*["']?(?:https?:)?//""",
+    re.IGNORECASE,
+)
+
+
+class NotSelfContained(ValueError):
+    """A page refers to something on the network."""
+
+
+def assert_self_contained(page: str) -> None:
+    """Raise :class:`NotSelfContained` if the page loads anything from outside itself."""
+    match = _REMOTE.search(page)
+    if match:
+        raise NotSelfContained(f"HTML tải tài nguyên bên ngoài / remote resource: {match.group(0)!r}")
+
+
+def html_page(title: str, body: str) -> str:
+    """A complete, self-contained HTML page around ``body``."""
+    return (
+        '<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
+        f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+    )
+
+
+STATUS_LABELS_VI = {"ok": "Đã chạy", "skipped": "Không đổi (dùng lại)", "failed": "LỖI"}
+
+
+def index_page(
+    rows: Iterable[Mapping[str, object]],
+    title: str = "Báo cáo làm sạch dữ liệu tiêm chủng theo xã",
+    links: Mapping[str, str] | None = None,
+    note: str = "",
+) -> str:
+    """The batch index: one row per commune linking its report, with headline numbers or its error.
+
+    ``rows`` carry commune_code, commune_name, status (ok/skipped/failed), n_records, n_needs_fix,
+    n_needs_review, problem_rate, report (relative link) and error. ``links`` adds named links
+    (e.g. the Data Docs).
+
+    >>> p = index_page([{"commune_code": "01420", "status": "failed", "error": "tệp hỏng"}])
+    >>> "tệp hỏng" in p and "LỖI" in p
+    True
+    """
+    head = (
+        "<tr><th>Mã xã</th><th>Tên xã</th><th>Trạng thái</th><th>Số bản ghi</th>"
+        "<th>Bản ghi có lỗi</th><th>Cần kiểm tra</th><th>Tỷ lệ có vấn đề (%)</th><th>Báo cáo</th></tr>"
+    )
+    body_rows = []
+    n_failed = 0
+    for row in rows:
+        status = str(row.get("status", ""))
+        esc = {k: html.escape("" if v is None else str(v)) for k, v in row.items()}
+        report = row.get("report")
+        link = f'<a href="{html.escape(str(report))}">Xem</a>' if report and status != "failed" else ""
+        if status == "failed":
+            n_failed += 1
+            cells = (
+                f"<td class='vx-failed'>{STATUS_LABELS_VI['failed']}</td>"
+                f"<td colspan='5' class='vx-failed'>{esc.get('error', '')}</td>"
+            )
+        else:
+            cells = (
+                f"<td>{STATUS_LABELS_VI.get(status, html.escape(status))}</td>"
+                f"<td>{esc.get('n_records', '')}</td><td>{esc.get('n_needs_fix', '')}</td>"
+                f"<td>{esc.get('n_needs_review', '')}</td><td>{esc.get('problem_rate', '')}</td>"
+                f"<td>{link}</td>"
+            )
+        body_rows.append(
+            f"<tr><td>{esc.get('commune_code', '')}</td><td>{esc.get('commune_name', '')}</td>{cells}</tr>"
+        )
+    summary = f"<p>{len(body_rows)} xã; {n_failed} xã lỗi.</p>"
+    extra = "".join(
+        f'<li><a href="{html.escape(href)}">{html.escape(name)}</a></li>'
+        for name, href in (links or {}).items()
+    )
+    parts = [
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p class='vx-note'>{html.escape(note)}</p>" if note else "",
+        summary,
+        f"<div class='vx-scroll'><table>{head}{''.join(body_rows)}</table></div>",
+        f"<ul>{extra}</ul>" if extra else "",
+    ]
+    return html_page(title, "\n".join(p for p in parts if p))

@@ -1,0 +1,577 @@
+"""Dose-history checks: is each person's COVID-19 vaccination history possible and within the rules?
+
+Rules (DESIGN §2.4; data and sources in ``vaxutils/refdata/data/vaccines.yaml``): no dose before
+8 March 2021 or after the export date; dose numbers 1–9, each once, without a hole between two given
+doses, in date order; primary doses at least the product's minimum interval apart (between the
+minimum and the recommended gap is normal) and only mixed as allowed (AZ → Pfizer/Moderna,
+Pfizer ↔ Moderna); boosters at least 3 months after the primary series (6 months before March 2022),
+later doses at least 4 months after the previous one; no dose before the age of eligibility on its
+date; no never-approved product (Nanocovax, Covivac).
+
+Everything is vectorised: the doses are sorted once by record and dose number and each dose is
+compared with the previous one of the same record (no loop over records), so a province's millions
+of doses check in seconds. Doses from exempt facilities are checked too: the exemption only matters
+for passport gating.
+
+Two steps, as in the screening engine: :func:`prepare_doses` (typed doses, the ``doses.parquet``
+columns) then :func:`dose_issues` (long-form issues: record_id, source_row, code, field, value,
+suggestion; codes in ``vaxutils/screen/catalogue/doses.yaml``).
+
+>>> doses = pd.DataFrame({
+...     "record_id": ["A", "A"], "source_row": [2, 3], "dose_number": ["1", "2"],
+...     "dose_date": pd.to_datetime(["2021-08-02", "2021-08-16"]), "dose_date_precision": "day",
+...     "vaccine": "AstraZeneca", "product": "AstraZeneca"})
+>>> persons = pd.DataFrame({"record_id": ["A"], "dob": pd.to_datetime(["1980-05-04"]),
+...                         "dob_precision": ["day"]})
+>>> dose_issues(doses, persons, "2022-05-20")[["record_id", "code", "value"]]
+  record_id                     code       value
+0         A  dose_interval_too_short  2021-08-16
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from vaxutils.dates import parse_dates
+from vaxutils.refdata.facilities import exempt_levels, facility_level_lookup
+from vaxutils.refdata.vaccines import min_age_on, rules, vaccine_lookup, vaccines
+
+ISSUE_COLUMNS: tuple[str, ...] = ("record_id", "source_row", "code", "field", "value", "suggestion")
+
+# Columns of doses.parquet (docs/ARCHITECTURE.md), then the raw cells and the date precision that
+# the checks need (kept so a person sees the cell as typed next to each finding).
+PREPARED_COLUMNS: tuple[str, ...] = (
+    "record_id",
+    "source_row",
+    "dose_number",
+    "vaccine",
+    "product",
+    "lot",
+    "dose_date",
+    "facility",
+    "facility_level",
+    "level",
+    "exempt_from_cleaning",
+    "dose_number_raw",
+    "dose_date_raw",
+    "dose_date_precision",
+)
+
+MAX_DOSE_NUMBER = 9  # EU DCC `dn` is 1–9
+# Shaped like a day-first or ISO date: when such a cell does not parse, the date does not exist
+# (31/02/2021), which is a different mistake from text that is not a date at all.
+_DATE_SHAPE = (
+    r"^\s*(\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}|\d{4}\s*-\s*\d{1,2}\s*-\s*\d{1,2})\s*$"
+)
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The column as stripped text (NA when blank or absent); any junk becomes its text form."""
+    if column not in frame.columns:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    s = frame[column].astype("string").str.strip()
+    return s.mask(s == "")
+
+
+def _column_text(frame: pd.DataFrame, column: str, fallback: str | None = None) -> pd.Series:
+    """A prepared text column as ``string`` (:func:`prepare_doses` already stripped it); for a
+    frame prepared elsewhere without it, the typed column ``fallback`` (dates shown ISO)."""
+    if column in frame.columns:
+        text = frame[column]
+    elif fallback in frame.columns:
+        text = frame[fallback]
+        if pd.api.types.is_datetime64_any_dtype(text):
+            text = text.dt.strftime("%Y-%m-%d")
+    else:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    return text.astype("string")
+
+
+def _dose_number(raw: pd.Series) -> pd.Series:
+    """First integer in the cell ("Mũi 2", "2", "3 (nhắc lại)"); huge numbers become 999."""
+    digits = raw.str.extract(r"(-?\d+)", expand=False)
+    digits = digits.mask(digits.str.len().fillna(0) > 4, "999")
+    return pd.to_numeric(digits, errors="coerce").astype("Int64")
+
+
+def _facility_levels(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Canonical level ("district", NA when unknown) and whether its doses are exempt (S8)."""
+    level = facility_level_lookup(raw)
+    return level, level.isin(exempt_levels()).fillna(False).astype(bool)
+
+
+def prepare_doses(doses: pd.DataFrame) -> pd.DataFrame:
+    """Typed doses (the ``doses.parquet`` columns) from ``Export.doses`` (all text); input untouched.
+
+    >>> raw = pd.DataFrame({"record_id": ["A"], "source_row": [2], "dose_number": ["Mũi 1"],
+    ...                     "vaccine": ["VERO CELL (Sinopharm)"], "dose_date": ["2021-09-01"]})
+    >>> row = prepare_doses(raw).iloc[0]  # doctest: +SKIP
+    >>> row["dose_number"], row["product"], row["dose_date"].date()  # doctest: +SKIP
+    (1, 'Vero Cell', datetime.date(2021, 9, 1))
+    """
+    date_raw = _text(doses, "dose_date")
+    number_raw = _text(doses, "dose_number")
+    vaccine = _text(doses, "vaccine")
+    facility_level = _text(doses, "facility_level")
+    if len(doses):
+        parsed = parse_dates(date_raw)
+        dose_date = parsed["date"].astype("datetime64[ns]")
+        precision = parsed["precision"].astype("string")
+    else:
+        dose_date = pd.Series(pd.NaT, index=doses.index, dtype="datetime64[ns]")
+        precision = pd.Series(pd.NA, index=doses.index, dtype="string")
+    level, exempt = _facility_levels(facility_level)
+    source_row = (
+        pd.to_numeric(doses["source_row"], errors="coerce").astype("Int64")
+        if "source_row" in doses.columns
+        else pd.Series(pd.NA, index=doses.index, dtype="Int64")
+    )
+    out = pd.DataFrame(
+        {
+            "record_id": _text(doses, "record_id"),
+            "source_row": source_row,
+            "dose_number": _dose_number(number_raw),
+            "vaccine": vaccine,
+            "product": vaccine_lookup(vaccine),
+            "lot": _text(doses, "lot"),
+            "dose_date": dose_date,
+            "facility": _text(doses, "facility"),
+            "facility_level": facility_level,
+            "level": level,
+            "exempt_from_cleaning": exempt,
+            "dose_number_raw": number_raw,
+            "dose_date_raw": date_raw,
+            "dose_date_precision": precision,
+        },
+        index=doses.index,
+    )
+    return out
+
+
+# --- product facts as arrays indexed by a small product code ----------------------------------
+
+
+@dataclass(frozen=True)
+class _ProductFacts:
+    """Per product (position in ``names``; code -1 = unknown, mapped to the extra last slot)."""
+
+    names: pd.Index
+    approved: np.ndarray  # bool
+    primary_doses: np.ndarray  # float, NaN when unknown
+    min_interval_days: np.ndarray  # float, NaN when no rule (Janssen, unapproved, unknown)
+    booster_allowed: np.ndarray  # bool (True for unknown: nothing to say)
+    paediatric: np.ndarray  # bool (True for unknown)
+    mixing_allowed: np.ndarray  # bool matrix [earlier, later]; the unknown row/column is True
+
+    def code(self, product: pd.Series) -> np.ndarray:
+        """Product code per row (one hash lookup per unique name); -1 for NA/unknown."""
+        codes, uniques = pd.factorize(product)
+        known = np.append(self.names.get_indexer(uniques), -1)
+        return known[codes]
+
+
+@functools.cache
+def _facts() -> _ProductFacts:
+    table, r = vaccines(), rules()
+    names = pd.Index(table["product"].astype(str))
+
+    def column(name: str, unknown, dtype) -> np.ndarray:
+        values = table[name].astype("Float64" if dtype is float else bool)
+        return np.append(
+            values.to_numpy(dtype=dtype, na_value=np.nan if dtype is float else False), unknown
+        )
+
+    n = len(names)
+    mixing = np.ones((n + 1, n + 1), dtype=bool)
+    for i, earlier in enumerate(names):
+        for j, later in enumerate(names):
+            mixing[i, j] = r.mixing_allowed(earlier, later)
+    return _ProductFacts(
+        names=names,
+        approved=column("approved", True, bool),
+        primary_doses=column("primary_doses", np.nan, float),
+        min_interval_days=column("min_interval_days", np.nan, float),
+        booster_allowed=column("booster_allowed", True, bool),
+        paediatric=np.append(names.isin(list(r.paediatric_products)), True),
+        mixing_allowed=mixing,
+    )
+
+
+# --- calendar arithmetic on datetime64[D] arrays ---------------------------------------------
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    values = pd.to_datetime(values, errors="coerce")
+    return values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+
+
+def _period_bounds(days: np.ndarray, precision: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Earliest and latest day a date of the given precision can mean (year: 1 Jan … 31 Dec)."""
+    years, months = days.astype("datetime64[Y]"), days.astype("datetime64[M]")
+    by_year, by_month = precision == "year", precision == "month"
+    lo = np.where(by_year, years.astype("datetime64[D]"), np.where(by_month, months, days))
+    hi = np.where(
+        by_year,
+        (years + 1).astype("datetime64[D]") - 1,
+        np.where(by_month, (months + 1).astype("datetime64[D]") - 1, days),
+    )
+    return lo.astype("datetime64[D]"), hi.astype("datetime64[D]")
+
+
+def _add_months(days: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Days + calendar months, the day clamped to the month's end (31 Aug + 3 months = 30 Nov)."""
+    start = days.astype("datetime64[M]")
+    target = start + months.astype("timedelta64[M]")
+    target_day = target.astype("datetime64[D]")
+    month_len = ((target + 1).astype("datetime64[D]") - target_day).astype(np.int64)
+    day = (days - start.astype("datetime64[D]")).astype(np.int64)
+    return target_day + np.minimum(day, month_len - 1).astype("timedelta64[D]")
+
+
+def _month_day(days: np.ndarray) -> np.ndarray:
+    months = days.astype("datetime64[M]")
+    day = (days - months.astype("datetime64[D]")).astype(np.int64)
+    return months.astype(np.int64) % 12 * 100 + day
+
+
+def _age_years(birth: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """Completed years from ``birth`` to ``on`` (meaningless where either is NaT: mask those)."""
+    years = on.astype("datetime64[Y]").astype(np.int64) - birth.astype("datetime64[Y]").astype(
+        np.int64
+    )
+    return years - (_month_day(on) < _month_day(birth))
+
+
+def _iso(days: np.ndarray, precision: np.ndarray) -> np.ndarray:
+    """Dates as text at their precision ("1990", "1990-05", "1990-05-04"); NaT → None."""
+    text = np.where(
+        precision == "year",
+        np.datetime_as_string(days, unit="Y"),
+        np.where(
+            precision == "month",
+            np.datetime_as_string(days, unit="M"),
+            np.datetime_as_string(days, unit="D"),
+        ),
+    ).astype(object)
+    text[np.isnat(days)] = None
+    return text
+
+
+# --- collecting issues -----------------------------------------------------------------------
+
+
+class _Issues:
+    """Issues of one doses frame, kept as row positions until the end (cheap on large frames)."""
+
+    def __init__(self, doses: pd.DataFrame) -> None:
+        self.doses = doses
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, where, code: str, field: str, value, suggestion=None, source_row=None) -> None:
+        """Record ``code`` on the rows where ``where`` (bool mask or positions) holds."""
+        where = np.asarray(where)
+        rows = np.flatnonzero(where) if where.dtype == bool else where.astype(np.int64)
+        if len(rows) == 0:
+            return
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "row": rows,
+                    "code": code,
+                    "field": field,
+                    "value": _take(value, rows),
+                    "suggestion": _take(suggestion, rows),
+                    "source_row": _take(source_row, rows),
+                }
+            )
+        )
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            out = pd.DataFrame({c: [] for c in ISSUE_COLUMNS})
+        else:
+            out = pd.concat(self.parts, ignore_index=True)
+            rows = out["row"].to_numpy()
+            out["record_id"] = self.doses["record_id"].take(rows).to_numpy(dtype=object)
+            own_row = self.doses["source_row"].take(rows).to_numpy(dtype=object)
+            out["source_row"] = np.where(pd.isna(out["source_row"]), own_row, out["source_row"])
+        out = out[list(ISSUE_COLUMNS)].copy()
+        for col in ISSUE_COLUMNS:
+            out[col] = out[col].astype("Int64" if col == "source_row" else "string")
+        out = out.sort_values(["record_id", "source_row", "code"], kind="stable")
+        return out.reset_index(drop=True)
+
+
+def _take(values, rows: np.ndarray) -> np.ndarray:
+    if values is None:
+        return np.full(len(rows), None, dtype=object)
+    if isinstance(values, pd.Series):
+        return values.take(rows).to_numpy(dtype=object, na_value=None)
+    return np.asarray(values, dtype=object)[rows]
+
+
+# --- the checks ------------------------------------------------------------------------------
+
+
+def dose_issues(doses: pd.DataFrame, persons: pd.DataFrame, export_date=None) -> pd.DataFrame:
+    """Problems in the dose histories, long form: record_id, source_row, code, field, value, suggestion.
+
+    ``doses`` is the output of :func:`prepare_doses` (a raw ``Export.doses`` is prepared first);
+    ``persons`` needs record_id, dob, dob_precision (birth_year and source_row are used when
+    present); ``export_date`` is the day the data was exported (default: today). Inputs untouched.
+    """
+    if not {"product", "dose_date_precision"} <= set(doses.columns):
+        doses = prepare_doses(doses)
+    d = doses.reset_index(drop=True)
+    d = d.assign(
+        record_id=_column_text(d, "record_id"),
+        source_row=pd.to_numeric(d["source_row"], errors="coerce").astype("Int64"),
+        vaccine=_column_text(d, "vaccine"),
+        dose_number_raw=_column_text(d, "dose_number_raw", fallback="dose_number"),
+        dose_date_raw=_column_text(d, "dose_date_raw", fallback="dose_date"),
+    )
+    issues = _Issues(d)
+    if d.empty:
+        return issues.frame()
+    export_day = np.datetime64(
+        (pd.Timestamp(export_date) if export_date is not None else pd.Timestamp.today()).date(), "D"
+    )
+    facts = _facts()
+    pcode = facts.code(d["product"].astype("string"))
+    dates = _check_date_cells(issues, d, export_day)
+    _check_products(issues, d, pcode, facts)
+    num, in_range = _check_dose_numbers(issues, d)
+    rcode, record_ids = pd.factorize(d["record_id"])
+    chain = _dose_chain(rcode, num, dates["day"], d["source_row"], in_range & (rcode >= 0))
+    repeated = _repeated(rcode, num, chain)
+    issues.add(chain[repeated], "dose_number_repeated", "dose_number", d["dose_number_raw"])
+    kept = chain[~repeated]
+    _check_series(issues, d, rcode, num, pcode, facts, kept)
+    dated = kept[dates["exact"][kept]]
+    _check_intervals(issues, d, rcode, num, dates["day"], pcode, facts, dated)
+    births = _births(persons, record_ids, rcode)
+    _check_ages(issues, d, rcode, pcode, facts, dates, births)
+    return issues.frame()
+
+
+def _check_date_cells(issues: _Issues, d: pd.DataFrame, export_day: np.datetime64) -> dict:
+    """Missing, unreadable, impossible, incomplete, too early and future dose dates."""
+    day = _days(d["dose_date"])
+    precision = d["dose_date_precision"].astype("string").fillna("day").to_numpy(dtype=object)
+    raw = d["dose_date_raw"]
+    no_date = np.isnat(day)
+    blank = raw.isna().to_numpy()
+    unread = np.flatnonzero(no_date & ~blank)
+    shaped = raw.take(unread).str.match(_DATE_SHAPE).fillna(False).to_numpy(dtype=bool)
+    lo, hi = _period_bounds(day, precision)
+    before = ~no_date & (hi < np.datetime64(rules().programme_start.date(), "D"))
+    future = ~no_date & (lo > export_day)
+    plausible = ~no_date & ~before & ~future
+    exact = plausible & (precision == "day")
+    issues.add(no_date & blank, "dose_date_missing", "dose_date", raw)
+    issues.add(unread[shaped], "dose_date_impossible", "dose_date", raw)
+    issues.add(unread[~shaped], "dose_date_unparseable", "dose_date", raw)
+    issues.add(before, "dose_date_before_start", "dose_date", raw)
+    issues.add(future, "dose_date_future", "dose_date", raw)
+    issues.add(plausible & ~exact, "dose_date_incomplete", "dose_date", raw)
+    return {"day": day, "hi": hi, "plausible": plausible, "exact": exact}
+
+
+def _check_products(issues: _Issues, d: pd.DataFrame, pcode: np.ndarray, facts) -> None:
+    vaccine = d["vaccine"]
+    blank = vaccine.isna().to_numpy()
+    issues.add(blank, "vaccine_missing", "vaccine", vaccine)
+    issues.add((pcode < 0) & ~blank, "vaccine_unknown", "vaccine", vaccine)
+    issues.add(~facts.approved[pcode], "vaccine_unapproved", "vaccine", vaccine)
+
+
+def _check_dose_numbers(issues: _Issues, d: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Missing, unreadable and out-of-range dose numbers; returns the numbers (0 when NA)."""
+    number = pd.to_numeric(d["dose_number"], errors="coerce").astype("Int64")
+    raw = d["dose_number_raw"]
+    missing = number.isna().to_numpy()
+    num = number.fillna(0).to_numpy(dtype=np.int64)
+    in_range = ~missing & (num >= 1) & (num <= MAX_DOSE_NUMBER)
+    blank = raw.isna().to_numpy()
+    issues.add(missing & blank, "dose_number_missing", "dose_number", raw)
+    issues.add(missing & ~blank, "dose_number_invalid", "dose_number", raw)
+    issues.add(~missing & ~in_range, "dose_number_out_of_range", "dose_number", raw)
+    return num, in_range
+
+
+def _dose_chain(rcode, num, day, source_row, usable) -> np.ndarray:
+    """Positions of usable doses sorted by record, dose number, date (missing last), source row.
+
+    The tie-breaks make the result independent of the row order of the file.
+    """
+    chain = np.flatnonzero(usable)
+    day_key = np.where(np.isnat(day), np.iinfo(np.int64).max, day.astype(np.int64))
+    src_key = source_row.fillna(-1).to_numpy(dtype=np.int64)
+    order = np.lexsort((src_key[chain], day_key[chain], num[chain], rcode[chain]))
+    return chain[order]
+
+
+def _same_record_as_prev(rcode: np.ndarray, chain: np.ndarray) -> np.ndarray:
+    same = np.zeros(len(chain), dtype=bool)
+    same[1:] = rcode[chain][1:] == rcode[chain][:-1]
+    return same
+
+
+def _prev(values: np.ndarray, chain: np.ndarray) -> np.ndarray:
+    """The previous chain element's value (the first element gets its own: mask it out)."""
+    v = values[chain]
+    return np.concatenate([v[:1], v[:-1]])
+
+
+def _repeated(rcode, num, chain) -> np.ndarray:
+    """Chain elements whose dose number the same record already had (the earliest-dated stays)."""
+    return _same_record_as_prev(rcode, chain) & (num[chain] == _prev(num, chain))
+
+
+def _primary_doses(rcode, pcode, facts, chain) -> np.ndarray:
+    """Per chain element: primary doses of the record's first known product (NaN if none)."""
+    known = pd.Series(np.where(pcode[chain] >= 0, pcode[chain], np.nan))
+    first = known.groupby(rcode[chain], sort=False).transform("first").to_numpy()
+    return np.where(
+        np.isnan(first), np.nan, facts.primary_doses[np.nan_to_num(first, nan=-1).astype(np.int64)]
+    )
+
+
+def _check_series(issues, d, rcode, num, pcode, facts, kept) -> None:
+    """Holes in the numbering, primary-series mixing and booster products (no dates needed)."""
+    same = _same_record_as_prev(rcode, kept)
+    k, k_prev = num[kept], _prev(num, kept)
+    gap = same & (k - k_prev > 1)
+    missing = np.full(len(d), None, dtype=object)
+    missing[kept[gap]] = _missing_numbers(k_prev[gap], k[gap])
+    issues.add(kept[gap], "dose_number_gap", "dose_number", d["dose_number_raw"], missing)
+
+    primary = _primary_doses(rcode, pcode, facts, kept)
+    p, p_prev = pcode[kept], _prev(pcode, kept)
+    both_approved = facts.approved[p] & facts.approved[p_prev]
+    in_primary = same & (k == k_prev + 1) & (k <= primary) & both_approved
+    mixed = in_primary & ~facts.mixing_allowed[p_prev, p]
+    issues.add(kept[mixed], "primary_mixing_not_allowed", "vaccine", d["vaccine"])
+    booster = (k > primary) & facts.approved[p] & ~facts.booster_allowed[p]
+    issues.add(kept[booster], "booster_product_not_recommended", "vaccine", d["vaccine"])
+
+
+def _missing_numbers(prev_num: np.ndarray, num: np.ndarray) -> np.ndarray:
+    """ "2" or "2, 3" for each (previous, current) dose-number pair; a loop over unique pairs only."""
+    codes, uniques = pd.factorize(prev_num * 100 + num)  # dose numbers are 1–9
+    labels = [", ".join(str(k) for k in range(u // 100 + 1, u % 100)) for u in uniques]
+    return np.array(labels, dtype=object)[codes]
+
+
+def _check_intervals(issues, d, rcode, num, day, pcode, facts, dated) -> None:
+    """Order and gaps between doses that have a full, plausible date."""
+    r = rules()
+    same = _same_record_as_prev(rcode, dated)
+    k, k_prev = num[dated], _prev(num, dated)
+    t, t_prev = day[dated], _prev(day, dated)
+    out_of_order = same & (t < t_prev)
+    raw = d["dose_date_raw"]
+    issues.add(dated[out_of_order], "dose_out_of_order", "dose_date", raw)
+
+    consecutive = same & (k == k_prev + 1) & ~out_of_order
+    primary = _primary_doses(rcode, pcode, facts, dated)
+    gap_days = (t - t_prev).astype(np.int64)
+    # the earlier dose's product sets the wait (AZ then Pfizer: AZ's 28 days)
+    p_prev = _prev(pcode, dated)
+    wait = facts.min_interval_days[p_prev]
+    too_short = consecutive & (k <= primary) & (gap_days < wait)  # NaN wait never compares true
+    issues.add(dated[too_short], "dose_interval_too_short", "dose_date", raw)
+
+    first_booster = k == primary + 1
+    before_change = t < np.datetime64(r.booster_rule_change.date(), "D")
+    months = np.where(
+        first_booster,
+        np.where(before_change, r.first_booster_min_months_before, r.first_booster_min_months),
+        r.later_booster_min_months,
+    )
+    early = consecutive & (k > primary) & (t < _add_months(t_prev, months))
+    issues.add(dated[early], "booster_too_early", "dose_date", raw)
+
+
+def _births(persons: pd.DataFrame, record_ids: pd.Index, rcode: np.ndarray) -> pd.DataFrame:
+    """Per dose: the person's dob (day), its precision, the earliest possible birth day and the
+    person's source_row. A birth year without a parsed date still bounds the birth (1 January)."""
+    n_ids = len(record_ids)
+    dob = np.full(n_ids, np.datetime64("NaT"), dtype="datetime64[D]")
+    precision = np.full(n_ids, "day", dtype=object)
+    person_row = np.full(n_ids, None, dtype=object)
+    if "record_id" in persons.columns and len(persons):
+        people = persons.drop_duplicates("record_id")
+        at = pd.Index(people["record_id"].astype("string")).get_indexer(record_ids)
+        found = at >= 0
+        take = np.where(found, at, 0)
+        if "dob" in people.columns:
+            dob = np.where(found, _days(people["dob"])[take], np.datetime64("NaT")).astype(
+                "datetime64[D]"
+            )
+        if "dob_precision" in people.columns:
+            given = people["dob_precision"].astype("string").fillna("day")
+            precision = np.where(found, given.to_numpy(dtype=object)[take], "day")
+        if "birth_year" in people.columns:
+            year = pd.to_numeric(people["birth_year"], errors="coerce").to_numpy(dtype=float)[take]
+            only_year = found & np.isnat(dob) & (year > 1800) & (year < 2200)
+            years = (np.where(only_year, year, 1970) - 1970).astype(np.int64)
+            dob = np.where(only_year, years.astype("datetime64[Y]").astype("datetime64[D]"), dob)
+            precision = np.where(only_year, "year", precision)
+        if "source_row" in people.columns:
+            rows = pd.to_numeric(people["source_row"], errors="coerce").astype("Int64")
+            person_row = np.where(found, rows.to_numpy(dtype=object, na_value=None)[take], None)
+    birth_lo, _ = _period_bounds(dob, precision)
+    per_dose = np.where(rcode >= 0, rcode, 0)
+    missing = rcode < 0
+    out = pd.DataFrame(
+        {
+            "dob": dob[per_dose],
+            "dob_precision": precision[per_dose],
+            "birth_lo": birth_lo[per_dose],
+            "person_row": person_row[per_dose],
+        }
+    )
+    out.loc[missing, "birth_lo"] = np.datetime64("NaT")
+    return out
+
+
+def _check_ages(issues, d, rcode, pcode, facts, dates, births) -> None:
+    """Birth after the first dose (personal_info), doses before the age of eligibility and
+    non-paediatric products for children. A coarse date (year or month only) is taken at its most
+    favourable bound, so only certain problems are reported."""
+    r = rules()
+    hi, plausible = dates["hi"], dates["plausible"]
+    birth_lo = births["birth_lo"].to_numpy(dtype="datetime64[D]")
+    known = plausible & ~np.isnat(birth_lo)
+    born_after = known & (birth_lo > hi)
+    flagged_records = np.unique(rcode[born_after])
+    person_flagged = np.isin(rcode, flagged_records) & (rcode >= 0)
+    # one finding per person, on the person's own row, at the first flagged dose
+    first = np.flatnonzero(born_after)
+    first = first[~pd.Series(rcode[first]).duplicated().to_numpy()]
+    dob_text = _iso(
+        births["dob"].to_numpy(dtype="datetime64[D]")[first],
+        births["dob_precision"].to_numpy()[first],
+    )
+    value = np.full(len(d), None, dtype=object)
+    value[first] = dob_text
+    issues.add(
+        first, "dob_after_first_dose", "dob", value, source_row=births["person_row"].to_numpy()
+    )
+
+    checked = known & ~person_flagged
+    # the oldest the person can have been on the latest day the dose date can mean
+    age = _age_years(birth_lo, hi)
+    min_age = min_age_on(pd.Series(hi.astype("datetime64[ns]"))).to_numpy(
+        dtype=float, na_value=np.nan
+    )
+    too_young = checked & (age < min_age)
+    issues.add(too_young, "dose_before_eligible_age", "dose_date", d["dose_date_raw"])
+    child = checked & ~too_young & (age < r.paediatric_under_age)
+    adult_product = facts.approved[pcode] & ~facts.paediatric[pcode]
+    issues.add(child & adult_product, "dose_product_not_for_age", "vaccine", d["vaccine"])

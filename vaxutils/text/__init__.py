@@ -1,0 +1,157 @@
+"""Text cells: how a raw spreadsheet cell becomes text, once, for every field checker.
+
+Submodules: :mod:`vaxutils.text.names` (full names) and :mod:`vaxutils.text.legacy`
+(TCVN3/ABC and VNI mojibake). :mod:`vaxutils.dates` and :mod:`vaxutils.sex` use the helpers
+below too, so that a cell means the same thing to every checker.
+
+A cell is rendered the way a person sees it in the sheet (docs/ARCHITECTURE.md, ingestion):
+numbers without a trailing ``.0``, dates as ISO ``YYYY-MM-DD``; missing values (None, NaN, NA,
+NaT) stay missing.
+
+>>> cell_text(44562.0), cell_text(b"Nam"), cell_text(float("nan")), cell_text("  Lan ")
+('44562', 'Nam', None, '  Lan ')
+
+Vectorised checkers work on the *unique* cells of a column (names and dates repeat a lot) and
+spread the answers back:
+
+>>> import pandas as pd
+>>> codes, texts = factorize_cells(pd.Series(["Nam", None, "Nam", 1]))
+>>> codes.tolist(), texts.tolist()
+([0, -1, 0, 1], ['Nam', '1'])
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "cell_text",
+    "empty_issues",
+    "factorize_cells",
+    "issues_from_uniques",
+    "spread",
+]
+
+
+def cell_text(value: Any) -> str | None:
+    """Return the text a person sees in the cell, or None when the cell is missing.
+
+    Never raises: any object is rendered with ``str()`` as a last resort.
+
+    >>> cell_text(1), cell_text(1.5), cell_text(None), cell_text(pd.Timestamp("2022-01-01"))
+    ('1', '1.5', None, '2022-01-01')
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes | bytearray):
+        # Bytes reach us from odd readers; UTF-8 is the only sane guess, bad bytes become U+FFFD
+        # so that the name checker reports them as invalid characters instead of crashing.
+        return bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            return str(float(value))
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            return None
+        value = pd.Timestamp(value)
+    if isinstance(value, _dt.datetime):
+        midnight = (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
+        return value.date().isoformat() if midnight else value.isoformat(sep=" ")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    try:
+        return str(value)
+    except Exception:  # an object whose __str__ fails is still a cell we must report, not crash on
+        return repr(type(value))
+
+
+def factorize_cells(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Return ``(codes, texts)``: the code of each cell (-1 when missing) and the unique texts.
+
+    ``texts`` is an object Series of str (never missing: empty cells keep code -1). Cells that
+    render to the same text share one entry only once per distinct raw value, which is harmless.
+    """
+    try:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    except TypeError:  # unhashable junk (lists, dicts) in the column: render every cell first
+        s = pd.Series([cell_text(v) for v in s], index=s.index, dtype=object)
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    values = np.asarray(uniques, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        # A Python loop over *unique* cells only, and only when the column is not pure text.
+        values = np.array([cell_text(v) for v in values], dtype=object)
+        missing = np.array([v is None for v in values], dtype=bool)
+        if missing.any():
+            # Objects that render as missing (e.g. NaT inside an object column) become -1 too.
+            remap = np.where(missing, -1, np.cumsum(~missing) - 1)
+            codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+            values = values[~missing]
+    return np.asarray(codes, dtype=np.intp), pd.Series(values, dtype=object)
+
+
+def spread(values: np.ndarray | pd.Series, codes: np.ndarray, index: pd.Index, fill=None):
+    """Spread per-unique ``values`` back over rows (``codes`` from :func:`factorize_cells`).
+
+    Rows with code -1 get ``fill``. Returns an object ndarray aligned with ``index``.
+
+    >>> spread(np.array(["a", "b"], dtype=object), np.array([1, -1, 0]), pd.RangeIndex(3)).tolist()
+    ['b', None, 'a']
+    """
+    values = np.asarray(values, dtype=object)
+    out = np.empty(len(index), dtype=object)
+    out[:] = fill
+    present = codes >= 0
+    if len(values):
+        out[present] = values[codes[present]]
+    return out
+
+
+def issues_from_uniques(
+    per_unique: pd.DataFrame, codes: np.ndarray, index: pd.Index
+) -> pd.DataFrame:
+    """Turn issues found per unique cell into the long form ``row, code, suggestion`` per row.
+
+    ``per_unique`` has a ``pos`` column (position in the unique texts) plus ``code``,
+    ``suggestion`` and any extra columns; row order follows ``index``, then the issue order.
+
+    >>> per = pd.DataFrame({"pos": [0], "code": ["x_case"], "suggestion": ["Nam"]})
+    >>> issues_from_uniques(per, np.array([0, -1, 0]), pd.Index(["a", "b", "c"]))
+      row    code suggestion
+    0   a  x_case        Nam
+    1   c  x_case        Nam
+    """
+    extra = [c for c in per_unique.columns if c not in ("pos", "code", "suggestion")]
+    rows = pd.DataFrame({"pos": np.asarray(codes), "row": np.arange(len(index))})
+    long = rows.merge(per_unique, on="pos", how="inner", sort=False)
+    long = long.sort_values("row", kind="stable")
+    out = pd.DataFrame(
+        {
+            "row": index.take(long["row"].to_numpy()),
+            "code": long["code"].to_numpy(dtype=object),
+            "suggestion": long["suggestion"].to_numpy(dtype=object),
+        }
+    )
+    for column in extra:
+        out[column] = long[column].to_numpy(dtype=object)
+    return out.reset_index(drop=True)
+
+
+def empty_issues(extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The long-form issues frame with no rows (columns ``row, code, suggestion`` + ``extra``)."""
+    return pd.DataFrame(
+        {c: pd.Series([], dtype=object) for c in ("row", "code", "suggestion", *extra)}
+    )

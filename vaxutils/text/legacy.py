@@ -1,0 +1,279 @@
+"""Legacy Vietnamese encodings (TCVN3/ABC, VNI) shown as mojibake, and their Unicode repair.
+
+Before Unicode (Decision 72/2002/QĐ-TTg made TCVN 6909:2001 Unicode mandatory), Vietnamese text
+was typed with 8-bit fonts. Commune spreadsheets still carry such cells; opened without the old
+font they show Latin-1 mojibake:
+
+- **TCVN3 / ABC** (TCVN 5712:1993, VN3 table): one byte per letter; lowercase letters with marks
+  live in 0xA8-0xFE, the seven capitals Ă Â Ê Ô Ơ Ư Đ in 0xA1-0xA7. Capitals with tone marks do
+  not exist in VN3 (they were drawn by the ".VnTimeH" capital fonts from the lowercase bytes), so a
+  repaired capitalised text may come back in lowercase: the name normaliser re-cases it.
+  ``"NguyÔn V¨n"`` is "Nguyễn Văn".
+- **VNI Windows**: a base letter followed by one byte for the marks (``"Nguyeãn Vaên"`` is
+  "Nguyễn Văn"); đ, ơ, ư and the i-vowels with tones are single bytes.
+
+Many of these Latin-1 characters are also ordinary Vietnamese letters in Unicode (á, ê, ô, ù ...),
+so detection must not fire on good text. A cell is called legacy-encoded only when (1) every
+character is Latin-1 (real Unicode Vietnamese almost always has letters beyond it, such as ă, ơ,
+ư, đ, ễ), (2) it holds a *marker* that cannot occur in Unicode Vietnamese (a TCVN3 byte such as
+``¨`` or ``Þ``; a VNI mark byte such as ``ø``, or a pair such as ``ea``-with-mark that no
+Vietnamese syllable has), and (3) the repair turns more words into valid Vietnamese syllables
+than the text had before. A false alarm would corrupt a correct name, so ties go to "not legacy".
+
+U+00D0 ``Ð`` (Icelandic eth, looks like Đ) is handled by the name checker, not here: alone it is
+not a legacy marker (in TCVN3 it would mean "é").
+
+>>> detect_legacy_encoding("NguyÔn V¨n Nam"), repair_legacy_encoding("NguyÔn V¨n Nam")
+('tcvn3', 'Nguyễn Văn Nam')
+>>> detect_legacy_encoding("Nguyeãn Vaên Nam"), repair_legacy_encoding("Nguyeãn Vaên Nam")
+('vni', 'Nguyễn Văn Nam')
+>>> detect_legacy_encoding("Lê Thu Hà"), repair_legacy_encoding("Lê Thu Hà")
+(None, 'Lê Thu Hà')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from vaxutils.text import cell_text, factorize_cells, spread
+
+__all__ = [
+    "TCVN3_TO_UNICODE",
+    "VNI_TO_UNICODE",
+    "detect_legacy_encoding",
+    "repair_legacy_encoding",
+    "detect_series",
+    "repair_series",
+    "repair_array",
+    "is_vietnamese_syllable",
+]
+
+# Combining tone marks in the order the code charts list them: acute, grave, hook, tilde, dot.
+_TONE_MARKS = ("\u0301", "\u0300", "\u0309", "\u0303", "\u0323")
+
+# --- TCVN3 (ABC), TCVN 5712:1993 VN3 ------------------------------------------------------------
+# Per vowel, the chart order is: plain, grave, hook, tilde, acute, dot (bytes rising).
+_TCVN3_VOWELS = {
+    # vowel: (plain, grave, hook, tilde, acute, dot)
+    "a": ("a", "µ", "¶", "·", "¸", "¹"),
+    "ă": ("¨", "»", "¼", "½", "¾", "Æ"),
+    "â": ("©", "Ç", "È", "É", "Ê", "Ë"),
+    "e": ("e", "Ì", "Î", "Ï", "Ð", "Ñ"),
+    "ê": ("ª", "Ò", "Ó", "Ô", "Õ", "Ö"),
+    "i": ("i", "×", "Ø", "Ü", "Ý", "Þ"),
+    "o": ("o", "ß", "á", "â", "ã", "ä"),
+    "ô": ("«", "å", "æ", "ç", "è", "é"),
+    "ơ": ("¬", "ê", "ë", "ì", "í", "î"),
+    "u": ("u", "ï", "ñ", "ò", "ó", "ô"),
+    "ư": ("\u00ad", "õ", "ö", "÷", "ø", "ù"),  # ư is 0xAD, the soft hyphen in Latin-1
+    "y": ("y", "ú", "û", "ü", "ý", "þ"),
+}
+_TCVN3_SINGLES = {"¡": "Ă", "¢": "Â", "£": "Ê", "¤": "Ô", "¥": "Ơ", "¦": "Ư", "§": "Đ", "®": "đ"}
+_CHART_TONES = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
+
+
+def _build_tcvn3() -> dict[str, str]:
+    table = dict(_TCVN3_SINGLES)
+    for vowel, codes in _TCVN3_VOWELS.items():
+        for code, tone in zip(codes, _CHART_TONES, strict=True):
+            if code != vowel:
+                table[code] = unicodedata.normalize("NFC", vowel + tone)
+    return table
+
+
+TCVN3_TO_UNICODE: dict[str, str] = _build_tcvn3()
+_TCVN3_TRANSLATE = str.maketrans(TCVN3_TO_UNICODE)
+
+# --- VNI Windows ----------------------------------------------------------------------------------
+# Mark bytes per tone, in _TONE_MARKS order (acute, grave, hook, tilde, dot).
+_VNI_TONE = ("ù", "ø", "û", "õ", "ï")
+_VNI_CIRCUMFLEX = ("â", "á", "à", "å", "ã", "ä")  # plain circumflex, then with each tone
+_VNI_BREVE = ("ê", "é", "è", "ú", "ü", "ë")
+_VNI_I = ("í", "ì", "æ", "ó", "ò")  # i with each tone, single bytes
+
+
+def _build_vni() -> dict[str, str]:
+    lower: dict[str, str] = {"ñ": "đ", "ô": "ơ", "ö": "ư", "î": "ỵ"}
+    for base in "aeiouy":
+        for seq_tone, tone in zip(_VNI_TONE, _TONE_MARKS, strict=True):
+            lower[base + seq_tone] = base + tone
+    for base in "aeo":
+        for seq, tone in zip(_VNI_CIRCUMFLEX, ("",) + _TONE_MARKS, strict=True):
+            lower[base + seq] = base + "\u0302" + tone
+    for seq, tone in zip(_VNI_BREVE, ("",) + _TONE_MARKS, strict=True):
+        lower["a" + seq] = "a\u0306" + tone
+    for horn_byte, horn in (("ô", "o\u031b"), ("ö", "u\u031b")):
+        for seq_tone, tone in zip(_VNI_TONE, _TONE_MARKS, strict=True):
+            lower[horn_byte + seq_tone] = horn + tone
+    for seq, tone in zip(_VNI_I, _TONE_MARKS, strict=True):
+        lower[seq] = "i" + tone
+    table: dict[str, str] = {}
+    for seq, uni in lower.items():
+        uni = unicodedata.normalize("NFC", uni)
+        # The case of the result follows the first byte; the mark byte may come in either case
+        # (VNI fonts had capital-height mark glyphs, but typists mixed them).
+        for first in {seq[0], seq[0].upper()}:
+            for rest in {seq[1:], seq[1:].upper()}:
+                table[first + rest] = uni.upper() if first.isupper() else uni
+    return table
+
+
+VNI_TO_UNICODE: dict[str, str] = _build_vni()
+_VNI_PATTERN = re.compile(
+    "|".join(re.escape(k) for k in sorted(VNI_TO_UNICODE, key=len, reverse=True))
+)
+
+# --- detection ------------------------------------------------------------------------------------
+# Latin-1 letters that are also Unicode Vietnamese letters: never evidence of a legacy encoding.
+_VIETNAMESE_LATIN1 = set("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")
+_TCVN3_MARKERS = "".join(sorted(set(TCVN3_TO_UNICODE) - _VIETNAMESE_LATIN1 - {"Ð"}))
+_VNI_MARKER_CHARS = "øûïåäëüöñæîØÛÏÅÄËÜÖÑÆÎ"
+# Pairs that VNI produces and no Unicode Vietnamese syllable contains (e.g. "eã", "aê", "oâ").
+# "oà"/"oá"/"oè" are left out on purpose: old-style "Hoà", "Hoá", "Hoè" are good Unicode.
+_VNI_MARKER_PAIRS = "[aAeE][ùÙøØûÛõÕïÏâÂáÁàÀåÅãÃäÄêÊéÉèÈúÚüÜëË]|[oO][âÂùÙõÕ]|[uUyYôÔ][ùÙõÕ]"
+_TCVN3_MARKER_RE = re.compile(f"[{re.escape(_TCVN3_MARKERS)}]")
+_VNI_MARKER_RE = re.compile(f"[{_VNI_MARKER_CHARS}]|{_VNI_MARKER_PAIRS}")
+_NOT_LATIN1_RE = re.compile(r"[^\x00-\xff]")
+#: Candidate cells for the vectorised path (a superset of what the scalar path accepts).
+CANDIDATE_PATTERN = f"[{re.escape(_TCVN3_MARKERS)}{_VNI_MARKER_CHARS}]|{_VNI_MARKER_PAIRS}"
+
+# A permissive Vietnamese syllable (tone marks removed, lowercase): onset, optional medial o/u,
+# nucleus, optional coda. It accepts a few non-words; it only has to tell text from mojibake.
+_SYLLABLE_RE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdđghklmnprstvx])?"
+    r"(?:uyê|uya|iê|yê|ia|ya|uô|ươ|ưa|oo|o[aăe]|u[aăâêơy]|[aăâeêioôơuưy])"
+    r"(?:ch|nh|ng|[cmnptiyou])?"
+)
+# A tone mark must sit on a vowel (NFD: vowel, then quality marks, then the tone); on a consonant
+# it is not Vietnamese (e.g. "ñ" is n + tilde).
+_TONE_ON_CONSONANT_RE = re.compile(
+    r"(?:^|[^aeiouy\u0302\u0306\u031b\u0323])[\u0300\u0301\u0303\u0309\u0323]"
+)
+_TONE_SET = frozenset(_TONE_MARKS)
+
+
+@lru_cache(maxsize=65536)
+def is_vietnamese_syllable(word: str) -> bool:
+    """True when ``word`` is shaped like one Vietnamese syllable (at most one tone mark).
+
+    >>> is_vietnamese_syllable("Nguyễn"), is_vietnamese_syllable("Nguyeãn"), is_vietnamese_syllable("V¨n")
+    (True, False, False)
+    """
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    if _TONE_ON_CONSONANT_RE.search(decomposed):
+        return False
+    tones = sum(ch in _TONE_SET for ch in decomposed)
+    bare = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONE_SET))
+    return tones <= 1 and _SYLLABLE_RE.fullmatch(bare) is not None
+
+
+def _syllable_score(text: str) -> int:
+    return sum(is_vietnamese_syllable(word) for word in text.split())
+
+
+def _decode(text: str, encoding: str) -> str:
+    if encoding == "tcvn3":
+        return text.translate(_TCVN3_TRANSLATE)
+    return _VNI_PATTERN.sub(lambda m: VNI_TO_UNICODE[m.group(0)], text)
+
+
+def _best_repair(text: str) -> tuple[str | None, str]:
+    if not text or _NOT_LATIN1_RE.search(text):
+        return None, text
+    candidates = []
+    if _TCVN3_MARKER_RE.search(text):
+        candidates.append("tcvn3")
+    if _VNI_MARKER_RE.search(text):
+        candidates.append("vni")
+    # Ð here is the Đ look-alike, not TCVN3 "é": score the original as the name checker reads it.
+    best_encoding, best_text = None, text
+    best_score = _syllable_score(text.replace("Ð", "Đ").replace("ð", "đ"))
+    for encoding in candidates:
+        decoded = _decode(text, encoding)
+        score = _syllable_score(decoded)
+        if score > best_score:
+            best_encoding, best_text, best_score = encoding, decoded, score
+    return best_encoding, best_text
+
+
+def detect_legacy_encoding(value: Any) -> str | None:
+    """Return ``"tcvn3"`` or ``"vni"`` when the cell is legacy-encoded mojibake, else None.
+
+    Never raises.
+
+    >>> detect_legacy_encoding("TrÇn ThÞ Hoa"), detect_legacy_encoding(None), detect_legacy_encoding(5)
+    ('tcvn3', None, None)
+    """
+    text = cell_text(value)
+    return None if text is None else _best_repair(text)[0]
+
+
+def repair_legacy_encoding(value: Any) -> str | None:
+    """Return the Unicode (NFC) repair of a legacy-encoded cell, or the cell text unchanged.
+
+    Missing cells give None. Never raises.
+
+    >>> repair_legacy_encoding("Hoaøng Thò Thuùy")
+    'Hoàng Thị Thúy'
+    """
+    text = cell_text(value)
+    if text is None:
+        return None
+    encoding, repaired = _best_repair(text)
+    return unicodedata.normalize("NFC", repaired) if encoding else text
+
+
+def _legacy_answers(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Encoding and NFC repair per text of a pyarrow string array (None where not legacy)."""
+    encodings = np.full(len(texts), None, dtype=object)
+    repairs = np.full(len(texts), None, dtype=object)
+    if len(texts) == 0:
+        return encodings, repairs
+    flagged = pc.match_substring_regex(texts, CANDIDATE_PATTERN).fill_null(False)
+    positions = np.flatnonzero(flagged.to_numpy(zero_copy_only=False))
+    # Python loop over the few candidate cells only: legacy cells are rare.
+    for position in positions:
+        encoding, repaired = _best_repair(texts[int(position)].as_py())
+        if encoding:
+            encodings[position] = encoding
+            repairs[position] = unicodedata.normalize("NFC", repaired)
+    return encodings, repairs
+
+
+def repair_array(texts: pa.Array) -> pa.Array:
+    """The repair of each legacy-encoded text of a pyarrow string array, null elsewhere."""
+    return pa.array(_legacy_answers(texts)[1], type=pa.large_string())
+
+
+def _on_cells(s: pd.Series, pick: int) -> pd.Series:
+    if s.empty:
+        return pd.Series([], index=s.index, dtype=object)
+    codes, texts = factorize_cells(s)
+    answers = _legacy_answers(pa.array(texts.to_numpy(), type=pa.large_string()))[pick]
+    return pd.Series(spread(answers, codes, s.index), index=s.index, dtype=object)
+
+
+def detect_series(s: pd.Series) -> pd.Series:
+    """Vectorised :func:`detect_legacy_encoding` over a Series of cells (None when not legacy).
+
+    >>> detect_series(pd.Series(["NguyÔn V¨n", "Lê Văn", None])).tolist()
+    ['tcvn3', None, None]
+    """
+    return _on_cells(s, pick=0)
+
+
+def repair_series(s: pd.Series) -> pd.Series:
+    """Vectorised repair: the Unicode text where a cell is legacy-encoded, None elsewhere.
+
+    >>> repair_series(pd.Series(["Nguyeãn Vaên Nam", "Lê Văn"])).tolist()
+    ['Nguyễn Văn Nam', None]
+    """
+    return _on_cells(s, pick=1)
