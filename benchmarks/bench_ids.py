@@ -47,7 +47,9 @@ def synthetic_ids(n: int, seed: int = 1) -> pd.DataFrame:
     cells[sci] = [f"{int(v):.5E}" for v in clean[sci]]
     letter = damage_kind == "letter"
     cells[letter] = clean[letter].str.replace("0", "O", n=1)
-    cells[damage_kind == "empty"] = rng.choice(["", "Không có", "0", "-"], (damage_kind == "empty").sum())
+    cells[damage_kind == "empty"] = rng.choice(
+        ["", "Không có", "0", "-"], (damage_kind == "empty").sum()
+    )
     space = damage_kind == "space"
     cells[space] = " " + clean[space]
     wrong_sex = rng.random(n) < 0.01

@@ -39,10 +39,14 @@ def main() -> None:
         t = time.perf_counter()
         commune = generate_commune("01420", n_persons=args.persons, seed=3, export_date=EXPORT_DATE)
         write_commune(commune, big.parent, fmt="parquet")
-        print(f"generated {args.persons:,} persons in {time.perf_counter() - t:.1f} s (not timed below)")
+        print(
+            f"generated {args.persons:,} persons in {time.perf_counter() - t:.1f} s (not timed below)"
+        )
     small = DATA / f"screen_{args.xlsx_persons}" / "export_01420.xlsx"
     if not small.exists():
-        commune = generate_commune("01420", n_persons=args.xlsx_persons, seed=4, export_date=EXPORT_DATE)
+        commune = generate_commune(
+            "01420", n_persons=args.xlsx_persons, seed=4, export_date=EXPORT_DATE
+        )
         write_commune(commune, small.parent, fmt="xlsx")
 
     t = time.perf_counter()

@@ -11,8 +11,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 import report_fixture as fx
+
 from vaxutils import batch
 from vaxutils.batch import job as job_module
 from vaxutils.batch.manifest import fingerprint, is_fresh
@@ -111,7 +111,9 @@ def test_batch_isolates_failures_indexes_them_and_resumes(inputs, tmp_path, fast
 
     # rerun: unchanged communes are skipped, the fixed one runs
     (inputs / "export_01426.csv").write_text("Mã xã\n01426\n", "utf-8")
-    again = batch.run_batch(batch.plan_jobs(inputs, None), out, workers=1, overview=False, data_docs=False)
+    again = batch.run_batch(
+        batch.plan_jobs(inputs, None), out, workers=1, overview=False, data_docs=False
+    )
     status = {r["commune_code"]: r["status"] for r in again.rows}
     assert status == {"01420": "skipped", "01423": "skipped", "01426": "ok"}
     assert again.exit_code == 0
@@ -128,7 +130,9 @@ def test_batch_on_dask_local_cluster(inputs, tmp_path, fast_jobs):
 
     out = tmp_path / "dask"
     jobs = batch.plan_jobs(inputs, ["01420", "01426"])
-    with LocalCluster(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+    with LocalCluster(
+        processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
         with Client(cluster) as client:
             result = batch.run_batch(jobs, out, scheduler=client, overview=False, data_docs=False)
     status = {r["commune_code"]: r["status"] for r in result.rows}

@@ -115,9 +115,7 @@ def clean_findings() -> pd.DataFrame:
 def clean_village_review() -> pd.DataFrame:
     p = _people(12)
     decision = ["Đúng", "Sửa", "Không có ở địa phương", "Đã chuyển đi"] * 3
-    return p.drop(columns="birth_year").assign(
-        village="Thôn Nà Sla", decision=decision, note=""
-    )
+    return p.drop(columns="birth_year").assign(village="Thôn Nà Sla", decision=decision, note="")
 
 
 def clean_police() -> pd.DataFrame:
@@ -260,8 +258,8 @@ BROKEN = [
     (
         "findings",
         lambda f: f.assign(severity=["error", "error", "warning"]),
-        "expect_column_pair_values_to_be_in_set",
-        "category, severity",
+        "expect_column_values_to_be_in_set",
+        "severity",
     ),
     (
         "findings",
@@ -374,9 +372,7 @@ def test_parameters_override_per_call_and_per_load():
     assert contracts.validate(export, strict, {"max_missing_id_share": 0.2}).success
 
 
-@pytest.mark.parametrize(
-    "params", [{"no_such_threshold": 1}, ["max_missing_id_share"], "0.1", 3]
-)
+@pytest.mark.parametrize("params", [{"no_such_threshold": 1}, ["max_missing_id_share"], "0.1", 3])
 def test_unknown_or_junk_parameters_are_refused(params):
     with pytest.raises(ContractError, match="tham số|Tham số"):
         contracts.validate(clean_export_records(), "platform_export", params)
@@ -560,3 +556,15 @@ def test_cli_check_unknown_suite_is_a_user_error(tmp_path):
     out = runner.invoke(app, ["contracts", "check", str(path), "--suite", "nope"])
     assert out.exit_code != 0
     assert isinstance(out.exception, ContractError) and "nope" in str(out.exception)
+
+
+def test_console_script_exit_codes(tmp_path, monkeypatch):
+    from vaxutils.cli import main
+
+    bad = tmp_path / "bad.csv"
+    clean_findings().assign(category="khác").to_csv(bad, index=False)
+    for suite, code in (("findings", 1), ("no_such_suite", 2)):
+        monkeypatch.setattr("sys.argv", ["vaxutils", "contracts", "check", str(bad), "-s", suite])
+        with pytest.raises(SystemExit) as info:
+            main()
+        assert info.value.code == code

@@ -59,7 +59,9 @@ IDS = {
 def test_valid_personal_id_accepts_only_the_kinds_asked(check, accepted, good):
     frame = _rows(id_number=list(IDS.values()) + [None])
     result = check(
-        frame, "expect_column_values_to_be_valid_personal_id", column="id_number",
+        frame,
+        "expect_column_values_to_be_valid_personal_id",
+        column="id_number",
         accepted_kinds=accepted,
     )
     (failure,) = result.failures
@@ -86,7 +88,9 @@ def test_require_canonical_refuses_padding(check):
     frame = _rows(id_number=[" 001085001234 ", "001085001234"])
     loose = check(frame, "expect_column_values_to_be_valid_personal_id", column="id_number")
     strict = check(
-        frame, "expect_column_values_to_be_valid_personal_id", column="id_number",
+        frame,
+        "expect_column_values_to_be_valid_personal_id",
+        column="id_number",
         require_canonical=True,
     )
     assert loose.success and strict.failures[0].unexpected_count == 1
@@ -108,7 +112,8 @@ def test_id_consistency_with_dates_and_years(check):
         dob=["15/03/1985", "15/03/1985", "1986", "01/01/1990", "15/03/1985"],
     )
     result = check(
-        frame, "expect_id_consistent_with_sex_and_birth_year",
+        frame,
+        "expect_id_consistent_with_sex_and_birth_year",
         column_list=["id_number", "sex", "dob"],
     )
     (failure,) = result.failures
@@ -117,16 +122,24 @@ def test_id_consistency_with_dates_and_years(check):
     assert {e.split(":")[0] for e in failure.examples} == {"DT001", "DT002"}
 
     years = frame.assign(dob=[1985, 1985, 1985, 1990, 1985])
-    assert check(
-        years, "expect_id_consistent_with_sex_and_birth_year",
-        column_list=["id_number", "sex", "dob"],
-    ).failures[0].unexpected_count == 1
+    assert (
+        check(
+            years,
+            "expect_id_consistent_with_sex_and_birth_year",
+            column_list=["id_number", "sex", "dob"],
+        )
+        .failures[0]
+        .unexpected_count
+        == 1
+    )
 
 
 def test_id_consistency_needs_three_columns(check):
     with pytest.raises(contracts.ContractError, match="3 cột"):
         check(
-            _rows(a=["1"]), "expect_id_consistent_with_sex_and_birth_year", column_list=["a"]
+            _rows(a=["1"], b=["Nam"]),
+            "expect_id_consistent_with_sex_and_birth_year",
+            column_list=["a", "b"],
         )
 
 
@@ -162,7 +175,14 @@ def test_dose_dates_in_order_on_text_dates(check):
         {
             "record_id": ["A", "A", "A", "B", "B", "C"],
             "dose_number": ["1", "2", "3", "1", "2", "1"],
-            "dose_date": ["01/07/2021", "15/06/2021", "01/12/2021", "03/08/2021", "x", "09/09/2021"],
+            "dose_date": [
+                "01/07/2021",
+                "15/06/2021",
+                "01/12/2021",
+                "03/08/2021",
+                "x",
+                "09/09/2021",
+            ],
         }
     )
     result = check(
@@ -175,9 +195,7 @@ def test_dose_dates_in_order_on_text_dates(check):
 
 @settings(max_examples=40, deadline=None)
 @given(
-    st.lists(
-        st.tuples(st.sampled_from("ABC"), st.integers(1, 4), st.integers(0, 400)), max_size=25
-    )
+    st.lists(st.tuples(st.sampled_from("ABC"), st.integers(1, 4), st.integers(0, 400)), max_size=25)
 )
 def test_dose_order_property(rows):
     from vaxutils.contracts.expectations import dose_dates_in_order

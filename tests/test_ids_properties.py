@@ -53,7 +53,7 @@ cells = st.one_of(
     st.integers(min_value=-(10**13), max_value=10**13),
     st.sampled_from(["Không có", "KCO", "-", "x", "000000000000", "N/A", "chưa  có", "4,09501E+10"]),
 )
-settings_ = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+settings_ = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 def _na(value):
@@ -61,7 +61,7 @@ def _na(value):
 
 
 @settings_
-@given(st.lists(cells, max_size=30))
+@given(st.lists(cells, max_size=60))
 def test_classify_ids_equals_scalar_diagnose(values):
     s = pd.Series(values, dtype=object)
     table = series.classify_ids(s)
@@ -81,7 +81,7 @@ def test_classify_ids_equals_scalar_diagnose(values):
 
 
 @settings_
-@given(st.lists(cells, max_size=30), st.sampled_from(["phone", "bhyt"]))
+@given(st.lists(cells, max_size=60), st.sampled_from(["phone", "bhyt"]))
 def test_number_issues_equal_scalar_diagnose(values, kind):
     module = {"phone": phone, "bhyt": bhyt}[kind]
     s = pd.Series(values, dtype=object)

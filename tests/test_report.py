@@ -8,10 +8,10 @@ import re
 import nbformat
 import pandas as pd
 import pytest
+import report_fixture as fx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import report_fixture as fx
 from vaxutils import report
 from vaxutils.report.export import notebook_to_html
 from vaxutils.report.pages import NotSelfContained
@@ -188,9 +188,15 @@ def test_tables_do_not_mutate_inputs(mine):
 def test_overview_tables():
     runs = pd.DataFrame(
         [
-            report.runs_row("01420", {"n_records": 10, "n_records_with_errors": 5, "export_date": "2022-05-01"}),
-            report.runs_row("01420", {"n_records": 10, "n_records_with_errors": 1, "export_date": "2022-05-20"}),
-            report.runs_row("01423", {"n_records": 4, "n_records_with_errors": 2, "export_date": "2022-05-20"}),
+            report.runs_row(
+                "01420", {"n_records": 10, "n_records_with_errors": 5, "export_date": "2022-05-01"}
+            ),
+            report.runs_row(
+                "01420", {"n_records": 10, "n_records_with_errors": 1, "export_date": "2022-05-20"}
+            ),
+            report.runs_row(
+                "01423", {"n_records": 4, "n_records_with_errors": 2, "export_date": "2022-05-20"}
+            ),
         ]
     )
     ranking = report.commune_ranking_table(runs)
@@ -203,9 +209,12 @@ def test_overview_tables():
 
 def test_explore_helpers(mine):
     assert set(report.filter_findings(mine.findings, category="dose")["record_id"]) == {"R4"}
-    assert report.filter_findings(mine.findings, village="Bản Giốc", records=mine.records)[
-        "record_id"
-    ].nunique() == 2
+    assert (
+        report.filter_findings(mine.findings, village="Bản Giốc", records=mine.records)[
+            "record_id"
+        ].nunique()
+        == 2
+    )
     history = report.person_history("R1", mine.records, mine.doses, mine.findings)
     assert set(history["records"]["record_id"]) == {"R1", "R5"}
     assert len(history["doses"]) == 3
@@ -245,9 +254,19 @@ def test_pages_are_self_contained():
 def test_index_page_lists_failures_and_links():
     page = report.index_page(
         [
-            {"commune_code": "01420", "commune_name": "Xã A", "status": "ok", "n_records": 5,
-             "report": "01420/report.html"},
-            {"commune_code": "01423", "commune_name": "Xã <B>", "status": "failed", "error": "hỏng"},
+            {
+                "commune_code": "01420",
+                "commune_name": "Xã A",
+                "status": "ok",
+                "n_records": 5,
+                "report": "01420/report.html",
+            },
+            {
+                "commune_code": "01423",
+                "commune_name": "Xã <B>",
+                "status": "failed",
+                "error": "hỏng",
+            },
         ],
         links={"Tổng hợp": "overview.html"},
     )
@@ -300,3 +319,41 @@ def test_commune_notebook_renders_masked_self_contained_html(tmp_path):
     assert page.count("data:image/png;base64,") >= 3
     executed = nbformat.read(tmp_path / "report.ipynb", as_version=4)
     assert not any("def " in c.source for c in executed.cells if c.cell_type == "code")
+
+
+def test_overview_and_explore_notebooks_run(tmp_path):
+    import vaxutils.report.run as run
+
+    runs = pd.DataFrame(
+        [
+            report.runs_row(
+                "01420", {"n_records": 10, "n_records_with_errors": 4, "export_date": d}
+            )
+            for d in ("2022-05-02", "2022-05-20")
+        ]
+        + [
+            report.runs_row(
+                "01423", {"n_records": 8, "n_records_with_errors": 1, "export_date": "2022-05-20"}
+            )
+        ]
+    )
+    runs.to_csv(tmp_path / "runs.csv", index=False)
+    overview = report.render_report(
+        report.OVERVIEW_NOTEBOOK,
+        {"batch_dir": str(tmp_path), "title": "Huyện Hà Quảng"},
+        tmp_path / "overview.ipynb",
+        tmp_path / "overview.html",
+        "Tổng hợp",
+    )
+    page = overview.read_text("utf-8")
+    assert "Huyện Hà Quảng" in page and "Xếp hạng xã" in page and "Tiến độ" in page
+    report.assert_self_contained(page)
+
+    screen = fx.write(tmp_path / "screen")
+    explored = run.execute_notebook(
+        run.NOTEBOOK_DIR / "explore_anomalies.ipynb",
+        tmp_path / "explore.ipynb",
+        {"commune_code": fx.COMMUNE, "screen_dir": str(screen), "category": "duplicate"},
+    )
+    text = explored.read_text("utf-8")
+    assert "duplicate_person" in text and "Nguyễn Văn An" in text

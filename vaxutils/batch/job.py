@@ -47,7 +47,9 @@ def _numbers(summary: dict) -> dict:
     from vaxutils.report.overview import runs_row
 
     row = runs_row("", summary)
-    return {k: row[k] for k in ("run", "n_records", "n_needs_fix", "n_needs_review", "problem_rate")}
+    return {
+        k: row[k] for k in ("run", "n_records", "n_needs_fix", "n_needs_review", "problem_rate")
+    }
 
 
 def _screen(job: CommuneJob, screen_dir: Path):
@@ -58,8 +60,12 @@ def _screen(job: CommuneJob, screen_dir: Path):
 
         result = screen.screen(job.export, registry=_registry_frame(job))
         result.summary["inputs"] = [
-            {"role": "export", "path": str(job.input_path), "partition": job.commune_code,
-             "sha256_partition": job.export_fingerprint}
+            {
+                "role": "export",
+                "path": str(job.input_path),
+                "partition": job.commune_code,
+                "sha256_partition": job.export_fingerprint,
+            }
         ]
         write_results(result, screen_dir)
         return result

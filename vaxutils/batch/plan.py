@@ -161,7 +161,9 @@ def split_export(path: Path) -> dict[str, tuple[object, str]]:
         for frame in (part, doses):
             digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
         parts[str(commune)] = (
-            replace(export, records=part.reset_index(drop=True), doses=doses.reset_index(drop=True)),
+            replace(
+                export, records=part.reset_index(drop=True), doses=doses.reset_index(drop=True)
+            ),
             digest.hexdigest(),
         )
     return parts

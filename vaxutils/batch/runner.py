@@ -61,7 +61,8 @@ def _local(jobs: list[CommuneJob], out: Path, workers: int, on_done: Progress) -
 
 
 def _dask(jobs: list[CommuneJob], out: Path, scheduler: object, on_done: Progress) -> list[dict]:
-    from distributed import Client, as_completed as dask_completed
+    from distributed import Client
+    from distributed import as_completed as dask_completed
 
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
@@ -126,7 +127,9 @@ def run_batch(
         extra.update(_overview(out))
     if data_docs:
         extra.update(_data_docs(out, rows))
-    index = write_index(out, rows, {_LINK_LABELS[k]: v.relative_to(out).as_posix() for k, v in extra.items()})
+    index = write_index(
+        out, rows, {_LINK_LABELS[k]: v.relative_to(out).as_posix() for k, v in extra.items()}
+    )
     return BatchResult(rows=rows, index_html=index, extra=extra)
 
 
@@ -143,11 +146,15 @@ def update_runs(out: Path, rows: list[dict]) -> pd.DataFrame:
 
     path = out / RUNS_NAME
     new = pd.DataFrame(
-        [runs_row(r["commune_code"], r["summary"], r["commune_name"]) for r in rows if r.get("summary")],
+        [
+            runs_row(r["commune_code"], r["summary"], r["commune_name"])
+            for r in rows
+            if r.get("summary")
+        ],
         columns=list(RUN_COLUMNS),
     )
     old = (
-        pd.read_csv(path, dtype={"commune_code": str, "run": str})
+        pd.read_csv(path, dtype={"commune_code": str, "commune_name": str, "run": str})
         if path.is_file()
         else pd.DataFrame(columns=list(RUN_COLUMNS))
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -38,31 +39,38 @@ def list_command() -> None:
 
 @contracts_app.command("check")
 def check_command(
-    file: Path = typer.Argument(..., help="Tệp cần kiểm tra (xlsx, xls, csv, parquet)."),
-    suite: str = typer.Option(..., "--suite", "-s", help="Tên bộ kiểm tra (xem 'contracts list')."),
-    param: list[str] = typer.Option(
-        [], "--param", "-p", help="Ghi đè ngưỡng: tên=giá_trị (lặp lại được)."
-    ),
-    columns: Path | None = typer.Option(
-        None, "--columns", help="Tệp YAML ánh xạ cột {tên_chuẩn: 'Tiêu đề trong tệp'}."
-    ),
-    data_docs: Path | None = typer.Option(
-        None, "--data-docs", help="Thư mục ghi Data Docs (HTML) của lần kiểm tra này."
-    ),
+    file: Annotated[Path, typer.Argument(help="Tệp cần kiểm tra (xlsx, xls, csv, parquet).")],
+    suite: Annotated[
+        str, typer.Option("--suite", "-s", help="Tên bộ kiểm tra (xem 'contracts list').")
+    ],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="Ghi đè ngưỡng: tên=giá_trị (lặp lại được)."),
+    ] = None,
+    columns: Annotated[
+        Path | None,
+        typer.Option("--columns", help="Tệp YAML ánh xạ cột {tên_chuẩn: 'Tiêu đề trong tệp'}."),
+    ] = None,
+    data_docs: Annotated[
+        Path | None,
+        typer.Option("--data-docs", help="Thư mục ghi Data Docs (HTML) của lần kiểm tra này."),
+    ] = None,
 ) -> None:
     """Kiểm tra một tệp theo một bộ kiểm tra; mã thoát 0 nếu đạt, 1 nếu không đạt."""
     from vaxutils import contracts
 
     read_suite(suite)  # unknown suite: say so before reading a large file
     frame = read_for_suite(file, suite, columns)
-    result = contracts.validate(frame, suite, parse_params(param), context=file.name)
+    result = contracts.validate(frame, suite, parse_params(param or []), context=file.name)
     style = "bold green" if result.success else "bold red"
     Console().print(result.summary_vi(), style=style, markup=False, highlight=False)
     if data_docs is not None:
         index = contracts.build_data_docs([result], data_docs)
         Console().print(f"Data Docs: {index}", markup=False, highlight=False)
     if not result.success:
-        raise typer.Exit(1)
+        # SystemExit, not typer.Exit: the app runs with standalone_mode=False, where click
+        # turns typer.Exit into a return value that the console script does not pass on.
+        raise SystemExit(1)
 
 
 def parse_params(pairs: list[str]) -> dict:
@@ -126,7 +134,8 @@ def with_count_columns_as_numbers(frame):
     A column with any non-integer cell stays text, so the contract reports it.
 
     >>> import pandas as pd
-    >>> out = with_count_columns_as_numbers(pd.DataFrame({"source_row": ["5", None], "id": ["004"]}))
+    >>> text = pd.DataFrame({"source_row": ["5", None], "id": ["004", "007"]})
+    >>> out = with_count_columns_as_numbers(text)
     >>> str(out["source_row"].dtype), out["id"].iloc[0]
     ('Int64', '004')
     """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -23,17 +24,24 @@ def _mask_params(no_mask: bool) -> dict:
 
 @app.command("report")
 def report_command(
-    commune: str = typer.Option(..., "--commune", help="Mã xã (5 chữ số GSO), ví dụ 01420."),
-    input: Path = typer.Option(
-        ..., "--input", help="Tệp xuất của xã (xlsx/csv), hoặc thư mục kết quả `vaxutils screen`."
-    ),
-    out: Path = typer.Option(..., "--out", help="Thư mục ghi báo cáo (tạo nếu chưa có)."),
-    registry: Path | None = typer.Option(
-        None, "--registry", help="Trích xuất CSDL dân cư để đối chiếu (parquet/csv/xlsx)."
-    ),
-    no_mask: bool = typer.Option(
-        False, "--no-mask", help="Hiện đầy đủ số CMND/CCCD và số điện thoại (chỉ dùng nội bộ)."
-    ),
+    commune: Annotated[str, typer.Option("--commune", help="Mã xã (5 chữ số GSO), ví dụ 01420.")],
+    input: Annotated[
+        Path,
+        typer.Option(
+            "--input", help="Tệp xuất của xã (xlsx/csv), hoặc thư mục kết quả `vaxutils screen`."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Thư mục ghi báo cáo (tạo nếu chưa có).")],
+    registry: Annotated[
+        Path | None,
+        typer.Option("--registry", help="Trích xuất CSDL dân cư để đối chiếu (parquet/csv/xlsx)."),
+    ] = None,
+    no_mask: Annotated[
+        bool,
+        typer.Option(
+            "--no-mask", help="Hiện đầy đủ số CMND/CCCD và số điện thoại (chỉ dùng nội bộ)."
+        ),
+    ] = False,
 ) -> None:
     """Báo cáo HTML của một xã / HTML report for one commune."""
     from vaxutils.batch import CommuneJob, run_commune
@@ -47,7 +55,9 @@ def report_command(
         return
     if not input.is_file():
         raise ReportFailed(f"Không tìm thấy tệp đầu vào {input}. / Input not found: {input}.")
-    job = CommuneJob(commune, name, input_path=input, registry_path=registry, params=_mask_params(no_mask))
+    job = CommuneJob(
+        commune, name, input_path=input, registry_path=registry, params=_mask_params(no_mask)
+    )
     with console.status(f"Đang sàng lọc và lập báo cáo cho {name} ({commune})…"):
         row = run_commune(job, out)
     if row["status"] != "ok":
@@ -72,28 +82,42 @@ def _report_from_screen(code: str, name: str, screen_dir: Path, out: Path, no_ma
 
 @app.command("batch")
 def batch_command(
-    input: Path = typer.Option(
-        ...,
-        "--input",
-        help="Thư mục chứa các tệp export_<mã xã>.xlsx|csv, hoặc một tệp có cột Mã xã.",
-    ),
-    out: Path = typer.Option(..., "--out", help="Thư mục ghi báo cáo các xã và index.html."),
-    district: str | None = typer.Option(None, "--district", help="Mã huyện (3 chữ số), ví dụ 045."),
-    province: str | None = typer.Option(None, "--province", help="Mã tỉnh (2 chữ số GSO), ví dụ 04."),
-    communes: str | None = typer.Option(
-        None, "--communes", help="Danh sách mã xã, cách nhau bởi dấu phẩy: 01420,01423."
-    ),
-    workers: int | None = typer.Option(
-        None, "--workers", min=1, help="Số tiến trình chạy song song (mặc định: số nhân CPU)."
-    ),
-    scheduler: str | None = typer.Option(
-        None, "--scheduler", help="Địa chỉ dask.distributed scheduler, ví dụ tcp://10.0.0.5:8786."
-    ),
-    registry: Path | None = typer.Option(
-        None, "--registry", help="Thư mục chứa registry_<mã xã>.parquet (CSDL dân cư)."
-    ),
-    no_mask: bool = typer.Option(False, "--no-mask", help="Không che số CMND/CCCD (chỉ nội bộ)."),
-    no_overview: bool = typer.Option(False, "--no-overview", help="Không lập báo cáo tổng hợp."),
+    input: Annotated[
+        Path,
+        typer.Option(
+            "--input",
+            help="Thư mục chứa các tệp export_<mã xã>.xlsx|csv, hoặc một tệp có cột Mã xã.",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Thư mục ghi báo cáo các xã và index.html.")],
+    district: Annotated[
+        str | None, typer.Option("--district", help="Mã huyện (3 chữ số), ví dụ 045.")
+    ] = None,
+    province: Annotated[
+        str | None, typer.Option("--province", help="Mã tỉnh (2 chữ số GSO), ví dụ 04.")
+    ] = None,
+    communes: Annotated[
+        str | None,
+        typer.Option("--communes", help="Danh sách mã xã, cách nhau bởi dấu phẩy: 01420,01423."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Số tiến trình song song (mặc định: số nhân CPU)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Địa chỉ dask.distributed scheduler (tcp://máy:8786)."),
+    ] = None,
+    registry: Annotated[
+        Path | None,
+        typer.Option("--registry", help="Thư mục chứa registry_<mã xã>.parquet (CSDL dân cư)."),
+    ] = None,
+    no_mask: Annotated[
+        bool, typer.Option("--no-mask", help="Không che số CMND/CCCD (chỉ dùng nội bộ).")
+    ] = False,
+    no_overview: Annotated[
+        bool, typer.Option("--no-overview", help="Không lập báo cáo tổng hợp các xã.")
+    ] = False,
 ) -> None:
     """Báo cáo cho mọi xã của huyện/tỉnh/danh sách / Reports for many communes."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -21,7 +21,7 @@ does so, lazily, before building a suite.
 
 from __future__ import annotations
 
-from typing import ClassVar, List, Literal, Union
+from typing import ClassVar, Literal
 
 import pandas as pd
 from great_expectations.compatibility import pydantic
@@ -110,7 +110,7 @@ class ColumnValuesValidPersonalId(ColumnMapMetricProvider):
         ok = classified["id_kind"].isin(list(accepted_kinds)).fillna(False)
         if require_canonical:
             # The file goes to the platform as is: the cell must already be the compact form.
-            as_text = column.astype("string").str.strip()
+            as_text = column.astype("string")
             ok &= (as_text == classified["id_compact"].astype("string")).fillna(False)
         return ok.astype(bool)
 
@@ -124,10 +124,8 @@ class ExpectColumnValuesToBeValidPersonalId(ColumnMapExpectation):
     e.g. for a file imported into the platform.
     """
 
-    accepted_kinds: Union[List[Literal["cccd", "cmnd", "passport"]], SuiteParameterDict] = [
-        "cccd"
-    ]
-    require_canonical: Union[bool, SuiteParameterDict] = False
+    accepted_kinds: list[Literal["cccd", "cmnd", "passport"]] | SuiteParameterDict = ["cccd"]
+    require_canonical: bool | SuiteParameterDict = False
 
     library_metadata: ClassVar[dict] = _LIBRARY_METADATA
     map_metric = "column_values.vaxutils_valid_personal_id"
@@ -165,7 +163,9 @@ class IdConsistentWithSexAndBirthYear(MulticolumnMapMetricProvider):
         id_col, sex_col, birth_col = column_list.columns[:3]
         compact = ids.classify_ids(column_list[id_col])["id_compact"]
         check = ids.cccd_consistency(
-            compact, sex.normalize_series(column_list[sex_col]), _birth_years(column_list[birth_col])
+            compact,
+            sex.normalize_series(column_list[sex_col]),
+            _birth_years(column_list[birth_col]),
         )
         # NA means "cannot tell" (not a CCCD, sex unknown): not this expectation's failure.
         return (check["sex_ok"].fillna(True) & check["year_ok"].fillna(True)).astype(bool)

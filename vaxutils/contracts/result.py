@@ -162,7 +162,12 @@ def _failure(result, id_column: str | None) -> ContractFailure:
         missing = _MISSING_COLUMN.search(error)
         reason = f"thiếu cột «{missing[1]}»" if missing else error[:200]
         return ContractFailure(
-            config.type, column or None, description, None, None, (f"không kiểm tra được: {reason}",)
+            config.type,
+            column or None,
+            description,
+            None,
+            None,
+            (f"không kiểm tra được: {reason}",),
         )
     count = details.get("unexpected_count")
     percent = details.get("unexpected_percent")

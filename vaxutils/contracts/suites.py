@@ -132,7 +132,9 @@ def _read_suite_cached(path: str, _mtime_ns: int, _size: int) -> SuiteSpec:
         description_vi=str(meta.get("description_vi", "")),
         id_column=meta.get("id_column"),
         parameters={k: v.get("default") for k, v in declared.items()},
-        parameter_descriptions_vi={k: str(v.get("description_vi", "")) for k, v in declared.items()},
+        parameter_descriptions_vi={
+            k: str(v.get("description_vi", "")) for k, v in declared.items()
+        },
         document=document,
     )
     missing = sorted(referenced_parameters(document) - set(spec.parameters))

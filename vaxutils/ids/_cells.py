@@ -41,7 +41,7 @@ PLACEHOLDER_WORDS = frozenset(
     }
 )  # fmt: skip
 # Only zeros, or only dashes/dots/stars/slashes/x: someone filled the cell to mean "none".
-PLACEHOLDER_SYMBOLS = "0+|[-_.*/?xX]+"
+PLACEHOLDER_FILLERS = ("0", "-_.*/?xX")
 
 _SEPARATORS_RE = re.compile(SEPARATOR_CLASS)
 _WHITESPACE_RUN_RE = re.compile("[" + WHITESPACE + "]+")
@@ -118,7 +118,9 @@ def placeholder_key(text: str) -> str:
 
 def is_placeholder(text: str) -> bool:
     """True if a stripped cell only says "no ID" ("0", "-", "x", "Không có", "000000000000"…)."""
-    return fullmatch(PLACEHOLDER_SYMBOLS, text) or placeholder_key(text) in PLACEHOLDER_WORDS
+    if any(not text.strip(filler) for filler in PLACEHOLDER_FILLERS):
+        return True
+    return placeholder_key(text) in PLACEHOLDER_WORDS
 
 
 _FULLWIDTH_TABLE = str.maketrans(FULLWIDTH_DIGITS, "0123456789")

@@ -1,11 +1,12 @@
 """Vectorised identifier checks over a pandas Series, giving the scalar modules' answers.
 
 The data path of ``vaxutils.ids``: Series in, Series/DataFrame out, index kept, input never
-mutated. The work runs on a pyarrow array with ``pyarrow.compute`` kernels and numpy; the common
-case (an already clean 12- or 9-digit number) costs a handful of kernels over the column, and the
-damage diagnosis runs only on the few values that are not clean. Property tests prove every answer
-equal to the scalar functions (``damage.diagnose``, ``phone.diagnose``, ``bhyt.diagnose``,
-``cccd.check_consistency``).
+mutated. The work runs on a pyarrow array with ``pyarrow.compute`` kernels and numpy. The common
+case (an already clean 12- or 9-digit number) costs a handful of kernels over the column: the
+12-byte values are read as a digit matrix straight from the Arrow buffer. The damage diagnosis
+(regular expressions, the slow kernels) runs only on the few values that are not clean, and each
+repair only on the values that need it. Property tests prove every answer equal to the scalar
+functions (``damage.diagnose``, ``phone.diagnose``, ``bhyt.diagnose``, ``cccd.check_consistency``).
 
 >>> import pandas as pd
 >>> s = pd.Series(["001090012345", " 079305000123", "1090012345", "Không có", None], index=list("abcde"))
@@ -17,8 +18,8 @@ c  invalid  id_leading_zero_lost  001090012345   <NA>           <NA>
 d  missing        id_placeholder          <NA>   <NA>           <NA>
 e  missing            id_missing          <NA>   <NA>           <NA>
 >>> issues_series(pd.Series(["0912 345 678", "12345"]), kind="phone")
-   row                code  suggestion
-0    0    phone_normalized  0912345678
+   row                  code  suggestion
+0    0      phone_normalized  0912345678
 1    1  phone_invalid_length        <NA>
 """
 
@@ -26,6 +27,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -58,23 +61,28 @@ CLASSIFY_COLUMNS = (
 )
 ISSUE_COLUMNS = ("row", "code", "suggestion")
 
-_KIND = {kind: i for i, kind in enumerate(damage.KINDS)}
-CCCD, CMND, PASSPORT, MISSING, INVALID = (_KIND[k] for k in damage.KINDS)
+CCCD, CMND, PASSPORT, MISSING, INVALID = range(len(damage.KINDS))
 NO_CODE = -1
 _ID_CODE = {code: i for i, code in enumerate(damage.ID_CODES)}
-_PROVINCE_OK = np.zeros(1000, dtype=bool)
+# Indexed by the three leading bytes read as digits; junk bytes (≤ 255 each) index past 999.
+_PROVINCE_OK = np.zeros(255 * 111 + 1, dtype=bool)
 _PROVINCE_OK[[int(code) for code in PROVINCES]] = True
-_ZERO = ord("0")
+_THREE_DIGITS = tuple(f"{i:03d}" for i in range(1000))
 _NULL = pa.scalar(None, TEXT)
+# First characters whose NFC lower case starts a placeholder word (U+212A KELVIN SIGN is a K).
+_PLACEHOLDER_FIRST = pa.array(
+    sorted({c for w in _cells.PLACEHOLDER_WORDS for c in (w[0], w[0].upper())} | {"\u212a"}),
+    type=TEXT,
+)
 
 
-# --- text -----------------------------------------------------------------------------------
+# --- arrow helpers --------------------------------------------------------------------------
 
 
 def _text_array(s: pd.Series) -> pa.Array:
     """The column as a pyarrow large_string array, null where the cell is missing."""
     if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
-        arr = pa.array(s.array)
+        arr = pa.array(s.array)  # zero-copy
     else:
         values = s.to_numpy(dtype=object)
         if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
@@ -95,43 +103,110 @@ def _without_surrogates(text: object) -> object:
     return re.sub("[\ud800-\udfff]", "\ufffd", text) if isinstance(text, str) else None
 
 
-def _np(arr: pa.Array | pa.ChunkedArray, fill: object = False) -> np.ndarray:
+def _np(arr: pa.Array, fill: object = False) -> np.ndarray:
     return arr.fill_null(fill).to_numpy(zero_copy_only=False)
-
-
-def _match(arr: pa.Array, pattern: str) -> np.ndarray:
-    return _np(pc.match_substring_regex(arr, _cells.anchored(pattern)))
 
 
 def _take(arr: pa.Array, positions: np.ndarray) -> pa.Array:
     return arr.take(pa.array(positions, type=pa.int64()))
 
 
-def _scatter(n: int, positions: np.ndarray, values: pa.Array) -> pa.Array:
-    """A length-n array, null except ``values`` at ``positions`` (sorted ascending)."""
-    mask = np.zeros(n, dtype=bool)
-    mask[positions] = True
-    return pc.replace_with_mask(pa.nulls(n, TEXT), pa.array(mask), values.cast(TEXT))
+def _match(arr: pa.Array, pattern: str, among: np.ndarray | None = None) -> np.ndarray:
+    """Full match of a shared pattern, evaluated only on the ``among`` rows (False elsewhere)."""
+    if among is None:
+        return _np(pc.match_substring_regex(arr, _cells.anchored(pattern)))
+    found = np.zeros(len(arr), dtype=bool)
+    rows = np.flatnonzero(among)
+    if len(rows):
+        found[rows] = _match(_take(arr, rows), pattern)
+    return found
+
+
+def _contains(arr: pa.Array, pattern: str) -> np.ndarray:
+    return _np(pc.match_substring_regex(arr, pattern))
+
+
+def _contains_among(arr: pa.Array, pattern: str, among: np.ndarray) -> np.ndarray:
+    found = np.zeros(len(arr), dtype=bool)
+    rows = np.flatnonzero(among)
+    if len(rows):
+        found[rows] = _contains(_take(arr, rows), pattern)
+    return found
+
+
+def _replace_where(arr: pa.Array, mask: np.ndarray, repair: Callable[[pa.Array], pa.Array]):
+    """``repair`` applied to the masked values only (regex replacement is the slow kernel)."""
+    if not mask.any():
+        return arr
+    return pc.replace_with_mask(arr, pa.array(mask), repair(_take(arr, np.flatnonzero(mask))))
+
+
+def _offsets(arr: pa.Array) -> np.ndarray:
+    return np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+
+
+def _from_parts(n: int, rows: np.ndarray, lengths: np.ndarray, data: np.ndarray) -> pa.Array:
+    """A length-n string array holding ``data`` (the concatenated values) at ``rows``, null elsewhere."""
+    sizes = np.zeros(n + 1, dtype=np.int64)
+    sizes[rows + 1] = lengths
+    valid = np.zeros(n, dtype=bool)
+    valid[rows] = True
+    return pa.LargeStringArray.from_buffers(
+        n,
+        pa.py_buffer(np.cumsum(sizes)),
+        pa.py_buffer(np.ascontiguousarray(data, dtype=np.uint8)),
+        pa.py_buffer(np.packbits(valid, bitorder="little")),
+    )
+
+
+def _scatter(n: int, rows: np.ndarray, values: pa.Array) -> pa.Array:
+    """A length-n array, null except the (non-null) ``values`` at ``rows`` (ascending)."""
+    values = values.cast(TEXT)
+    if len(values) == 0:
+        return pa.nulls(n, TEXT)
+    offsets = _offsets(values)
+    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return _from_parts(n, rows, np.diff(offsets), data)
+
+
+def _labels(n: int, rows: np.ndarray, which: np.ndarray, labels: tuple[str, ...]) -> pa.Array:
+    """Strings ``labels[which]`` at ``rows``, null elsewhere."""
+    values = pa.array(labels, type=TEXT).take(pa.array(which))
+    return values if len(rows) == n else _scatter(n, rows, values)
 
 
 def _digit_matrix(arr: pa.Array) -> np.ndarray:
-    """The digits of equal-length ASCII digit strings as an (n, width) uint8 matrix."""
+    """Equal-length ASCII digit strings as an (n, width) matrix of digits, read from the buffer."""
     if len(arr) == 0:
         return np.zeros((0, cccd.LENGTH), dtype=np.uint8)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    offsets = _offsets(arr)
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    return data.reshape(len(arr), -1) - _ZERO
+    return data.reshape(len(arr), -1) - np.uint8(ord("0"))
 
 
 def _strip(arr: pa.Array) -> pa.Array:
     return pc.utf8_trim(arr, characters=_cells.WHITESPACE)
 
 
-def _is_placeholder(stripped: pa.Array) -> np.ndarray:
-    key = pc.utf8_lower(pc.utf8_normalize(stripped, form="NFC"))
-    key = pc.replace_substring_regex(key, "[" + _cells.WHITESPACE + "]+", " ")
-    words = pa.array(sorted(_cells.PLACEHOLDER_WORDS), type=TEXT)
-    return _match(stripped, _cells.PLACEHOLDER_SYMBOLS) | _np(pc.is_in(key, value_set=words))
+def _is_placeholder(stripped: pa.Array, among: np.ndarray) -> np.ndarray:
+    """``_cells.is_placeholder`` on the ``among`` rows."""
+    found = np.zeros(len(stripped), dtype=bool)
+    for filler in _cells.PLACEHOLDER_FILLERS:  # a trim is much cheaper than a regex
+        found |= _np(pc.equal(pc.binary_length(pc.utf8_trim(stripped, characters=filler)), 0))
+    found &= among
+    # The NFC/lower-case key is worth computing only for values that can start a placeholder word.
+    first = pc.utf8_slice_codeunits(stripped, 0, 1)
+    words_possible = among & ~found & _np(pc.is_in(first, value_set=_PLACEHOLDER_FIRST))
+    rows = np.flatnonzero(words_possible)
+    if len(rows):
+        key = pc.utf8_lower(pc.utf8_normalize(_take(stripped, rows), form="NFC"))
+        runs = _contains(key, "[" + _cells.WHITESPACE.replace(" ", "") + "]|  ")
+        key = _replace_where(
+            key, runs, lambda a: pc.replace_substring_regex(a, f"[{_cells.WHITESPACE}]+", " ")
+        )
+        words = pa.array(sorted(_cells.PLACEHOLDER_WORDS), type=TEXT)
+        found[rows] = _np(pc.is_in(key, value_set=words))
+    return found
 
 
 def _translate(arr: pa.Array, table: dict[str, str]) -> pa.Array:
@@ -140,127 +215,141 @@ def _translate(arr: pa.Array, table: dict[str, str]) -> pa.Array:
     return arr
 
 
-def _without_float_suffix(arr: pa.Array) -> pa.Array:
-    is_float = pc.match_substring_regex(arr, _cells.anchored(_cells.FLOAT_SUFFIX))
-    return pc.if_else(is_float.fill_null(False), pc.replace_substring_regex(arr, "\\.0+$", ""), arr)
+def _remove_float_suffix(arr: pa.Array) -> pa.Array:
+    return pc.replace_substring_regex(arr, "\\.0+$", "")
+
+
+def _remove_separators(arr: pa.Array) -> pa.Array:
+    return pc.replace_substring_regex(arr, _cells.SEPARATOR_CLASS, "")
 
 
 # --- personal IDs ---------------------------------------------------------------------------
 
 
-def _structure(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """``damage.structure`` over an array: kind index and code index (NO_CODE when valid)."""
+class _Parsed(NamedTuple):
+    """``damage.structure`` over an array, with the CCCD rows' leading digits."""
+
+    kind: np.ndarray  # int8 index into damage.KINDS
+    code: np.ndarray  # int8 index into damage.ID_CODES, NO_CODE when valid
+    head: np.ndarray  # int32 PPPGYY (the first six digits as a number); meaningful for CCCD rows
+
+    def update(self, rows: np.ndarray, other: _Parsed) -> None:
+        for mine, theirs in zip(self, other, strict=True):
+            mine[rows] = theirs
+
+    def fields(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Province code (int), sex index (0 Nam, 1 Nữ) and birth year of CCCD ``rows``."""
+        head = self.head[rows]
+        century = head // 100 % 10
+        return head // 1000, century % 2, cccd.birth_year(century, head % 100)
+
+
+def _structure(arr: pa.Array) -> _Parsed:
     n = len(arr)
-    kind = np.full(n, INVALID, dtype=np.int8)
-    code = np.full(n, _ID_CODE[InvalidFormat.code("id")], dtype=np.int8)
-    length = _np(pc.binary_length(arr), 0)
-    digits = _np(pc.ascii_is_decimal(arr))
-    code[digits] = _ID_CODE[InvalidLength.code("id")]
-
-    cmnd = digits & (length == 9)
-    kind[cmnd] = CMND
-    maybe_passport = np.flatnonzero(~digits & (length == 8))
-    if len(maybe_passport):
-        is_passport = _match(_take(arr, maybe_passport), "[A-Z][0-9]{7}")
-        kind[maybe_passport[is_passport]] = PASSPORT
-    twelve = np.flatnonzero(digits & (length == 12))
-    d = _digit_matrix(_take(arr, twelve)).astype(np.int16)
-    province_ok = _PROVINCE_OK[d[:, 0] * 100 + d[:, 1] * 10 + d[:, 2]]
-    century_ok = d[:, 3] <= 3
-    year_ok = cccd.birth_year(d[:, 3], d[:, 4] * 10 + d[:, 5]) <= cccd.DATA_YEAR
-    code[twelve] = np.select(
-        [~province_ok, ~century_ok, ~year_ok],
-        [_ID_CODE[c.code("id")] for c in (InvalidProvince, InvalidCentury, FutureBirthYear)],
-        NO_CODE,
+    length = _np(pc.binary_length(arr), -1)
+    parsed = _Parsed(
+        kind=np.full(n, INVALID, dtype=np.int8),
+        code=np.full(n, _ID_CODE[InvalidFormat.code("id")], dtype=np.int8),
+        head=np.zeros(n, dtype=np.int32),
     )
-    kind[twelve[province_ok & century_ok & year_ok]] = CCCD
-    code[kind != INVALID] = NO_CODE
-    return kind, code
+    # 12-byte values: read the digits straight from the Arrow buffer (the common, clean case).
+    twelve = np.flatnonzero(length == cccd.LENGTH)
+    twelve_values = _take(arr, twelve)
+    all_digits = _np(pc.ascii_is_decimal(twelve_values))
+    d = _digit_matrix(twelve_values)[:, :6].astype(np.int32)  # non-digit rows hold junk
+    province = d[:, 0] * 100 + d[:, 1] * 10 + d[:, 2]
+    year = cccd.birth_year(d[:, 3], d[:, 4] * 10 + d[:, 5])
+    failures = [~all_digits, ~_PROVINCE_OK[province], d[:, 3] > 3, year > cccd.DATA_YEAR]
+    reasons = (InvalidFormat, InvalidProvince, InvalidCentury, FutureBirthYear)
+    code = np.select(failures, [_ID_CODE[r.code("id")] for r in reasons], NO_CODE)
+    parsed.code[twelve] = code
+    parsed.kind[twelve] = np.where(code == NO_CODE, CCCD, INVALID)
+    parsed.head[twelve] = province * 1000 + d[:, 3] * 100 + d[:, 4] * 10 + d[:, 5]
 
-
-def _repair(stripped: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
-    """``damage.diagnose`` from the repair on, for stripped values that are neither valid,
-    missing nor placeholders: code index, whether a suggestion exists, the repaired text."""
-    fullwidth = _translate(stripped, dict(zip(_cells.FULLWIDTH_DIGITS, "0123456789", strict=True)))
-    scientific = _match(fullwidth, _cells.SCIENTIFIC)
-    flags = {"id_fullwidth_digits": _np(pc.not_equal(fullwidth, stripped))}
-    flags["id_float_suffix"] = _match(fullwidth, _cells.FLOAT_SUFFIX)
-    unfloated = _without_float_suffix(fullwidth)
-    repaired = pc.replace_substring_regex(unfloated, _cells.SEPARATOR_CLASS, "")
-    flags["id_separators"] = _np(pc.not_equal(repaired, unfloated))
-    letters = ~_np(pc.ascii_is_decimal(repaired)) & _match(repaired, _cells.LETTER_DIGITS)
-    flags["id_letter_for_digit"] = letters
-    repaired = pc.if_else(pa.array(letters), _translate(repaired, _cells.LETTER_TO_DIGIT), repaired)
-
-    kind, code = _structure(repaired)
-    restored = _lost_zero_repair(repaired, code == _ID_CODE[InvalidLength.code("id")])
-    flags["id_leading_zero_lost"] = _np(pc.is_valid(restored))
-    repaired = pc.coalesce(restored, repaired)
-    fixed = (kind != INVALID) | flags["id_leading_zero_lost"]
-
-    damage_code = np.full(len(stripped), NO_CODE, dtype=np.int8)
-    for name in reversed(damage.DAMAGE_CODES):  # the most actionable one is written last
-        damage_code[flags[name]] = _ID_CODE[name]
-    failure = np.where(letters, _ID_CODE[InvalidFormat.code("id")], code)
-    code = np.where(fixed, damage_code, failure)
-    code[scientific] = _ID_CODE[UnrecoverableDamage.code("id")]
-    return code.astype(np.int8), fixed & ~scientific, repaired
+    others = np.flatnonzero((length != cccd.LENGTH) & (length >= 0))
+    digits = _np(pc.ascii_is_decimal(_take(arr, others)))
+    parsed.code[others[digits]] = _ID_CODE[InvalidLength.code("id")]
+    parsed.kind[others[digits & (length[others] == 9)]] = CMND
+    maybe_passport = others[~digits & (length[others] == 8)]
+    is_passport = _match(_take(arr, maybe_passport), "[A-Z][0-9]{7}")
+    parsed.kind[maybe_passport[is_passport]] = PASSPORT
+    parsed.code[parsed.kind != INVALID] = NO_CODE
+    return parsed
 
 
 def _lost_zero_repair(digits: pa.Array, wrong_length: np.ndarray) -> pa.Array:
     """``damage.lost_zero_repair`` over an array: restored value, null when not repairable."""
     length = _np(pc.binary_length(digits), 0)
-    cccd_padded = pc.utf8_lpad(digits, width=cccd.LENGTH, padding="0")
-    cccd_ok = wrong_length & np.isin(length, (10, 11))
-    cccd_ok &= _structure(cccd_padded)[0] == CCCD
-    cmnd_ok = wrong_length & (length == 8) & _match(digits, damage.CMND_SHRUNK)
-    cmnd_padded = pc.utf8_lpad(digits, width=9, padding="0")
-    restored = pc.if_else(pa.array(cmnd_ok), cmnd_padded, _NULL)
-    return pc.if_else(pa.array(cccd_ok), cccd_padded, restored)
+    cccd_rows = np.flatnonzero(wrong_length & np.isin(length, (10, 11)))
+    padded = pc.utf8_lpad(_take(digits, cccd_rows), width=cccd.LENGTH, padding="0")
+    valid = _structure(padded).kind == CCCD
+    cmnd_ok = _match(digits, damage.CMND_SHRUNK, wrong_length & (length == 8))
+    cmnd_rows = np.flatnonzero(cmnd_ok)
+    cmnd_padded = pc.utf8_lpad(_take(digits, cmnd_rows), width=9, padding="0")
+    rows = np.concatenate([cccd_rows[valid], cmnd_rows])
+    values = pa.concat_arrays([padded.filter(pa.array(valid)), cmnd_padded])
+    order = np.argsort(rows, kind="stable")
+    return _scatter(len(digits), rows[order], _take(values, order))
 
 
-def _diagnose(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array, pa.Array]:
-    """``damage.diagnose`` over values that are not valid as they stand."""
+def _repair(stripped: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array, _Parsed]:
+    """``damage.diagnose`` from the repair on, for stripped values that are neither valid,
+    missing nor placeholders: code index, whether a suggestion exists, the repaired text."""
+    plain = _np(pc.ascii_is_decimal(stripped))  # most damaged values: digits, zeros lost
+    ascii = _np(pc.string_is_ascii(stripped))
+    flags = {"id_fullwidth_digits": _contains_among(stripped, f"[{_cells.FULLWIDTH_DIGITS}]", ~ascii)}
+    fullwidth_table = dict(zip(_cells.FULLWIDTH_DIGITS, "0123456789", strict=True))
+    repaired = _replace_where(
+        stripped, flags["id_fullwidth_digits"], lambda a: _translate(a, fullwidth_table)
+    )
+    scientific = _match(repaired, _cells.SCIENTIFIC, ~plain)
+    flags["id_float_suffix"] = _match(repaired, _cells.FLOAT_SUFFIX, ~plain & ~scientific)
+    repaired = _replace_where(repaired, flags["id_float_suffix"], _remove_float_suffix)
+    flags["id_separators"] = _contains_among(repaired, _cells.SEPARATOR_CLASS, ~plain)
+    repaired = _replace_where(repaired, flags["id_separators"], _remove_separators)
+    letters = _match(repaired, _cells.LETTER_DIGITS, ~plain)
+    letters[letters] = ~_np(pc.ascii_is_decimal(_take(repaired, np.flatnonzero(letters))))
+    flags["id_letter_for_digit"] = letters
+    repaired = _replace_where(
+        repaired, letters, lambda a: _translate(a, _cells.LETTER_TO_DIGIT)
+    )
+
+    parsed = _structure(repaired)
+    restored = _lost_zero_repair(repaired, parsed.code == _ID_CODE[InvalidLength.code("id")])
+    flags["id_leading_zero_lost"] = _np(pc.is_valid(restored))
+    zero_rows = np.flatnonzero(flags["id_leading_zero_lost"])
+    repaired = _replace_where(repaired, flags["id_leading_zero_lost"], lambda a: _take(restored, zero_rows))
+    fixed = (parsed.kind != INVALID) | flags["id_leading_zero_lost"]
+
+    damage_code = np.full(len(stripped), NO_CODE, dtype=np.int8)
+    for name in reversed(damage.DAMAGE_CODES):  # the most actionable one is written last
+        damage_code[flags[name]] = _ID_CODE[name]
+    failure = np.where(letters, _ID_CODE[InvalidFormat.code("id")], parsed.code)
+    code = np.where(fixed, damage_code, failure).astype(np.int8)
+    code[scientific] = _ID_CODE[UnrecoverableDamage.code("id")]
+    return code, fixed & ~scientific, repaired
+
+
+def _diagnose(arr: pa.Array) -> tuple[_Parsed, pa.Array, pa.Array]:
+    """``damage.diagnose`` over values that are not valid as they stand: the parse (with codes),
+    the compact value (valid after stripping whitespace) and the suggestion."""
     n = len(arr)
     stripped = _strip(arr)
     missing = _np(pc.equal(pc.binary_length(stripped), 0), True)
-    placeholder = ~missing & _is_placeholder(stripped)
-    kind, code = _structure(stripped)
-    whitespace = ~missing & ~placeholder & (kind != INVALID)
-    code[whitespace] = _ID_CODE["id_whitespace"]
-    kind[missing | placeholder] = MISSING
-    code[missing] = _ID_CODE["id_missing"]
-    code[placeholder] = _ID_CODE["id_placeholder"]
-    compact = pc.if_else(pa.array(whitespace), stripped, _NULL)
+    parsed = _structure(stripped)
+    placeholder = _is_placeholder(stripped, ~missing)
+    whitespace = ~missing & ~placeholder & (parsed.kind != INVALID)
+    parsed.code[whitespace] = _ID_CODE["id_whitespace"]
+    parsed.kind[missing | placeholder] = MISSING
+    parsed.code[missing] = _ID_CODE["id_missing"]
+    parsed.code[placeholder] = _ID_CODE["id_placeholder"]
+    compact = _scatter(n, np.flatnonzero(whitespace), stripped.filter(pa.array(whitespace)))
 
     damaged = np.flatnonzero(~missing & ~placeholder & ~whitespace)
-    repair_code, fixed, repaired = _repair(_take(stripped, damaged))
-    code[damaged] = repair_code
-    suggestion = _scatter(n, damaged[fixed], pc.filter(repaired, pa.array(fixed)))
-    return kind, code, compact, suggestion
-
-
-def _cccd_fields(numbers: pa.Array, kind: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows that are CCCD numbers, and their sex index (0 Nam, 1 Nữ) and birth year."""
-    rows = np.flatnonzero(kind == CCCD)
-    d = _digit_matrix(_take(numbers, rows)).astype(np.int16)
-    return rows, d[:, 3] % 2, cccd.birth_year(d[:, 3], d[:, 4] * 10 + d[:, 5]).astype(np.int64)
-
-
-def _decode(compact: pa.Array, kind: np.ndarray) -> dict[str, object]:
-    """Province code, sex and birth year of the CCCD rows (NA elsewhere)."""
-    n = len(compact)
-    rows, sex, year = _cccd_fields(compact, kind)
-    years = np.zeros(n, dtype=np.int64)
-    years[rows] = year
-    no_year = np.ones(n, dtype=bool)
-    no_year[rows] = False
-    provinces = pc.utf8_slice_codeunits(_take(compact, rows), 0, 3)
-    return {
-        "province_code": _scatter(n, rows, provinces),
-        "id_sex": _scatter(n, rows, pa.array(cccd.SEXES, type=TEXT).take(pa.array(sex))),
-        "id_birth_year": pd.arrays.IntegerArray(years, no_year),
-    }
+    code, fixed, repaired = _repair(_take(stripped, damaged))
+    parsed.code[damaged] = code
+    suggestion = _scatter(n, damaged[fixed], repaired.filter(pa.array(fixed)))
+    return parsed, compact, suggestion
 
 
 def classify_ids(s: pd.Series) -> pd.DataFrame:
@@ -268,40 +357,45 @@ def classify_ids(s: pd.Series) -> pd.DataFrame:
 
     Columns (index = ``s.index``): ``id_kind`` (cccd | cmnd | passport | missing | invalid),
     ``id_compact`` (valid value after stripping whitespace), ``id_code`` (``damage.ID_CODES``; NA
-    when valid and unchanged), ``id_suggestion``, ``province_code``, ``id_sex``, ``id_birth_year``.
-    Row for row equal to ``damage.diagnose`` and the ``cccd`` extractors.
+    when valid and unchanged), ``id_suggestion``, ``province_code``, ``id_sex`` ("Nam"/"Nữ"),
+    ``id_birth_year`` (Int64). Row for row equal to ``damage.diagnose`` and the ``cccd`` extractors.
     """
     s = s if isinstance(s, pd.Series) else pd.Series(s)
     if s.empty:
         return _empty_classification(s.index)
     arr = _text_array(s)
     n = len(arr)
-    kind, code = _structure(arr)
-    compact = pc.if_else(pa.array(kind != INVALID), arr, _NULL)
+    parsed = _structure(arr)
+    # "000000000" has the shape of a CMND but is a placeholder: diagnose it with the rest.
+    parsed.kind[_match(arr, "0+", parsed.kind == CMND)] = INVALID
+    compact = pc.if_else(pa.array(parsed.kind != INVALID), arr, _NULL)
     suggestion = pa.nulls(n, TEXT)
-    rest = np.flatnonzero(kind == INVALID)
+    rest = np.flatnonzero(parsed.kind == INVALID)
     if len(rest):
-        rest_kind, rest_code, rest_compact, rest_suggestion = _diagnose(_take(arr, rest))
-        kind[rest], code[rest] = rest_kind, rest_code
-        changed = np.zeros(n, dtype=bool)
-        changed[rest] = True
-        compact = pc.replace_with_mask(compact, pa.array(changed), rest_compact)
-        suggestion = pc.replace_with_mask(suggestion, pa.array(changed), rest_suggestion)
-    codes = pa.array(damage.ID_CODES, type=TEXT).take(pa.array(code, mask=code == NO_CODE))
+        rest_parsed, rest_compact, rest_suggestion = _diagnose(_take(arr, rest))
+        parsed.update(rest, rest_parsed)
+        stripped_rows = rest[_np(pc.is_valid(rest_compact))]
+        if len(stripped_rows):
+            compact = pc.coalesce(compact, _scatter(n, stripped_rows, rest_compact.drop_null()))
+        suggested_rows = rest[_np(pc.is_valid(rest_suggestion))]
+        suggestion = _scatter(n, suggested_rows, rest_suggestion.drop_null())
+    everyone = np.arange(n)
+    coded = np.flatnonzero(parsed.code != NO_CODE)
+    cccd_rows = np.flatnonzero(parsed.kind == CCCD)
+    province, sex, year = parsed.fields(cccd_rows)
+    birth_year = np.zeros(n, dtype=np.int64)
+    birth_year[cccd_rows] = year
     columns = {
-        "id_kind": pa.array(damage.KINDS, type=TEXT).take(pa.array(kind)),
+        "id_kind": _labels(n, everyone, parsed.kind, damage.KINDS),
         "id_compact": compact,
-        "id_code": codes,
+        "id_code": _labels(n, coded, parsed.code[coded], damage.ID_CODES),
         "id_suggestion": suggestion,
-        **_decode(compact, kind),
+        "province_code": _labels(n, cccd_rows, province, _THREE_DIGITS),
+        "id_sex": _labels(n, cccd_rows, sex, cccd.SEXES),
     }
-    return pd.DataFrame(
-        {name: _to_pandas(values) for name, values in columns.items()}, index=s.index
-    )
-
-
-def _to_pandas(values: object) -> object:
-    return pd.array(values, dtype=STRING) if isinstance(values, pa.Array) else values
+    frame = {name: pd.array(values, dtype=STRING) for name, values in columns.items()}
+    frame["id_birth_year"] = pd.arrays.IntegerArray(birth_year, parsed.kind != CCCD)
+    return pd.DataFrame(frame, index=s.index)
 
 
 def _empty_classification(index: pd.Index) -> pd.DataFrame:
@@ -326,19 +420,27 @@ def cccd_consistency(id_compact: pd.Series, sex: pd.Series, birth_year: pd.Serie
     """
     id_compact = id_compact if isinstance(id_compact, pd.Series) else pd.Series(id_compact)
     index, n = id_compact.index, len(id_compact)
-    numbers = pc.replace_substring_regex(_text_array(id_compact), _cells.SEPARATOR_CLASS, "")
-    rows, id_sex, id_year = _cccd_fields(numbers, _structure(numbers)[0])
-    given_sex = pc.index_in(_text_array(_aligned(sex, index)), value_set=pa.array(cccd.SEXES))
-    given_sex = _np(given_sex, -1)[rows]
-    given_year = _years(_aligned(birth_year, index))[rows]
+    if n == 0:
+        empty = pd.array([], dtype="boolean")
+        return pd.DataFrame({"sex_ok": empty, "year_ok": empty}, index=index)
+    numbers = _text_array(id_compact)
+    parsed = _structure(numbers)
+    # Values that are not valid as they stand may be valid once compacted, as cccd.compact does.
+    rest = np.flatnonzero((parsed.kind == INVALID) & _np(pc.is_valid(numbers)))
+    if len(rest):
+        parsed.update(rest, _structure(_remove_separators(_take(numbers, rest))))
+    rows = np.flatnonzero(parsed.kind == CCCD)
+    _, id_sex, id_year = parsed.fields(rows)
+    given_sex = _np(pc.index_in(_text_array(_aligned(sex, index)), value_set=pa.array(cccd.SEXES)), -1)
+    given_year = _years(_aligned(birth_year, index))
     sex_ok, year_ok = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    sex_unknown, year_unknown = np.ones(n, dtype=bool), np.ones(n, dtype=bool)
-    sex_ok[rows], sex_unknown[rows] = id_sex == given_sex, given_sex < 0
-    year_ok[rows], year_unknown[rows] = id_year == given_year, np.isnan(given_year)
+    sex_ok[rows], year_ok[rows] = id_sex == given_sex[rows], id_year == given_year[rows]
+    sex_unknown, year_unknown = given_sex < 0, np.isnan(given_year)
+    not_cccd = parsed.kind != CCCD
     return pd.DataFrame(
         {
-            "sex_ok": pd.arrays.BooleanArray(sex_ok, sex_unknown),
-            "year_ok": pd.arrays.BooleanArray(year_ok, year_unknown),
+            "sex_ok": pd.arrays.BooleanArray(sex_ok, not_cccd | sex_unknown),
+            "year_ok": pd.arrays.BooleanArray(year_ok, not_cccd | year_unknown),
         },
         index=index,
     )
@@ -416,9 +518,10 @@ def _number_issues(s: pd.Series, prefix: str, compact, failure, lost_zero) -> pd
     arr = _text_array(s)
     stripped = _strip(arr)
     empty = _np(pc.equal(pc.binary_length(stripped), 0), True)
-    present = np.flatnonzero(~empty & ~_is_placeholder(stripped))
+    present = np.flatnonzero(~empty & ~_is_placeholder(stripped, ~empty))
     text, stripped = _take(arr, present), _take(stripped, present)
-    number = compact(_without_float_suffix(stripped))
+    floats = _match(stripped, _cells.FLOAT_SUFFIX)
+    number = compact(_replace_where(stripped, floats, _remove_float_suffix))
     reason = failure(number)
     restored = lost_zero(number)
     has_restored = _np(pc.is_valid(restored)) & (reason != "")
@@ -428,10 +531,10 @@ def _number_issues(s: pd.Series, prefix: str, compact, failure, lost_zero) -> pd
     code = np.where(has_restored, f"{prefix}_leading_zero_lost", code)
     code = np.where(normalized, f"{prefix}_normalized", code)
     code = np.where(scientific, UnrecoverableDamage.code(prefix), code)
-    suggestion = pc.if_else(pa.array(normalized), number, pc.if_else(pa.array(has_restored), restored, _NULL))
-    suggestion = pc.if_else(pa.array(scientific), _NULL, suggestion)
+    suggestion = pc.if_else(pa.array(normalized), number, _NULL)
+    suggestion = pc.if_else(pa.array(has_restored & ~scientific), restored, suggestion)
     keep = code != ""
-    return _long_form(s.index[present[keep]], code[keep], pc.filter(suggestion, pa.array(keep)))
+    return _long_form(s.index[present[keep]], code[keep], suggestion.filter(pa.array(keep)))
 
 
 def _id_issues(s: pd.Series) -> pd.DataFrame:

@@ -18,40 +18,44 @@ import datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 TEXT_DTYPE = pd.StringDtype()
 
-# Floats beyond 2**53 no longer hold every integer; Excel itself keeps only 15 significant digits,
-# so such a value is rendered with all its (already rounded) digits, as Excel's Number format does.
+# Integral floats up to 2**63 are printed as integers (Excel's 15 significant digits are all kept;
+# a 12-digit ID survives exactly). Arrow's own float formatting switches to "4.09501234567e+11".
 _INT64_SAFE = 2.0**63
 
 
-def _floats_to_text(values: np.ndarray) -> np.ndarray:
-    """Integral floats without ``.0``; others in Python's shortest round-trip form."""
-    out = np.empty(len(values), dtype=object)
+def _floats_to_text(values: np.ndarray) -> pa.Array:
+    """Integral floats without ``.0``; others in the shortest round-trip form; NaN is null."""
+    values = values.astype(float, copy=False)
     finite = np.isfinite(values)
-    integral = finite & (np.mod(values, 1, where=finite, out=np.ones_like(values)) == 0)
-    integral &= np.abs(values) < _INT64_SAFE
-    out[integral] = values[integral].astype(np.int64).astype(str)
-    other = finite & ~integral
-    out[other] = values[other].astype(str)
-    out[np.isnan(values)] = None
-    inf = np.isinf(values)
-    out[inf] = np.where(values[inf] > 0, "inf", "-inf")
-    return out
+    integral = finite & (np.abs(values) < _INT64_SAFE)
+    integral[integral] = np.floor(values[integral]) == values[integral]
+    as_int = pa.array(np.where(integral, values, 0).astype(np.int64)).cast(pa.string())
+    as_float = pa.array(values).cast(pa.string())
+    text = pc.if_else(pa.array(integral), as_int, as_float)
+    return pc.if_else(pa.array(np.isnan(values)), pa.scalar(None, pa.string()), text)
 
 
-def _datetimes_to_text(values: pd.Series) -> pd.Series:
+def _datetimes_to_text(values: np.ndarray) -> pa.Array:
     try:
-        stamps = pd.to_datetime(values)
-    except (
-        ValueError,
-        OverflowError,
-        TypeError,
-    ):  # years outside pandas' range: rare, do them one by one
-        return values.map(lambda v: v.isoformat(sep=" "))
+        stamps = pd.Series(pd.to_datetime(values))
+    except (ValueError, OverflowError, TypeError):  # years outside pandas' range: rare
+        return pa.array([v.isoformat(sep=" ") for v in values], pa.string())
     midnight = stamps == stamps.dt.normalize()
-    return stamps.dt.strftime("%Y-%m-%d").where(midnight, stamps.dt.strftime("%Y-%m-%d %H:%M:%S"))
+    text = stamps.dt.strftime("%Y-%m-%d").where(midnight, stamps.dt.strftime("%Y-%m-%d %H:%M:%S"))
+    return pa.array(text.astype(object).to_numpy(), pa.string(), from_pandas=True)
+
+
+def _as_text(values: np.ndarray) -> pa.Array:
+    return pa.array([str(v) for v in values], pa.string())
+
+
+def _ints_to_text(values: np.ndarray) -> pa.Array:
+    return pa.array(values.astype(np.int64)).cast(pa.string())  # OverflowError: see caller
 
 
 def _kind(cls: type) -> str:
@@ -63,13 +67,50 @@ def _kind(cls: type) -> str:
         return "float"
     if issubclass(cls, int | np.integer):
         return "int"
-    if issubclass(cls, datetime.datetime | pd.Timestamp):
+    if issubclass(cls, datetime.datetime | pd.Timestamp | np.datetime64):
         return "datetime"
     if issubclass(cls, datetime.date):
         return "date"
     if cls is type(None) or cls is type(pd.NA) or cls is type(pd.NaT):
         return "missing"
     return "other"
+
+
+_CONVERT = {
+    "float": _floats_to_text,
+    "int": _ints_to_text,
+    "datetime": _datetimes_to_text,
+    "date": _as_text,  # date.__str__ is ISO
+    "other": _as_text,
+}
+
+
+def _objects_to_arrow(values: np.ndarray) -> pa.Array:
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):  # a text column
+        return pa.array(values, pa.string(), from_pandas=True)
+    # Cells of one column mix types (a title or header above numbers, blanks as ""). Look each
+    # cell's type up once (type() is a builtin), then convert each type group in one go.
+    codes, types = pd.factorize(np.fromiter(map(type, values), dtype=object, count=len(values)))
+    strings = values.copy()
+    for code, cls in enumerate(types):  # a handful of types per column
+        kind = _kind(cls)
+        if kind == "str":
+            continue
+        positions = np.flatnonzero(codes == code)
+        if kind == "missing":
+            strings[positions] = None
+            continue
+        try:
+            text = _CONVERT[kind](values[positions])
+        except (OverflowError, ValueError):
+            text = _as_text(values[positions])
+        strings[positions] = text.to_numpy(zero_copy_only=False)
+    return pa.array(strings, pa.string(), from_pandas=True)
+
+
+def _blank_to_null(text: pa.Array) -> pa.Array:
+    blank = pc.equal(pc.utf8_trim_whitespace(text), "")
+    return pc.if_else(blank, pa.scalar(None, pa.string()), text)
 
 
 def cells_to_text(values: pd.Series) -> pd.Series:
@@ -79,45 +120,20 @@ def cells_to_text(values: pd.Series) -> pd.Series:
     """
     if values.empty:
         return pd.Series([], index=values.index, dtype=TEXT_DTYPE, name=values.name)
-    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
-        text = values.astype(TEXT_DTYPE)
-    elif pd.api.types.is_float_dtype(values.dtype):
-        text = pd.Series(
-            _floats_to_text(values.to_numpy(dtype=float, na_value=np.nan)), index=values.index
-        )
-    elif pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
-        text = values.astype(TEXT_DTYPE)
-    elif pd.api.types.is_datetime64_any_dtype(values.dtype):
-        text = _datetimes_to_text(values)
-    else:
-        text = _object_cells_to_text(values)
-    text = pd.Series(text, index=values.index, name=values.name).astype(TEXT_DTYPE)
-    return text.mask(text.str.strip() == "")
-
-
-def _object_cells_to_text(values: pd.Series) -> pd.Series:
-    # Cells of one column mix types (text and numbers, dates and text). Look each cell's type up
-    # once (a builtin, not a Python function per row), then convert each type group in one go.
-    kinds = values.map(type).map(_kind) if values.dtype == object else None
-    if kinds is None:
-        return values.astype(str)
-    out = pd.Series(pd.NA, index=values.index, dtype=object)
-    for kind in kinds.unique():  # at most a handful of kinds
-        mask = (kinds == kind).to_numpy()
-        part = values[mask]
-        if kind == "str":
-            out[mask] = part
-        elif kind == "float":
-            out[mask] = _floats_to_text(part.to_numpy(dtype=float))
-        elif kind == "int":
-            out[mask] = part.astype(str)
-        elif kind == "datetime":
-            out[mask] = _datetimes_to_text(part)
-        elif kind == "date":
-            out[mask] = part.astype(str)  # date.__str__ is ISO
-        elif kind == "other":
-            out[mask] = part.astype(str)
-    return out
+    dtype = values.dtype
+    if pd.api.types.is_float_dtype(dtype):
+        text = _floats_to_text(values.to_numpy(dtype=float, na_value=np.nan))
+    elif pd.api.types.is_datetime64_any_dtype(dtype):
+        text = _datetimes_to_text(values.to_numpy())
+        text = pc.if_else(pa.array(values.isna().to_numpy()), pa.scalar(None, pa.string()), text)
+    elif pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
+        text = pa.array(values.astype(object).to_numpy(), pa.string(), from_pandas=True)
+    elif pd.api.types.is_object_dtype(dtype):
+        text = _objects_to_arrow(values.to_numpy())
+    else:  # integers, booleans, categoricals...
+        text = _objects_to_arrow(values.astype(object).to_numpy())
+    array = pd.arrays.ArrowStringArray(_blank_to_null(text))
+    return pd.Series(array, index=values.index, name=values.name, dtype=TEXT_DTYPE, copy=False)
 
 
 def frame_to_text(frame: pd.DataFrame) -> pd.DataFrame:

@@ -180,7 +180,7 @@ def find_header(cells: pd.DataFrame, overrides: dict[Key, str] | None = None) ->
     best_score = 1  # one matching cell could be a title; a header names at least two fields
     for i, labels in enumerate(rows):
         candidates = [(i, labels)]
-        if i + 1 < len(rows):
+        if i + 1 < len(rows) and any(dose_group(label) is not None for label in labels):
             candidates.append((i + 1, _combine(labels, rows[i + 1], overrides)))
         for last, candidate in candidates:
             keys = _row_keys(candidate, overrides)

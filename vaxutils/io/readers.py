@@ -29,7 +29,13 @@ import pandas as pd
 from vaxutils.io.cells import frame_to_text
 from vaxutils.io.errors import IngestError, IngestWarning
 from vaxutils.io.headers import HeaderSpec, Key, find_header, key_label_vi
-from vaxutils.io.sniff import TEXT_EXTENSIONS, decode_text, detect_format, sniff_delimiter
+from vaxutils.io.sniff import (
+    TEXT_EXTENSIONS,
+    decode_text,
+    detect_format,
+    long_csv_fields,
+    sniff_delimiter,
+)
 
 EXCEL_MAX_ROWS = 1_048_576
 _SNIFF_BYTES = 65_536
@@ -155,17 +161,21 @@ def _choose_sheet(
 
 
 def _rows_to_grid(rows: list[list], path: Path, sheet: str | None) -> pd.DataFrame:
-    if len(rows) > EXCEL_MAX_ROWS:
+    _check_row_count(len(rows), path, sheet)
+    return frame_to_text(pd.DataFrame(rows, dtype=object))
+
+
+def _check_row_count(n_rows: int, path: Path, sheet: str | None) -> None:
+    if n_rows > EXCEL_MAX_ROWS:
         raise IngestError(
             "too_many_rows",
-            f"trang tính có {len(rows):,} dòng, vượt giới hạn {EXCEL_MAX_ROWS:,} dòng của Excel",
-            f"the sheet has {len(rows):,} rows, more than Excel's limit of {EXCEL_MAX_ROWS:,}",
+            f"trang tính có {n_rows:,} dòng, vượt giới hạn {EXCEL_MAX_ROWS:,} dòng của Excel",
+            f"the sheet has {n_rows:,} rows, more than Excel's limit of {EXCEL_MAX_ROWS:,}",
             path=path,
             sheet=sheet,
             hint_vi="Tách dữ liệu thành nhiều tệp (ví dụ theo thôn) hoặc xuất dạng CSV.",
             hint_en="Split the data into several files (e.g. by village) or export CSV.",
         )
-    return frame_to_text(pd.DataFrame(rows, dtype=object))
 
 
 def _read_calamine(path: Path, kind: str, sheet: str | int | None):
@@ -174,11 +184,16 @@ def _read_calamine(path: Path, kind: str, sheet: str | int | None):
     with CalamineWorkbook.from_path(str(path)) as book:
         meta = book.sheets_metadata
         names = [m.name for m in meta]
-        visible = [m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet for m in meta]
+        visible = [
+            m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet for m in meta
+        ]
         chosen = _choose_sheet(path, names, visible, sheet)
         # Load lazily: most exports have their data on the first sheet.
         for name in chosen:
-            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet_data = book.get_sheet_by_name(name)
+            end = sheet_data.end
+            _check_row_count(end[0] + 1 if end else 0, path, name)  # before making the rows
+            rows = sheet_data.to_python(skip_empty_area=False)
             yield name, _rows_to_grid(rows, path, name)
 
 
@@ -191,6 +206,7 @@ def _read_openpyxl(path: Path, kind: str, sheet: str | int | None):
         visible = [book[n].sheet_state == "visible" for n in names]
         for name in _choose_sheet(path, names, visible, sheet):
             ws = book[name]
+            _check_row_count(ws.max_row or 0, path, name)
             rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
             yield name, _rows_to_grid(rows, path, name)
     finally:
@@ -206,6 +222,7 @@ def _read_xlrd(path: Path, kind: str, sheet: str | int | None):
         visible = [book.sheet_by_index(i).visibility == 0 for i in range(len(names))]
         for name in _choose_sheet(path, names, visible, sheet):
             ws = book.sheet_by_name(name)
+            _check_row_count(ws.nrows, path, name)
             rows = []
             for r in range(ws.nrows):
                 values, types = ws.row_values(r), ws.row_types(r)
@@ -245,10 +262,9 @@ def _read_text(path: Path) -> Grid:
         text, delimiter = rest, declared.group(1)
     else:
         delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
-    old_limit = csv.field_size_limit()
     try:
-        csv.field_size_limit(2**31 - 1)
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        with long_csv_fields():
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise IngestError(
             "malformed_csv",
@@ -258,8 +274,6 @@ def _read_text(path: Path) -> Grid:
             hint_vi="Mở bằng Excel, kiểm tra rồi lưu lại.",
             hint_en="Open it in Excel, check and save.",
         ) from None
-    finally:
-        csv.field_size_limit(old_limit)
     warnings = []
     if len(rows) == EXCEL_MAX_ROWS:
         warnings.append(_truncated_warning(path))
@@ -348,8 +362,8 @@ def iter_grids(path: str | os.PathLike, sheet: str | int | None = None, engine: 
                 )
                 yield Grid(cells, sheet_name, kind, name, warnings=warnings)
             return
-        except IngestError:
-            raise
+        except (IngestError, NameError, AttributeError, ImportError, MemoryError):
+            raise  # ours, or a bug: no point in trying another reader
         except Exception as exc:  # every reader has its own exception tree; fall back, then explain
             if i + 1 == len(engines):
                 raise _corrupt(p, None, exc) from None

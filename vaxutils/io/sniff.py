@@ -18,6 +18,7 @@ UTF-16 (Excel's "Unicode text") or Windows-1258, separated by commas, semicolons
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import unicodedata
@@ -107,6 +108,16 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return unicodedata.normalize("NFC", text), "cp1258"
 
 
+@contextlib.contextmanager
+def long_csv_fields():
+    """Let the csv module read cells longer than its 128 KiB default (a pasted note, junk)."""
+    old = csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
 def sniff_delimiter(text: str, candidates: tuple[str, ...] = DELIMITERS) -> str:
     """Pick the delimiter that splits most of the first lines into the same number of fields.
 
@@ -116,9 +127,12 @@ def sniff_delimiter(text: str, candidates: tuple[str, ...] = DELIMITERS) -> str:
     lines = text[:200_000].splitlines()[:60]
     best, best_score = ",", 0
     for delimiter in candidates:
-        widths = [
-            len(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
-        ]
+        with long_csv_fields():
+            try:
+                rows = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
+                widths = [len(row) for row in rows]
+            except csv.Error:  # the sample may end inside a quoted cell
+                continue
         counts = Counter(w for w in widths if w > 1)
         if not counts:
             continue

@@ -19,20 +19,22 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from vaxutils.reconcile.compare import as_text
+from vaxutils.reconcile.compare import as_dates, as_text
 
 Rule = tuple[str, ...]
 
 # Default rules for finding one person's several records (and records against the registry).
 # Why each: name typed with/without diacritics or in capitals; same ID (or its leading-zero repair);
 # family registering children under one phone; typo in the family or middle name; typo in the given
-# name (also brings twins together, whom the comparison then keeps apart).
+# name (also brings twins together, whom the comparison then keeps apart); typo in the middle name
+# of a record with a year-only birth date.
 DEDUPE_RULES: tuple[Rule, ...] = (
     ("ascii_key",),
     ("id_key",),
     ("phone", "birth_year"),
     ("given_ascii", "dob_day"),
     ("family_ascii", "dob_day"),
+    ("family_ascii", "given_ascii", "birth_year"),
 )
 
 # A block this large is a placeholder value ("0000000000" as phone, "Không rõ" as name), not a
@@ -49,7 +51,7 @@ def blocking_keys(persons: pd.DataFrame) -> pd.DataFrame:
     """
     ascii_key = _column(persons, "ascii_key")
     if "dob" in persons.columns:
-        dob = pd.to_datetime(persons["dob"], errors="coerce")
+        dob = as_dates(persons["dob"])
     else:
         dob = pd.Series(pd.NaT, index=persons.index, dtype="datetime64[ns]")
     precision = _column(persons, "dob_precision")

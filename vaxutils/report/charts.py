@@ -64,6 +64,7 @@ def _barh(labels: pd.Series, values: pd.Series, title: str, xlabel: str, colour:
     ax.barh(labels[::-1], list(values)[::-1], color=colour)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
+    ax.margins(x=0.12)  # room for the value labels at the end of the longest bar
     for y, v in enumerate(list(values)[::-1]):
         ax.annotate(f"{v:g}", (v, y), xytext=(3, 0), textcoords="offset points", va="center")
     ax.spines[["top", "right"]].set_visible(False)
@@ -74,20 +75,28 @@ def findings_by_category_chart(table: pd.DataFrame) -> Chart:
     """Records per problem list, from :func:`~vaxutils.report.tables.findings_by_category_table`."""
     shown = table[table["category"] != "normalized"]
     labels = shown["category"].map(CATEGORY_LABELS_VI).fillna(shown["category"])
-    return _barh(labels, shown["n_records"], "Số bản ghi theo danh sách", "Số bản ghi", PROBLEM_COLOUR)
+    return _barh(
+        labels, shown["n_records"], "Số bản ghi theo danh sách", "Số bản ghi", PROBLEM_COLOUR
+    )
 
 
 def village_chart(table: pd.DataFrame, top: int = 15) -> Chart:
     """Problem rate per village (worst first), from ``findings_by_village_table``."""
     shown = table.head(top)
     return _barh(
-        shown["village"], shown["problem_rate"], "Tỷ lệ bản ghi có vấn đề theo thôn", "%", PROBLEM_COLOUR
+        shown["village"],
+        shown["problem_rate"],
+        "Tỷ lệ bản ghi có vấn đề theo thôn",
+        "%",
+        PROBLEM_COLOUR,
     )
 
 
 def dose_sequence_chart(table: pd.DataFrame) -> Chart:
     """Persons per dose number, from ``dose_sequence_table``."""
-    return _barh(table["label"], table["n_persons"], "Số người theo mũi tiêm", "Số người", NEUTRAL_COLOUR)
+    return _barh(
+        table["label"], table["n_persons"], "Số người theo mũi tiêm", "Số người", NEUTRAL_COLOUR
+    )
 
 
 def monthly_doses_chart(table: pd.DataFrame) -> Chart:
@@ -106,8 +115,12 @@ def monthly_doses_chart(table: pd.DataFrame) -> Chart:
 def commune_ranking_chart(table: pd.DataFrame, top: int = 25) -> Chart:
     """Communes by share of records with a problem, worst first (``commune_ranking_table``)."""
     shown = table.head(top)
-    labels = shown["commune_name"].fillna(shown["commune_code"]) + " (" + shown["commune_code"] + ")"
-    return _barh(labels, shown["problem_rate"], "Tỷ lệ bản ghi có vấn đề theo xã", "%", PROBLEM_COLOUR)
+    labels = (
+        shown["commune_name"].fillna(shown["commune_code"]) + " (" + shown["commune_code"] + ")"
+    )
+    return _barh(
+        labels, shown["problem_rate"], "Tỷ lệ bản ghi có vấn đề theo xã", "%", PROBLEM_COLOUR
+    )
 
 
 def progress_chart(table: pd.DataFrame) -> Chart:

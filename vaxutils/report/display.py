@@ -115,7 +115,9 @@ class Shown:
     def _note(self) -> str:
         if not self.truncated:
             return ""
-        return f"(Hiển thị {len(self.frame)}/{self.total} dòng; danh sách đầy đủ trong tệp CSV/Excel.)"
+        return (
+            f"(Hiển thị {len(self.frame)}/{self.total} dòng; danh sách đầy đủ trong tệp CSV/Excel.)"
+        )
 
     def __repr__(self) -> str:
         if self.frame.empty:

@@ -66,14 +66,18 @@ def totals_table(runs: pd.DataFrame) -> pd.DataFrame:
     totals = latest[["n_records", "n_needs_fix", "n_needs_review", *PROBLEM_CATEGORIES]].sum()
     row = {"commune_name": f"{len(latest)} xã", **{k: int(v) for k, v in totals.items()}}
     n = row["n_records"]
-    row["problem_rate"] = round((row["n_needs_fix"] + row["n_needs_review"]) / n * 100, 1) if n else 0.0
+    row["problem_rate"] = (
+        round((row["n_needs_fix"] + row["n_needs_review"]) / n * 100, 1) if n else 0.0
+    )
     return pd.DataFrame([row])
 
 
 def progress_table(runs: pd.DataFrame) -> pd.DataFrame:
     """Every run of every commune in date order, with the days left before 1 June 2022."""
     table = runs.sort_values(["run", "commune_code"], kind="stable").reset_index(drop=True)
-    table = table[["run", "commune_code", "commune_name", "n_records", "n_needs_fix", "problem_rate"]]
+    table = table[
+        ["run", "commune_code", "commune_name", "n_records", "n_needs_fix", "problem_rate"]
+    ]
     return table.assign(days_to_deadline=(DEADLINE - pd.to_datetime(table["run"])).dt.days)
 
 

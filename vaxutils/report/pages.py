@@ -48,7 +48,9 @@ def assert_self_contained(page: str) -> None:
     """Raise :class:`NotSelfContained` if the page loads anything from outside itself."""
     match = _REMOTE.search(page)
     if match:
-        raise NotSelfContained(f"HTML tải tài nguyên bên ngoài / remote resource: {match.group(0)!r}")
+        raise NotSelfContained(
+            f"HTML tải tài nguyên bên ngoài / remote resource: {match.group(0)!r}"
+        )
 
 
 def html_page(title: str, body: str) -> str:
@@ -90,7 +92,9 @@ def index_page(
         status = str(row.get("status", ""))
         esc = {k: html.escape("" if v is None else str(v)) for k, v in row.items()}
         report = row.get("report")
-        link = f'<a href="{html.escape(str(report))}">Xem</a>' if report and status != "failed" else ""
+        link = (
+            f'<a href="{html.escape(str(report))}">Xem</a>' if report and status != "failed" else ""
+        )
         if status == "failed":
             n_failed += 1
             cells = (

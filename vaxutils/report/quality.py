@@ -103,7 +103,9 @@ def monthly_doses_table(doses: pd.DataFrame, export_date: object = None) -> pd.D
     Doses dated before 8 March 2021 or after ``export_date`` are counted in their own rows
     (``before_campaign`` / ``future``), undated ones in ``undated``.
     """
-    dates = pd.to_datetime(doses.get("dose_date", pd.Series(dtype="datetime64[ns]")), errors="coerce")
+    dates = pd.to_datetime(
+        doses.get("dose_date", pd.Series(dtype="datetime64[ns]")), errors="coerce"
+    )
     end = pd.Timestamp(export_date) if export_date is not None else None
     in_window = dates.notna() & (dates >= FIRST_VACCINATION_DAY)
     if end is not None:

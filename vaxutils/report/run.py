@@ -67,7 +67,11 @@ def execute_notebook(
 
 
 def render_report(
-    template: str | Path, parameters: dict, output_ipynb: str | Path, output_html: str | Path, title: str
+    template: str | Path,
+    parameters: dict,
+    output_ipynb: str | Path,
+    output_html: str | Path,
+    title: str,
 ) -> Path:
     """Execute the notebook, then write a self-contained HTML page of its outputs."""
     executed = execute_notebook(template, output_ipynb, parameters)

@@ -107,7 +107,11 @@ def headline_table(
     status = records["status"].value_counts() if "status" in records else pd.Series(dtype=int)
     rows = [
         ("records", "Số bản ghi", n_records),
-        ("persons", "Số người (ước tính, đã gộp bản ghi trùng)", estimated_persons(records, findings)),
+        (
+            "persons",
+            "Số người (ước tính, đã gộp bản ghi trùng)",
+            estimated_persons(records, findings),
+        ),
         ("doses", "Số mũi tiêm", int(len(doses))),
         ("needs_fix", "Bản ghi có lỗi (chặn ký hộ chiếu)", int(status.get("needs_fix", 0))),
         ("needs_review", "Bản ghi cần kiểm tra", int(status.get("needs_review", 0))),
@@ -127,7 +131,9 @@ def findings_by_category_table(findings: pd.DataFrame) -> pd.DataFrame:
         if not findings.empty
         else pd.DataFrame()
     )
-    counts = counts.reindex(index=list(CATEGORIES), columns=["error", "warning", "info"], fill_value=0)
+    counts = counts.reindex(
+        index=list(CATEGORIES), columns=["error", "warning", "info"], fill_value=0
+    )
     per_category = _records_per_category(findings)
     table = pd.DataFrame(
         {
@@ -169,7 +175,9 @@ def findings_by_village_table(records: pd.DataFrame, findings: pd.DataFrame) -> 
     Sorted by problem rate, worst first, so village teams know where to start.
     """
     village = _village(records)
-    base = pd.DataFrame({"record_id": records["record_id"].to_numpy(), "village": village.to_numpy()})
+    base = pd.DataFrame(
+        {"record_id": records["record_id"].to_numpy(), "village": village.to_numpy()}
+    )
     status = records["status"].to_numpy() if "status" in records else "ok"
     base["needs_fix"] = status == "needs_fix"
     base["needs_review"] = status == "needs_review"
@@ -195,7 +203,16 @@ def findings_by_village_table(records: pd.DataFrame, findings: pd.DataFrame) -> 
     return table.reset_index(drop=True)
 
 
-_PERSON_COLUMNS = ("record_id", "source_row", "village", "full_name", "dob", "sex", "id_raw", "phone")
+_PERSON_COLUMNS = (
+    "record_id",
+    "source_row",
+    "village",
+    "full_name",
+    "dob",
+    "sex",
+    "id_raw",
+    "phone",
+)
 
 
 def _person_columns(records: pd.DataFrame) -> list[str]:
@@ -217,19 +234,24 @@ def worklist_table(
     if village is not None:
         people = people[people["village"] == village]
     found = found[found["record_id"].isin(people["record_id"])]
-    people["severity"] = people["record_id"].map(
-        found.assign(_e=found["severity"] == "error").groupby("record_id")["_e"].any()
-    ).map({True: "error", False: "warning"})
+    people["severity"] = (
+        people["record_id"]
+        .map(found.assign(_e=found["severity"] == "error").groupby("record_id")["_e"].any())
+        .map({True: "error", False: "warning"})
+    )
     people["problems"] = people["record_id"].map(join_per_key(found, "record_id", "message"))
     with_suggestion = found[found["suggestion"].notna() & (found["suggestion"] != "")]
     with_suggestion = with_suggestion.assign(
-        fix=with_suggestion["field"].astype("string").map(FIELD_LABELS_VI).fillna(
-            with_suggestion["field"].astype("string")
-        )
+        fix=with_suggestion["field"]
+        .astype("string")
+        .map(FIELD_LABELS_VI)
+        .fillna(with_suggestion["field"].astype("string"))
         + ": "
         + with_suggestion["suggestion"]
     )
-    people["suggestions"] = people["record_id"].map(join_per_key(with_suggestion, "record_id", "fix"))
+    people["suggestions"] = people["record_id"].map(
+        join_per_key(with_suggestion, "record_id", "fix")
+    )
     people = people.sort_values(["village", "source_row"], kind="stable")
     return people.reset_index(drop=True)
 

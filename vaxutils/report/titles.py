@@ -20,7 +20,10 @@ def _commune_names() -> dict[str, tuple[str, str, str]]:
     return {
         str(c): (str(n), str(d), str(p))
         for c, n, d, p in zip(
-            table["commune_code"], table["name"], table["district_name"], table["province_name"],
+            table["commune_code"],
+            table["name"],
+            table["district_name"],
+            table["province_name"],
             strict=True,
         )
     }
@@ -33,7 +36,7 @@ def commune_name(code: str) -> str | None:
 
 
 def commune_title(code: str) -> str:
-    """"Xã Thượng Thôn, Huyện Hà Quảng, Tỉnh Cao Bằng (01420)", or "Xã 01420" when unknown."""
+    """ "Xã Thượng Thôn, Huyện Hà Quảng, Tỉnh Cao Bằng (01420)", or "Xã 01420" when unknown."""
     found = _commune_names().get(str(code))
     if not found:
         return f"Xã {code}"

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from vaxutils.dates import parse_dates
+from vaxutils.io.cells import cells_to_text
 from vaxutils.refdata.facilities import exempt_levels, facility_level_lookup
 from vaxutils.refdata.vaccines import min_age_on, rules, vaccine_lookup, vaccines
 
@@ -61,6 +62,33 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     "dose_date_precision",
 )
 
+# Every code this module emits (all in catalogue/doses.yaml; category dose except
+# dob_after_first_dose, which is personal_info).
+CODES: tuple[str, ...] = (
+    "dose_date_missing",
+    "dose_date_unparseable",
+    "dose_date_impossible",
+    "dose_date_incomplete",
+    "dose_date_before_start",
+    "dose_date_future",
+    "dose_out_of_order",
+    "dose_interval_too_short",
+    "booster_too_early",
+    "primary_mixing_not_allowed",
+    "booster_product_not_recommended",
+    "vaccine_missing",
+    "vaccine_unknown",
+    "vaccine_unapproved",
+    "dose_number_missing",
+    "dose_number_invalid",
+    "dose_number_out_of_range",
+    "dose_number_repeated",
+    "dose_number_gap",
+    "dose_before_eligible_age",
+    "dose_product_not_for_age",
+    "dob_after_first_dose",
+)
+
 MAX_DOSE_NUMBER = 9  # EU DCC `dn` is 1–9
 # Shaped like a day-first or ISO date: when such a cell does not parse, the date does not exist
 # (31/02/2021), which is a different mistake from text that is not a date at all.
@@ -70,11 +98,23 @@ _DATE_SHAPE = (
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
-    """The column as stripped text (NA when blank or absent); any junk becomes its text form."""
+    """The column as stripped text (NA when blank or absent), whatever the cells hold."""
     if column not in frame.columns:
         return pd.Series(pd.NA, index=frame.index, dtype="string")
-    s = frame[column].astype("string").str.strip()
-    return s.mask(s == "")
+    text = cells_to_text(frame[column]).str.strip()
+    return text.mask(text == "")
+
+
+def _row_numbers(frame: pd.DataFrame) -> pd.Series:
+    """source_row as Int64; anything that is not a whole number becomes NA."""
+    if "source_row" not in frame.columns:
+        return pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    rows = frame["source_row"]
+    if not pd.api.types.is_integer_dtype(rows.dtype):
+        numbers = pd.to_numeric(_text(frame, "source_row"), errors="coerce").astype(float)
+        whole = np.isfinite(numbers) & (numbers.abs() < 2**53) & (numbers == np.floor(numbers))
+        rows = numbers.where(whole)
+    return rows.astype("Int64")
 
 
 def _column_text(frame: pd.DataFrame, column: str, fallback: str | None = None) -> pd.Series:
@@ -88,7 +128,9 @@ def _column_text(frame: pd.DataFrame, column: str, fallback: str | None = None) 
             text = text.dt.strftime("%Y-%m-%d")
     else:
         return pd.Series(pd.NA, index=frame.index, dtype="string")
-    return text.astype("string")
+    if isinstance(text.dtype, pd.StringDtype):  # "string" or pandas 3 "str": no copy needed
+        return text
+    return cells_to_text(text)
 
 
 def _dose_number(raw: pd.Series) -> pd.Series:
@@ -125,11 +167,7 @@ def prepare_doses(doses: pd.DataFrame) -> pd.DataFrame:
         dose_date = pd.Series(pd.NaT, index=doses.index, dtype="datetime64[ns]")
         precision = pd.Series(pd.NA, index=doses.index, dtype="string")
     level, exempt = _facility_levels(facility_level)
-    source_row = (
-        pd.to_numeric(doses["source_row"], errors="coerce").astype("Int64")
-        if "source_row" in doses.columns
-        else pd.Series(pd.NA, index=doses.index, dtype="Int64")
-    )
+    source_row = _row_numbers(doses)
     out = pd.DataFrame(
         {
             "record_id": _text(doses, "record_id"),
@@ -204,22 +242,33 @@ def _facts() -> _ProductFacts:
 # --- calendar arithmetic on datetime64[D] arrays ---------------------------------------------
 
 
+DAY, MONTH, YEAR = 0, 1, 2  # date precision codes (int8 arrays compare fast on millions of rows)
+
+
 def _days(values: pd.Series) -> np.ndarray:
-    values = pd.to_datetime(values, errors="coerce")
+    """Dates as datetime64[D] (NaT when missing); a non-datetime column is read as ISO text."""
+    if not pd.api.types.is_datetime64_any_dtype(values.dtype):
+        values = pd.to_datetime(cells_to_text(values), errors="coerce", format="ISO8601")
     return values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+
+
+def _precision_codes(precision: pd.Series) -> np.ndarray:
+    """DAY (also when unknown), MONTH or YEAR per row."""
+    codes = np.full(len(precision), DAY, dtype=np.int8)
+    codes[precision.eq("month").fillna(False).to_numpy(dtype=bool)] = MONTH
+    codes[precision.eq("year").fillna(False).to_numpy(dtype=bool)] = YEAR
+    return codes
 
 
 def _period_bounds(days: np.ndarray, precision: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Earliest and latest day a date of the given precision can mean (year: 1 Jan … 31 Dec)."""
-    years, months = days.astype("datetime64[Y]"), days.astype("datetime64[M]")
-    by_year, by_month = precision == "year", precision == "month"
-    lo = np.where(by_year, years.astype("datetime64[D]"), np.where(by_month, months, days))
-    hi = np.where(
-        by_year,
-        (years + 1).astype("datetime64[D]") - 1,
-        np.where(by_month, (months + 1).astype("datetime64[D]") - 1, days),
-    )
-    return lo.astype("datetime64[D]"), hi.astype("datetime64[D]")
+    lo, hi = days.copy(), days.copy()
+    for code, unit in ((MONTH, "datetime64[M]"), (YEAR, "datetime64[Y]")):
+        rows = np.flatnonzero(precision == code)
+        period = days[rows].astype(unit)
+        lo[rows] = period.astype("datetime64[D]")
+        hi[rows] = (period + 1).astype("datetime64[D]") - 1
+    return lo, hi
 
 
 def _add_months(days: np.ndarray, months: np.ndarray) -> np.ndarray:
@@ -249,10 +298,10 @@ def _age_years(birth: np.ndarray, on: np.ndarray) -> np.ndarray:
 def _iso(days: np.ndarray, precision: np.ndarray) -> np.ndarray:
     """Dates as text at their precision ("1990", "1990-05", "1990-05-04"); NaT → None."""
     text = np.where(
-        precision == "year",
+        precision == YEAR,
         np.datetime_as_string(days, unit="Y"),
         np.where(
-            precision == "month",
+            precision == MONTH,
             np.datetime_as_string(days, unit="M"),
             np.datetime_as_string(days, unit="D"),
         ),
@@ -329,7 +378,7 @@ def dose_issues(doses: pd.DataFrame, persons: pd.DataFrame, export_date=None) ->
     d = doses.reset_index(drop=True)
     d = d.assign(
         record_id=_column_text(d, "record_id"),
-        source_row=pd.to_numeric(d["source_row"], errors="coerce").astype("Int64"),
+        source_row=_row_numbers(d),
         vaccine=_column_text(d, "vaccine"),
         dose_number_raw=_column_text(d, "dose_number_raw", fallback="dose_number"),
         dose_date_raw=_column_text(d, "dose_date_raw", fallback="dose_date"),
@@ -345,23 +394,36 @@ def dose_issues(doses: pd.DataFrame, persons: pd.DataFrame, export_date=None) ->
     dates = _check_date_cells(issues, d, export_day)
     _check_products(issues, d, pcode, facts)
     num, in_range = _check_dose_numbers(issues, d)
-    rcode, record_ids = pd.factorize(d["record_id"])
+    rcode, person_code, n_ids = _record_codes(d["record_id"], persons)
     chain = _dose_chain(rcode, num, dates["day"], d["source_row"], in_range & (rcode >= 0))
     repeated = _repeated(rcode, num, chain)
     issues.add(chain[repeated], "dose_number_repeated", "dose_number", d["dose_number_raw"])
     kept = chain[~repeated]
-    _check_series(issues, d, rcode, num, pcode, facts, kept)
+    primary_doses = _primary_doses_by_record(rcode, pcode, facts, kept, n_ids)
+    _check_series(issues, d, rcode, num, pcode, facts, kept, primary_doses)
     dated = kept[dates["exact"][kept]]
-    _check_intervals(issues, d, rcode, num, dates["day"], pcode, facts, dated)
-    births = _births(persons, record_ids, rcode)
+    _check_intervals(issues, d, rcode, num, dates["day"], pcode, facts, dated, primary_doses)
+    births = _births(persons, person_code, n_ids, rcode)
     _check_ages(issues, d, rcode, pcode, facts, dates, births)
     return issues.frame()
+
+
+def _record_codes(
+    record_id: pd.Series, persons: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """One integer per record_id, shared by doses and persons (-1 for a missing id)."""
+    if "record_id" in persons.columns:
+        theirs = _column_text(persons, "record_id").reset_index(drop=True)
+    else:
+        theirs = pd.Series([], dtype="string")
+    codes, uniques = pd.factorize(pd.concat([record_id, theirs], ignore_index=True))
+    return codes[: len(record_id)], codes[len(record_id) :], len(uniques)
 
 
 def _check_date_cells(issues: _Issues, d: pd.DataFrame, export_day: np.datetime64) -> dict:
     """Missing, unreadable, impossible, incomplete, too early and future dose dates."""
     day = _days(d["dose_date"])
-    precision = d["dose_date_precision"].astype("string").fillna("day").to_numpy(dtype=object)
+    precision = _precision_codes(d["dose_date_precision"].astype("string"))
     raw = d["dose_date_raw"]
     no_date = np.isnat(day)
     blank = raw.isna().to_numpy()
@@ -371,7 +433,7 @@ def _check_date_cells(issues: _Issues, d: pd.DataFrame, export_day: np.datetime6
     before = ~no_date & (hi < np.datetime64(rules().programme_start.date(), "D"))
     future = ~no_date & (lo > export_day)
     plausible = ~no_date & ~before & ~future
-    exact = plausible & (precision == "day")
+    exact = plausible & (precision == DAY)
     issues.add(no_date & blank, "dose_date_missing", "dose_date", raw)
     issues.add(unread[shaped], "dose_date_impossible", "dose_date", raw)
     issues.add(unread[~shaped], "dose_date_unparseable", "dose_date", raw)
@@ -406,13 +468,20 @@ def _check_dose_numbers(issues: _Issues, d: pd.DataFrame) -> tuple[np.ndarray, n
 def _dose_chain(rcode, num, day, source_row, usable) -> np.ndarray:
     """Positions of usable doses sorted by record, dose number, date (missing last), source row.
 
-    The tie-breaks make the result independent of the row order of the file.
+    The tie-breaks make the result independent of the row order of the file. One stable sort of
+    a packed integer key (record | number | day) after ordering by source row.
     """
     chain = np.flatnonzero(usable)
-    day_key = np.where(np.isnat(day), np.iinfo(np.int64).max, day.astype(np.int64))
-    src_key = source_row.fillna(-1).to_numpy(dtype=np.int64)
-    order = np.lexsort((src_key[chain], day_key[chain], num[chain], rcode[chain]))
-    return chain[order]
+    src = source_row.fillna(-1).to_numpy(dtype=np.int64)[chain]
+    if np.any(src[1:] < src[:-1]):
+        chain = chain[np.argsort(src, kind="stable")]
+    offset = (day[chain] - np.datetime64("1900-01-01", "D")).astype(np.int64)
+    day_key = np.where(np.isnat(day[chain]), _DAY_KEY_MAX, np.clip(offset, 0, _DAY_KEY_MAX - 1))
+    key = (rcode[chain].astype(np.int64) << 24) | (num[chain] << 20) | day_key
+    return chain[np.argsort(key, kind="stable")]
+
+
+_DAY_KEY_MAX = (1 << 20) - 1  # 20 bits of days from 1900: past 4700; NaT sorts last
 
 
 def _same_record_as_prev(rcode: np.ndarray, chain: np.ndarray) -> np.ndarray:
@@ -432,16 +501,20 @@ def _repeated(rcode, num, chain) -> np.ndarray:
     return _same_record_as_prev(rcode, chain) & (num[chain] == _prev(num, chain))
 
 
-def _primary_doses(rcode, pcode, facts, chain) -> np.ndarray:
-    """Per chain element: primary doses of the record's first known product (NaN if none)."""
-    known = pd.Series(np.where(pcode[chain] >= 0, pcode[chain], np.nan))
-    first = known.groupby(rcode[chain], sort=False).transform("first").to_numpy()
-    return np.where(
-        np.isnan(first), np.nan, facts.primary_doses[np.nan_to_num(first, nan=-1).astype(np.int64)]
-    )
+def _primary_doses_by_record(rcode, pcode, facts, kept, n_ids) -> np.ndarray:
+    """Per record code: primary doses of the record's first known product in dose-number order
+    (NaN when none is known). ``kept`` is sorted by record, so a record starts where the code
+    changes: no groupby needed."""
+    out = np.full(n_ids + 1, np.nan)
+    known = kept[pcode[kept] >= 0]
+    rc = rcode[known]
+    starts = np.ones(len(rc), dtype=bool)
+    starts[1:] = rc[1:] != rc[:-1]
+    out[rc[starts]] = facts.primary_doses[pcode[known[starts]]]
+    return out
 
 
-def _check_series(issues, d, rcode, num, pcode, facts, kept) -> None:
+def _check_series(issues, d, rcode, num, pcode, facts, kept, primary_doses) -> None:
     """Holes in the numbering, primary-series mixing and booster products (no dates needed)."""
     same = _same_record_as_prev(rcode, kept)
     k, k_prev = num[kept], _prev(num, kept)
@@ -450,7 +523,7 @@ def _check_series(issues, d, rcode, num, pcode, facts, kept) -> None:
     missing[kept[gap]] = _missing_numbers(k_prev[gap], k[gap])
     issues.add(kept[gap], "dose_number_gap", "dose_number", d["dose_number_raw"], missing)
 
-    primary = _primary_doses(rcode, pcode, facts, kept)
+    primary = primary_doses[rcode[kept]]
     p, p_prev = pcode[kept], _prev(pcode, kept)
     both_approved = facts.approved[p] & facts.approved[p_prev]
     in_primary = same & (k == k_prev + 1) & (k <= primary) & both_approved
@@ -467,7 +540,7 @@ def _missing_numbers(prev_num: np.ndarray, num: np.ndarray) -> np.ndarray:
     return np.array(labels, dtype=object)[codes]
 
 
-def _check_intervals(issues, d, rcode, num, day, pcode, facts, dated) -> None:
+def _check_intervals(issues, d, rcode, num, day, pcode, facts, dated, primary_doses) -> None:
     """Order and gaps between doses that have a full, plausible date."""
     r = rules()
     same = _same_record_as_prev(rcode, dated)
@@ -478,7 +551,7 @@ def _check_intervals(issues, d, rcode, num, day, pcode, facts, dated) -> None:
     issues.add(dated[out_of_order], "dose_out_of_order", "dose_date", raw)
 
     consecutive = same & (k == k_prev + 1) & ~out_of_order
-    primary = _primary_doses(rcode, pcode, facts, dated)
+    primary = primary_doses[rcode[dated]]
     gap_days = (t - t_prev).astype(np.int64)
     # the earlier dose's product sets the wait (AZ then Pfizer: AZ's 28 days)
     p_prev = _prev(pcode, dated)
@@ -493,51 +566,46 @@ def _check_intervals(issues, d, rcode, num, day, pcode, facts, dated) -> None:
         np.where(before_change, r.first_booster_min_months_before, r.first_booster_min_months),
         r.later_booster_min_months,
     )
-    early = consecutive & (k > primary) & (t < _add_months(t_prev, months))
-    issues.add(dated[early], "booster_too_early", "dose_date", raw)
+    booster = np.flatnonzero(consecutive & (k > primary))
+    early = t[booster] < _add_months(t_prev[booster], months[booster])
+    issues.add(dated[booster[early]], "booster_too_early", "dose_date", raw)
 
 
-def _births(persons: pd.DataFrame, record_ids: pd.Index, rcode: np.ndarray) -> pd.DataFrame:
-    """Per dose: the person's dob (day), its precision, the earliest possible birth day and the
-    person's source_row. A birth year without a parsed date still bounds the birth (1 January)."""
-    n_ids = len(record_ids)
-    dob = np.full(n_ids, np.datetime64("NaT"), dtype="datetime64[D]")
-    precision = np.full(n_ids, "day", dtype=object)
-    person_row = np.full(n_ids, None, dtype=object)
-    if "record_id" in persons.columns and len(persons):
-        people = persons.drop_duplicates("record_id")
-        at = pd.Index(people["record_id"].astype("string")).get_indexer(record_ids)
-        found = at >= 0
-        take = np.where(found, at, 0)
-        if "dob" in people.columns:
-            dob = np.where(found, _days(people["dob"])[take], np.datetime64("NaT")).astype(
-                "datetime64[D]"
-            )
-        if "dob_precision" in people.columns:
-            given = people["dob_precision"].astype("string").fillna("day")
-            precision = np.where(found, given.to_numpy(dtype=object)[take], "day")
-        if "birth_year" in people.columns:
-            year = pd.to_numeric(people["birth_year"], errors="coerce").to_numpy(dtype=float)[take]
-            only_year = found & np.isnat(dob) & (year > 1800) & (year < 2200)
-            years = (np.where(only_year, year, 1970) - 1970).astype(np.int64)
-            dob = np.where(only_year, years.astype("datetime64[Y]").astype("datetime64[D]"), dob)
-            precision = np.where(only_year, "year", precision)
-        if "source_row" in people.columns:
-            rows = pd.to_numeric(people["source_row"], errors="coerce").astype("Int64")
-            person_row = np.where(found, rows.to_numpy(dtype=object, na_value=None)[take], None)
+def _births(persons: pd.DataFrame, person_code: np.ndarray, n_ids: int, rcode: np.ndarray):
+    """Per dose: the person's dob (day), its precision code, the earliest possible birth day and
+    the person's source_row (NaN when unknown). A birth year without a parsed date still bounds
+    the birth (1 January). When a record_id appears twice in ``persons``, the first row counts."""
+    dob = np.full(n_ids + 1, np.datetime64("NaT"), dtype="datetime64[D]")
+    precision = np.full(n_ids + 1, DAY, dtype=np.int8)
+    person_row = np.full(n_ids + 1, np.nan)
+    # writing in reverse order lets the first row of a repeated record_id win; -1 → spare slot
+    slot = np.where(person_code >= 0, person_code, n_ids)[::-1]
+    if "dob" in persons.columns:
+        dob[slot] = _days(persons["dob"])[::-1]
+    if "dob_precision" in persons.columns:
+        precision[slot] = _precision_codes(persons["dob_precision"].astype("string"))[::-1]
+    if "birth_year" in persons.columns:
+        year = pd.to_numeric(persons["birth_year"], errors="coerce").to_numpy(dtype=float)[::-1]
+        only_year = np.isnat(dob[slot]) & (year > 1800) & (year < 2200)
+        years = (year[only_year] - 1970).astype(np.int64).astype("datetime64[Y]")
+        dob[slot[only_year]] = years.astype("datetime64[D]")
+        precision[slot[only_year]] = YEAR
+    if "source_row" in persons.columns:
+        rows = pd.to_numeric(persons["source_row"], errors="coerce")
+        person_row[slot] = rows.to_numpy(dtype=float, na_value=np.nan)[::-1]
+    dob[n_ids], person_row[n_ids] = np.datetime64("NaT"), np.nan
     birth_lo, _ = _period_bounds(dob, precision)
-    per_dose = np.where(rcode >= 0, rcode, 0)
-    missing = rcode < 0
-    out = pd.DataFrame(
-        {
-            "dob": dob[per_dose],
-            "dob_precision": precision[per_dose],
-            "birth_lo": birth_lo[per_dose],
-            "person_row": person_row[per_dose],
-        }
-    )
-    out.loc[missing, "birth_lo"] = np.datetime64("NaT")
-    return out
+    at = np.where(rcode >= 0, rcode, n_ids)
+    return {
+        "dob": dob[at],
+        "precision": precision[at],
+        "birth_lo": birth_lo[at],
+        "person_row": person_row[at],
+    }
+
+
+# Nobody born this long before a dose can be under the highest minimum age (18)
+_ADULT_FOR_SURE = np.timedelta64(19 * 366, "D")
 
 
 def _check_ages(issues, d, rcode, pcode, facts, dates, births) -> None:
@@ -546,32 +614,27 @@ def _check_ages(issues, d, rcode, pcode, facts, dates, births) -> None:
     favourable bound, so only certain problems are reported."""
     r = rules()
     hi, plausible = dates["hi"], dates["plausible"]
-    birth_lo = births["birth_lo"].to_numpy(dtype="datetime64[D]")
+    birth_lo = births["birth_lo"]
     known = plausible & ~np.isnat(birth_lo)
     born_after = known & (birth_lo > hi)
-    flagged_records = np.unique(rcode[born_after])
-    person_flagged = np.isin(rcode, flagged_records) & (rcode >= 0)
-    # one finding per person, on the person's own row, at the first flagged dose
-    first = np.flatnonzero(born_after)
-    first = first[~pd.Series(rcode[first]).duplicated().to_numpy()]
-    dob_text = _iso(
-        births["dob"].to_numpy(dtype="datetime64[D]")[first],
-        births["dob_precision"].to_numpy()[first],
-    )
-    value = np.full(len(d), None, dtype=object)
-    value[first] = dob_text
-    issues.add(
-        first, "dob_after_first_dose", "dob", value, source_row=births["person_row"].to_numpy()
-    )
+    person_flagged = np.zeros(len(d), dtype=bool)
+    if born_after.any():
+        person_flagged = np.isin(rcode, np.unique(rcode[born_after]))
+        # one finding per person, on the person's own row (value: the dob at its precision)
+        first = np.flatnonzero(born_after)
+        first = first[~pd.Series(rcode[first]).duplicated().to_numpy()]
+        value = np.full(len(d), None, dtype=object)
+        value[first] = _iso(births["dob"][first], births["precision"][first])
+        person_row = pd.array(births["person_row"], dtype="Int64")
+        issues.add(first, "dob_after_first_dose", "dob", value, source_row=person_row)
 
-    checked = known & ~person_flagged
+    # only people who may be minors on the dose date need the calendar arithmetic
+    young = np.flatnonzero(known & ~person_flagged & (birth_lo > hi - _ADULT_FOR_SURE))
     # the oldest the person can have been on the latest day the dose date can mean
-    age = _age_years(birth_lo, hi)
-    min_age = min_age_on(pd.Series(hi.astype("datetime64[ns]"))).to_numpy(
-        dtype=float, na_value=np.nan
-    )
-    too_young = checked & (age < min_age)
-    issues.add(too_young, "dose_before_eligible_age", "dose_date", d["dose_date_raw"])
-    child = checked & ~too_young & (age < r.paediatric_under_age)
-    adult_product = facts.approved[pcode] & ~facts.paediatric[pcode]
-    issues.add(child & adult_product, "dose_product_not_for_age", "vaccine", d["vaccine"])
+    age = _age_years(birth_lo[young], hi[young])
+    min_age = min_age_on(pd.Series(hi[young].astype("datetime64[ns]")))
+    too_young = age < min_age.to_numpy(dtype=float, na_value=np.nan)
+    issues.add(young[too_young], "dose_before_eligible_age", "dose_date", d["dose_date_raw"])
+    child = ~too_young & (age < r.paediatric_under_age)
+    adult_product = facts.approved[pcode[young]] & ~facts.paediatric[pcode[young]]
+    issues.add(young[child & adult_product], "dose_product_not_for_age", "vaccine", d["vaccine"])

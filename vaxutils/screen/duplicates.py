@@ -44,17 +44,18 @@ from vaxutils.reconcile.compare import (
     DIFFERENT,
     SAME,
     UNKNOWN,
+    as_dates,
     as_text,
     compare_pairs,
 )
 
 ISSUE_COLUMNS = ["record_id", "source_row", "code", "field", "value", "related", "suggestion"]
 
-# Similarity (rapidfuzz token_sort_ratio, 0..100, on diacritic-free names) above which two names are
+# Similarity (compare.name_similarity, 0..100, on diacritic-free names) above which two names are
 # the same name with a typo — with the given names agreeing. Measured on the synthetic set of
 # benchmarks/bench_dedupe.py: twins "nguyen van minh"/"nguyen van manh" score 93 but fail the given-name
 # test; one-letter typos in a three-word name score ≥ 90.
-NAME_CLOSE = 85
+NAME_CLOSE = 90
 # With the same ID number, a looser name test: the ID already says "one person".
 NAME_LOOSE_SAME_ID = 75
 
@@ -134,12 +135,37 @@ def connected_components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndar
         labels = new
 
 
+def _unambiguous(accepted: pd.DataFrame, n: int) -> pd.DataFrame:
+    """Accepted pairs without the links of records that would chain different people together.
+
+    A record with little information (year-only birth date, no ID) can match two namesakes who do not
+    match each other; joining it to both would make them one group. Such a record — the middle of an
+    open triangle — keeps only its links by the same ID number: which namesake it is for a person to
+    decide.
+    """
+    if accepted.empty:
+        return accepted
+    left, right = accepted["left"].to_numpy("int64"), accepted["right"].to_numpy("int64")
+    links = pd.DataFrame({"node": np.r_[left, right], "partner": np.r_[right, left]})
+    two_partners = links.merge(links, on="node")
+    two_partners = two_partners[two_partners["partner_x"] < two_partners["partner_y"]]
+    linked = np.isin(
+        two_partners["partner_x"].to_numpy() * n + two_partners["partner_y"].to_numpy(),
+        left * n + right,
+    )
+    ambiguous = two_partners.loc[~linked, "node"].unique()
+    keep = ~(np.isin(left, ambiguous) | np.isin(right, ambiguous)) | (
+        accepted["id"].to_numpy() == SAME
+    )
+    return accepted[keep]
+
+
 def duplicate_groups(persons: pd.DataFrame) -> pd.DataFrame:
     """Per record (positional index 0..n-1): ``person_group`` (records of one person share it) and
     ``group_size``. Records without duplicates are alone in their group."""
     n = len(persons)
     comparison = candidate_comparisons(persons)
-    accepted = comparison[same_person(comparison)]
+    accepted = _unambiguous(comparison[same_person(comparison)], n)
     labels = connected_components(n, accepted["left"].to_numpy(), accepted["right"].to_numpy())
     groups = pd.DataFrame({"person_group": labels})
     groups["group_size"] = groups.groupby("person_group")["person_group"].transform("size")
@@ -159,14 +185,12 @@ def duplicate_issues(persons: pd.DataFrame) -> pd.DataFrame:
         {
             "pos": np.arange(len(frame)),
             "record_id": _text(frame, "record_id"),
-            "source_row": pd.to_numeric(_col(frame, "source_row"), errors="coerce").to_numpy(),
+            "source_row": _row_numbers(_col(frame, "source_row")),
             "person_group": groups["person_group"].to_numpy(),
             "id_compact": _text(frame, "id_compact"),
             "id_kind": _text(frame, "id_kind"),
             "id_raw": _text(frame, "id_raw"),
-            "first_dose": pd.to_datetime(
-                _col(frame, "first_dose_date"), errors="coerce"
-            ).to_numpy(),
+            "first_dose": as_dates(_col(frame, "first_dose_date")).to_numpy(),
         }
     )
     parts = [
@@ -184,6 +208,13 @@ def duplicate_issues(persons: pd.DataFrame) -> pd.DataFrame:
     return (
         out[ISSUE_COLUMNS].sort_values(["source_row", "code"], kind="stable").reset_index(drop=True)
     )
+
+
+def _row_numbers(values: pd.Series) -> np.ndarray:
+    """Source row numbers as float (NaN where not a whole number), ready for Int64."""
+    numbers = pd.to_numeric(values.where(values.map(type).ne(bool), None), errors="coerce")
+    numbers = numbers.astype("float64")
+    return numbers.where(numbers % 1 == 0).to_numpy()
 
 
 def _related(members: pd.DataFrame, group_column: str) -> pd.Series:

@@ -193,21 +193,23 @@ def generate_population(
 
     # --- no look-alikes: (folded name, dob) unique except twins; twins' given names differ --
     # (with a million people in one commune the pools run out: stop after a few rounds)
-    full = _full_names(family, middle, given, group)
     dob_days = dob.astype("datetime64[D]").astype("int64")
+    family_key = fold_codes(family).astype("int64") * 1_000_000 + fold_codes(middle) * 1000
+    previous = n + 1
     for _ in range(8):
-        key = fold_codes(full).astype("int64") * 100_000 + dob_days
+        given_key = fold_codes(given)
+        key = ((family_key + given_key) * 100_000 + dob_days) * len(groups) + fold_codes(group)
         clash = pd.Series(key).duplicated(keep="first").to_numpy().copy()
         if n_pairs:
-            folded_given = fold_codes(given)
-            clash[second] |= folded_given[second] == folded_given[first]
-        if not clash.any():
+            clash[second] |= given_key[second] == given_key[first]
+        if not clash.any() or clash.sum() >= previous:
             break
+        previous = int(clash.sum())
         for g in groups:
             idx = np.flatnonzero(clash & (group == g))
             if len(idx):
                 given[idx] = _redraw_given(rng, male[idx], g)
-        full = _full_names(family, middle, given, group)
+    full = _full_names(family, middle, given, group)
 
     # Tone placement: each person keeps one style (Hòa or Hoà), as official data does.
     new_style = rng.random(n) < 0.4

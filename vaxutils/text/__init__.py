@@ -28,13 +28,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 __all__ = [
     "cell_text",
     "empty_issues",
     "factorize_cells",
+    "factorize_texts",
     "issues_from_uniques",
     "spread",
+    "spread_texts",
 ]
 
 
@@ -103,6 +106,25 @@ def factorize_cells(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return np.asarray(codes, dtype=np.intp), pd.Series(values, dtype=object)
 
 
+def factorize_texts(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """Like :func:`factorize_cells`, with the unique texts as a pyarrow array.
+
+    Text columns (``str``/``string`` dtypes) are dictionary-encoded by pyarrow directly, without a
+    round trip through Python objects.
+
+    >>> codes, texts = factorize_texts(pd.Series(["Nam", None, "Nam", "Nữ"], dtype="str"))
+    >>> codes.tolist(), texts.to_pylist()
+    ([0, -1, 0, 1], ['Nam', 'Nữ'])
+    """
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        encoded = pa.chunked_array(pa.array(s.array)).cast(pa.large_string()).dictionary_encode()
+        encoded = encoded.combine_chunks()
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        return np.asarray(codes, dtype=np.intp), encoded.dictionary
+    codes, texts = factorize_cells(s)
+    return codes, pa.array(texts.to_numpy(), type=pa.large_string())
+
+
 def spread(values: np.ndarray | pd.Series, codes: np.ndarray, index: pd.Index, fill=None):
     """Spread per-unique ``values`` back over rows (``codes`` from :func:`factorize_cells`).
 
@@ -141,8 +163,8 @@ def issues_from_uniques(
     out = pd.DataFrame(
         {
             "row": index.take(long["row"].to_numpy()),
-            "code": long["code"].to_numpy(dtype=object),
-            "suggestion": long["suggestion"].to_numpy(dtype=object),
+            "code": pd.array(long["code"].to_numpy(dtype=object), dtype="str"),
+            "suggestion": pd.array(long["suggestion"].to_numpy(dtype=object), dtype="str"),
         }
     )
     for column in extra:
@@ -155,3 +177,13 @@ def empty_issues(extra: tuple[str, ...] = ()) -> pd.DataFrame:
     return pd.DataFrame(
         {c: pd.Series([], dtype=object) for c in ("row", "code", "suggestion", *extra)}
     )
+
+
+def spread_texts(values: pa.Array, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Spread per-unique texts (a pyarrow array) back over rows as a ``str`` Series (NA for -1).
+
+    >>> spread_texts(pa.array(["a", "b"]), np.array([1, -1, 0]), pd.Index([7, 8, 9])).tolist()
+    ['b', nan, 'a']
+    """
+    positions = pa.array(np.asarray(codes, dtype=np.int64), mask=np.asarray(codes) < 0)
+    return pd.Series(values.take(positions), index=index, dtype="str")

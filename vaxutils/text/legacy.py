@@ -139,11 +139,16 @@ _VNI_MARKER_CHARS = "øûïåäëüöñæîØÛÏÅÄËÜÖÑÆÎ"
 # Pairs that VNI produces and no Unicode Vietnamese syllable contains (e.g. "eã", "aê", "oâ").
 # "oà"/"oá"/"oè" are left out on purpose: old-style "Hoà", "Hoá", "Hoè" are good Unicode.
 _VNI_MARKER_PAIRS = "[aAeE][ùÙøØûÛõÕïÏâÂáÁàÀåÅãÃäÄêÊéÉèÈúÚüÜëË]|[oO][âÂùÙõÕ]|[uUyYôÔ][ùÙõÕ]"
-_TCVN3_MARKER_RE = re.compile(f"[{re.escape(_TCVN3_MARKERS)}]")
+# TCVN3 bytes for ấ ầ ế ề ễ í ... look like Latin-1 capitals (Ê Ç Õ Ò Ô Ý): a capital right after
+# a lowercase letter ("NguyÔn") is a marker too; in Unicode names capitals start words.
+_TCVN3_MIDWORD_CAPITAL = "[a-zà-ÿ][ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ]"
+_TCVN3_MARKER_RE = re.compile(f"[{re.escape(_TCVN3_MARKERS)}]|{_TCVN3_MIDWORD_CAPITAL}")
 _VNI_MARKER_RE = re.compile(f"[{_VNI_MARKER_CHARS}]|{_VNI_MARKER_PAIRS}")
 _NOT_LATIN1_RE = re.compile(r"[^\x00-\xff]")
 #: Candidate cells for the vectorised path (a superset of what the scalar path accepts).
-CANDIDATE_PATTERN = f"[{re.escape(_TCVN3_MARKERS)}{_VNI_MARKER_CHARS}]|{_VNI_MARKER_PAIRS}"
+CANDIDATE_PATTERN = (
+    f"[{re.escape(_TCVN3_MARKERS)}{_VNI_MARKER_CHARS}]|{_VNI_MARKER_PAIRS}|{_TCVN3_MIDWORD_CAPITAL}"
+)
 
 # A permissive Vietnamese syllable (tone marks removed, lowercase): onset, optional medial o/u,
 # nucleus, optional coda. It accepts a few non-words; it only has to tell text from mojibake.
@@ -157,6 +162,8 @@ _SYLLABLE_RE = re.compile(
 _TONE_ON_CONSONANT_RE = re.compile(
     r"(?:^|[^aeiouy\u0302\u0306\u031b\u0323])[\u0300\u0301\u0303\u0309\u0323]"
 )
+# The permissive pattern would accept a doubled vowel ("thuyy"); only "oo" (xoong) is Vietnamese.
+_DOUBLED_VOWEL_RE = re.compile(r"(?!oo)([aăâeêioôơuưy])\1|[iy][iy]")
 _TONE_SET = frozenset(_TONE_MARKS)
 
 
@@ -172,7 +179,11 @@ def is_vietnamese_syllable(word: str) -> bool:
         return False
     tones = sum(ch in _TONE_SET for ch in decomposed)
     bare = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONE_SET))
-    return tones <= 1 and _SYLLABLE_RE.fullmatch(bare) is not None
+    return (
+        tones <= 1
+        and _SYLLABLE_RE.fullmatch(bare) is not None
+        and _DOUBLED_VOWEL_RE.search(bare) is None
+    )
 
 
 def _syllable_score(text: str) -> int:

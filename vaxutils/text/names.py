@@ -38,13 +38,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from vaxutils.text import (
     empty_issues,
-    factorize_cells,
+    factorize_texts,
     issues_from_uniques,
     legacy,
-    spread,
+    spread_texts,
 )
 
 __all__ = [
@@ -61,27 +63,35 @@ __all__ = [
 
 # Characters that look like Đ/đ but are not (Icelandic eth, African D).
 _D_LOOKALIKES = {"Ð": "Đ", "ð": "đ", "Ɖ": "Đ", "ɖ": "đ"}
-_D_LOOKALIKE_TABLE = str.maketrans(_D_LOOKALIKES)
 _D_LOOKALIKE_RE = "[" + "".join(_D_LOOKALIKES) + "]"
+# The kernels run on pyarrow (RE2 regular expressions: no look-behind; \pL = any letter).
 # Invisible characters that creep in from web forms and Word: removed, not turned into spaces.
 _INVISIBLE_RE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]"
-_SPACES_RE = r"\s+"
-_LETTER_RE = r"[^\W\d_]"
-_APOSTROPHES = "'’ʼ"
-# A word starts at the beginning or after a space/hyphen; an apostrophe after a one-letter prefix
-# starts a new capitalised part (H'Hen), after longer prefixes it does not (Bh'riu).
-_WORD_START_RE = re.compile(rf"(?:^|(?<=[\s\-]))(\w)(?:([{_APOSTROPHES}])(\w))?")
-# Not allowed in a name: digits, underscore, symbols and punctuation, and apostrophes or hyphens
-# that are not between two letters.
-_INVALID_RE = (
-    rf"[^\w\s{_APOSTROPHES}\-\u0300-\u036f]|[\d_]"
-    rf"|(?<!{_LETTER_RE})[{_APOSTROPHES}\-]|[{_APOSTROPHES}\-](?!{_LETTER_RE})"
+_WIDE_SPACES = "\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_SPACES_RE = f"[\\s{_WIDE_SPACES}]+"
+# Anything _collapse would change: invisible characters, edge spaces, runs, tabs, wide spaces.
+_UNTIDY_SPACE_RE = (
+    f"{_INVISIBLE_RE}|^{_SPACES_RE}|{_SPACES_RE}$|[\\s{_WIDE_SPACES}]{{2}}|[^\\S ]|[{_WIDE_SPACES}]"
 )
-# Junk at the edges of a word (what stripping removes when the fix is obvious).
-_EDGE_JUNK_RE = r"(?:^|(?<=\s))(?:[^\w\s]|[\d_])+|(?:[^\w\s]|[\d_])+(?=\s|$)"
+# Text made only of ASCII, Latin-1, Latin Extended-A/B, IPA/modifiers and Latin Extended
+# Additional (where all precomposed Vietnamese letters live) is already NFC: skip the work.
+_MAYBE_NOT_NFC_RE = "[^\\x{00}-\\x{2FF}\\x{1E00}-\\x{1EFF}]"
+_LETTER_RE = r"\pL"
+_APOSTROPHES = "'’ʼ"
+# Not allowed in a name: anything but letters, spaces, and apostrophes/hyphens between letters.
+_INVALID_RE = (
+    rf"[^\pL\pM\s{_APOSTROPHES}\-]"
+    rf"|(?:^|[^\pL])[{_APOSTROPHES}\-]|[{_APOSTROPHES}\-](?:$|[^\pL])"
+)
+# Title case capitalises after every apostrophe (h'hen -> H'Hen, right for Ê Đê names); after a
+# prefix of two letters or more the apostrophe is inside a word (Bh'riu), so the letter goes back.
+_INNER_APOSTROPHE_RE = rf"\pL\pL[{_APOSTROPHES}]\pL"
+_INNER_APOSTROPHE_PY = re.compile(rf"(?<=[^\W\d_]{{2}}[{_APOSTROPHES}])([^\W\d_])")
+# Junk at the edges of a word (what stripping removes when the fix is obvious); Python regex.
+_EDGE_JUNK_PY = re.compile(r"(?:^|(?<=\s))(?:[^\w\s]|[\d_])+|(?:[^\w\s]|[\d_])+(?=\s|$)")
 _BRACKETS_RE = r"[()\[\]{}<>]"
-_TONE_THEN_REST_RE = r"([\u0300\u0301\u0303\u0309\u0323])(\S+)"
-_COMBINING_RE = r"[\u0300-\u036f]"
+_TONE_THEN_REST_RE = "([\u0300\u0301\u0303\u0309\u0323])(\\S+)"
+_COMBINING_RE = "[\u0300-\u036f]"
 
 
 def _load_never_plain() -> frozenset[str]:
@@ -94,91 +104,131 @@ NEVER_PLAIN_SYLLABLES: frozenset[str] = _load_never_plain()
 # Plain "Thi" is a real given name (thơ); as a middle word it can only be Thị.
 _PLAIN_AS_GIVEN_NAME = frozenset({"thi"})
 _NO_DIACRITICS_RE = (
-    r"(?:^|(?<=[\s\-]))(?:"
+    r"(?:^|[\s\-])(?:"
     + "|".join(sorted(NEVER_PLAIN_SYLLABLES - _PLAIN_AS_GIVEN_NAME))
-    + r")(?=$|[\s\-])|(?:^|(?<=[\s\-]))(?:"
+    + r")(?:$|[\s\-])|(?:^|[\s\-])(?:"
     + "|".join(sorted(_PLAIN_AS_GIVEN_NAME))
-    + r")(?=[\s\-])"
+    + r")[\s\-]"
 )
 
 
-# --- kernels: object Series of unique, non-missing texts in, same index out ----------------------
+# --- kernels: pyarrow array of unique, non-missing texts in, array of the same length out ---------
 
 
-def _title_word(match: re.Match) -> str:
-    head = match.group(1).upper()
-    return head if match.group(2) is None else head + match.group(2) + match.group(3).upper()
+def _matches(texts: pa.Array, pattern: str) -> np.ndarray:
+    return pc.match_substring_regex(texts, pattern).fill_null(False).to_numpy(zero_copy_only=False)
 
 
-def _collapse(texts: pd.Series) -> pd.Series:
-    texts = texts.str.replace(_INVISIBLE_RE, "", regex=True)
-    return texts.str.replace(_SPACES_RE, " ", regex=True).str.strip()
+def _python_fix(texts: pa.Array, where: np.ndarray, fix) -> pa.Array:
+    """Apply a Python ``fix`` to the few texts selected by ``where`` (rare cases only)."""
+    if not where.any():
+        return texts
+    values = texts.to_numpy(zero_copy_only=False).copy()
+    values[where] = [fix(v) for v in values[where]]
+    return pa.array(values, type=pa.large_string())
 
 
-def _normalize_texts(texts: pd.Series) -> pd.Series:
-    repaired = legacy.repair_series(texts)
-    texts = texts.where(repaired.isna(), repaired)
-    texts = texts.str.translate(_D_LOOKALIKE_TABLE).str.normalize("NFC")
-    texts = _collapse(texts).str.lower()
-    titled = texts.str.replace(_WORD_START_RE, _title_word, regex=True)
+def _on_subset(texts: pa.Array, where: np.ndarray, function) -> pa.Array:
+    """Apply a pyarrow ``function`` only where needed: most names are already clean."""
+    if not where.any():
+        return texts
+    mask = pa.array(where)
+    return pc.replace_with_mask(texts, mask, function(texts.filter(mask)))
+
+
+def _collapse(texts: pa.Array) -> pa.Array:
+    def collapse(subset: pa.Array) -> pa.Array:
+        subset = pc.replace_substring_regex(subset, _INVISIBLE_RE, "")
+        return pc.utf8_trim(pc.replace_substring_regex(subset, _SPACES_RE, " "), " ")
+
+    return _on_subset(texts, _matches(texts, _UNTIDY_SPACE_RE), collapse)
+
+
+def _nfc(texts: pa.Array) -> pa.Array:
+    return _on_subset(
+        texts, _matches(texts, _MAYBE_NOT_NFC_RE), lambda subset: pc.utf8_normalize(subset, "NFC")
+    )
+
+
+def _fix_lookalikes(texts: pa.Array) -> pa.Array:
+    for lookalike, letter in _D_LOOKALIKES.items():
+        texts = pc.replace_substring(texts, lookalike, letter)
+    return texts
+
+
+def _normalize_array(texts: pa.Array, repairs: pa.Array | None = None) -> pa.Array:
+    repairs = legacy.repair_array(texts) if repairs is None else repairs
+    texts = _nfc(_fix_lookalikes(pc.coalesce(repairs, texts)))
+    titled = pc.utf8_title(_collapse(texts))
+    titled = _python_fix(
+        titled,
+        _matches(titled, _INNER_APOSTROPHE_RE),
+        lambda v: _INNER_APOSTROPHE_PY.sub(lambda m: m.group(1).lower(), v),
+    )
     # No letter at all ("", "-", "0"): there is no name, as for an empty cell (name_missing).
-    return titled.where(titled.str.contains(_LETTER_RE, regex=True), None)
+    return pc.if_else(pa.array(_matches(titled, _LETTER_RE)), titled, None)
 
 
-def _match_key_texts(texts: pd.Series) -> pd.Series:
-    decomposed = _normalize_texts(texts).str.lower().str.normalize("NFD")
+def _match_key_array(texts: pa.Array) -> pa.Array:
+    decomposed = pc.utf8_normalize(pc.utf8_lower(_normalize_array(texts)), "NFD")
     # The tone mark moves to the end of its word, so hòa and hoà (and thủy/thuỷ) give one key.
-    return decomposed.str.replace(_TONE_THEN_REST_RE, r"\2\1", regex=True).str.normalize("NFC")
+    moved = pc.replace_substring_regex(decomposed, _TONE_THEN_REST_RE, r"\2\1")
+    return pc.utf8_normalize(moved, "NFC")
 
 
-def _ascii_key_texts(texts: pd.Series) -> pd.Series:
-    lowered = _normalize_texts(texts).str.lower().str.replace("đ", "d", regex=False)
-    return lowered.str.normalize("NFD").str.replace(_COMBINING_RE, "", regex=True)
+def _ascii_key_array(texts: pa.Array) -> pa.Array:
+    lowered = pc.replace_substring(pc.utf8_lower(_normalize_array(texts)), "đ", "d")
+    return pc.replace_substring_regex(pc.utf8_normalize(lowered, "NFD"), _COMBINING_RE, "")
 
 
-def _no_diacritics_texts(normalized: pd.Series) -> pd.Series:
-    return normalized.str.lower().str.contains(_NO_DIACRITICS_RE, regex=True)
-
-
-def _issue_texts(texts: pd.Series) -> pd.DataFrame:
-    """Issues per unique text: DataFrame[pos, code, suggestion]."""
-    nfc = texts.str.normalize("NFC")
-    collapsed = _collapse(nfc)
-    normalized = _normalize_texts(texts)
-    repaired = legacy.repair_series(texts)
-    is_legacy = repaired.notna()
-    readable = _collapse(nfc.where(~is_legacy, repaired).str.translate(_D_LOOKALIKE_TABLE))
-
-    missing = ~readable.str.contains(_LETTER_RE, regex=True)
-    lookalike = ~is_legacy & nfc.str.contains(_D_LOOKALIKE_RE, regex=True) & ~missing
-    invalid = readable.str.contains(_INVALID_RE, regex=True) & ~missing
-    no_diacritics = ~is_legacy & ~missing & _no_diacritics_texts(normalized)
-
-    invalid_fix = pd.Series(pd.NA, index=texts.index, dtype=object)
-    fixable = invalid & ~readable.str.contains(_BRACKETS_RE, regex=True)
+def _invalid_fixes(readable: pa.Array, invalid: np.ndarray) -> np.ndarray:
+    """Suggestions for names with invalid characters, when stripping them is obviously right."""
+    fixes = np.full(len(readable), None, dtype=object)
+    fixable = invalid & ~_matches(readable, _BRACKETS_RE)
     if fixable.any():
-        stripped = _collapse(readable[fixable].str.replace(_EDGE_JUNK_RE, " ", regex=True))
-        clean = ~stripped.str.contains(_INVALID_RE, regex=True)
-        clean &= stripped.str.contains(_LETTER_RE, regex=True)
-        invalid_fix[clean[clean].index] = _normalize_texts(stripped[clean])
+        subset = readable.filter(pa.array(fixable))
+        stripped = _collapse(
+            pa.array([_EDGE_JUNK_PY.sub(" ", v) for v in subset.to_pylist()], pa.large_string())
+        )
+        clean = ~_matches(stripped, _INVALID_RE) & _matches(stripped, _LETTER_RE)
+        normalized = _normalize_array(stripped).to_numpy(zero_copy_only=False)
+        fixes[np.flatnonzero(fixable)[clean]] = normalized[clean]
+    return fixes
 
+
+def _issue_array(texts: pa.Array) -> pd.DataFrame:
+    """Issues per unique text: DataFrame[pos, code, suggestion]."""
+    repairs = legacy.repair_array(texts)
+    is_legacy = repairs.is_valid().to_numpy(zero_copy_only=False)
+    nfc = _nfc(texts)
+    collapsed = _collapse(nfc)
+    normalized = _normalize_array(texts, repairs)
+    readable = _collapse(_fix_lookalikes(pc.coalesce(repairs, nfc)))
+
+    missing = ~_matches(readable, _LETTER_RE)
+    lookalike = ~is_legacy & ~missing & _matches(nfc, _D_LOOKALIKE_RE)
+    invalid = ~missing & _matches(readable, _INVALID_RE)
+    no_diacritics = ~is_legacy & ~missing & _matches(pc.utf8_lower(normalized), _NO_DIACRITICS_RE)
     has_error = missing | is_legacy | lookalike | invalid
-    no_suggestion = pd.Series(pd.NA, index=texts.index, dtype=object)
+
+    def differs(a: pa.Array, b: pa.Array) -> np.ndarray:
+        return pc.not_equal(a, b).fill_null(False).to_numpy(zero_copy_only=False)
+
+    suggestion = normalized.to_numpy(zero_copy_only=False)
+    nothing = np.full(len(texts), None, dtype=object)
     checks = [
-        ("name_missing", missing, no_suggestion),
-        ("name_legacy_encoding", is_legacy & ~missing, normalized),
-        ("name_d_lookalike", lookalike, normalized),
-        ("name_invalid_characters", invalid, invalid_fix),
-        ("name_no_diacritics", no_diacritics, no_suggestion),
-        ("name_unicode_form", ~has_error & texts.ne(nfc), normalized),
-        ("name_whitespace", ~has_error & nfc.ne(collapsed), normalized),
-        ("name_case", ~has_error & collapsed.ne(normalized), normalized),
+        ("name_missing", missing, nothing),
+        ("name_legacy_encoding", is_legacy & ~missing, suggestion),
+        ("name_d_lookalike", lookalike, suggestion),
+        ("name_invalid_characters", invalid, _invalid_fixes(readable, invalid)),
+        ("name_no_diacritics", no_diacritics, nothing),
+        ("name_unicode_form", ~has_error & differs(texts, nfc), suggestion),
+        ("name_whitespace", ~has_error & differs(nfc, collapsed), suggestion),
+        ("name_case", ~has_error & differs(collapsed, normalized), suggestion),
     ]
     frames = [
-        pd.DataFrame(
-            {"pos": texts.index[flag.to_numpy(dtype=bool)], "code": code},
-        ).assign(suggestion=suggestion[flag.to_numpy(dtype=bool)].to_numpy(dtype=object))
-        for code, flag, suggestion in checks
+        pd.DataFrame({"pos": np.flatnonzero(flag), "code": code, "suggestion": values[flag]})
+        for code, flag, values in checks
     ]
     # Frames are in check order; a stable sort by position keeps that order within a value.
     return pd.concat(frames, ignore_index=True).sort_values("pos", kind="stable")
@@ -190,19 +240,17 @@ def _issue_texts(texts: pd.Series) -> pd.DataFrame:
 def _per_unique(s: pd.Series, kernel) -> pd.Series:
     if s.empty:
         return pd.Series([], index=s.index, dtype="str")
-    codes, texts = factorize_cells(s)
-    values = kernel(texts).to_numpy(dtype=object) if len(texts) else np.array([], dtype=object)
-    out = pd.Series(spread(values, codes, s.index), index=s.index, dtype=object)
-    return out.astype("str")
+    codes, texts = factorize_texts(s)
+    return spread_texts(kernel(texts), codes, s.index)
 
 
 def normalize_series(s: pd.Series) -> pd.Series:
-    """Normalised names (see module docstring); NA and blank cells give NA; index kept.
+    """Normalised names (see module docstring); NA and letterless cells give NA; index kept.
 
     >>> normalize_series(pd.Series(["  lê  thị HOA", None, "NguyÔn V¨n"], index=[5, 6, 7])).tolist()
     ['Lê Thị Hoa', nan, 'Nguyễn Văn']
     """
-    return _per_unique(s, _normalize_texts)
+    return _per_unique(s, _normalize_array)
 
 
 def match_key_series(s: pd.Series) -> pd.Series:
@@ -212,7 +260,7 @@ def match_key_series(s: pd.Series) -> pd.Series:
     >>> keys[0] == keys[1], keys[0] == keys[2]
     (True, False)
     """
-    return _per_unique(s, _match_key_texts)
+    return _per_unique(s, _match_key_array)
 
 
 def ascii_key_series(s: pd.Series) -> pd.Series:
@@ -221,7 +269,7 @@ def ascii_key_series(s: pd.Series) -> pd.Series:
     >>> ascii_key_series(pd.Series(["Đỗ Văn Đức", None])).tolist()
     ['do van duc', nan]
     """
-    return _per_unique(s, _ascii_key_texts)
+    return _per_unique(s, _ascii_key_array)
 
 
 def issues_series(s: pd.Series) -> pd.DataFrame:
@@ -235,12 +283,10 @@ def issues_series(s: pd.Series) -> pd.DataFrame:
     """
     if s.empty:
         return empty_issues()
-    codes, texts = factorize_cells(s)
-    per_unique = (
-        _issue_texts(texts) if len(texts) else empty_issues().rename(columns={"row": "pos"})
-    )
-    blank = pd.DataFrame({"pos": [-1], "code": ["name_missing"], "suggestion": [pd.NA]})
-    return issues_from_uniques(pd.concat([blank, per_unique], ignore_index=True), codes, s.index)
+    codes, texts = factorize_texts(s)
+    blank = pd.DataFrame({"pos": [-1], "code": ["name_missing"], "suggestion": [None]})
+    per_unique = [blank, _issue_array(texts)] if len(texts) else [blank]
+    return issues_from_uniques(pd.concat(per_unique, ignore_index=True), codes, s.index)
 
 
 # --- scalar functions (python-stdnum style; same answers as the Series functions) -----------------

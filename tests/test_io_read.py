@@ -1,0 +1,263 @@
+"""read_export / read_table: formats, encodings, header detection, layouts (synthetic people only)."""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from vaxutils.io import file_sha256, header_key, read_export, read_table
+from vaxutils.schema import PERSON_FIELDS
+
+TITLES = [
+    ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+    ["Độc lập - Tự do - Hạnh phúc"],
+    ["DANH SÁCH ĐỐI TƯỢNG ĐÃ TIÊM VẮC XIN COVID-19 - XÃ THƯỢNG THÔN"],
+]
+WIDE_HEADER = [
+    "STT", "Mã đối tượng", "Họ và tên", "Ngày sinh", "Giới tính", "Số CMND/CCCD", "SĐT",
+    "Thôn/Ấp/Tổ/Bản", "Mũi 1 - Tên vắc xin", "Mũi 1 - Số lô", "Mũi 1 - Ngày tiêm",
+    "Mũi 2 - Tên vắc xin", "Mũi 2 - Số lô", "Mũi 2 - Ngày tiêm",
+]  # fmt: skip
+WIDE_ROWS = [
+    [1, "DT001", "Nông Văn Pảo", datetime.datetime(1990, 1, 2), "Nam", 1090123456.0, 912345678.0,
+     "Bản Pác Bó", "AstraZeneca", "NJ0342", datetime.datetime(2021, 8, 2),
+     "AstraZeneca", "NJ0350", datetime.datetime(2021, 10, 1)],
+    [2, "DT002", "Thạch Thị Mai", "15/07/1985", "Nữ", "004185012345", "0987654321",
+     "Thôn 2", "Pfizer", "FK1234", datetime.datetime(2021, 9, 9), None, None, None],
+]  # fmt: skip
+
+
+def write_xlsx_rows(path, rows, sheet="Sheet1"):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    for row in rows:
+        ws.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def wide_xlsx(tmp_path):
+    return write_xlsx_rows(tmp_path / "xa_thuong_thon.xlsx", [*TITLES, WIDE_HEADER, *WIDE_ROWS])
+
+
+def test_wide_xlsx_below_title_rows(wide_xlsx):
+    before = file_sha256(wide_xlsx)
+    export = read_export(wide_xlsx)
+    assert file_sha256(wide_xlsx) == before
+    records = export.records
+    assert list(records.columns) == [*PERSON_FIELDS, "source_row"]
+    assert records["source_row"].tolist() == [5, 6]
+    first = records.iloc[0]
+    assert first["id_number"] == "1090123456"  # number cell: digits kept, no ".0"
+    assert first["phone"] == "912345678"
+    assert first["dob"] == "1990-01-02"  # date cell rendered ISO
+    assert records.iloc[1]["dob"] == "15/07/1985"  # text kept exactly as typed
+    assert records.iloc[1]["id_number"] == "004185012345"
+    assert pd.isna(first["insurance_no"])  # absent column: all NA
+    doses = export.doses
+    assert doses[["record_id", "dose_number", "vaccine", "dose_date"]].values.tolist() == [
+        ["DT001", "1", "AstraZeneca", "2021-08-02"],
+        ["DT001", "2", "AstraZeneca", "2021-10-01"],
+        ["DT002", "1", "Pfizer", "2021-09-09"],  # empty dose-2 group dropped
+    ]
+    assert doses["source_row"].tolist() == [5, 5, 6]
+    source = export.source
+    assert source["header_row"] == 4 and source["sheet"] == "Sheet1" and source["layout"] == "wide"
+    assert source["sha256"] == before and source["size"] == wide_xlsx.stat().st_size
+    assert source["mapping"]["vaccine_2"] == "Mũi 2 - Tên vắc xin"
+    assert source["mapping"]["id_number"] == "Số CMND/CCCD"
+    assert "STT" not in source["mapping"].values() and source["unmapped_columns"] == []
+    assert source["read_at"].endswith("+00:00") and source["warnings"] == []
+
+
+def test_openpyxl_fallback_reads_the_same(wide_xlsx):
+    fast, slow = read_export(wide_xlsx), read_export(wide_xlsx, engine="openpyxl")
+    pd.testing.assert_frame_equal(fast.records, slow.records)
+    pd.testing.assert_frame_equal(fast.doses, slow.doses)
+    assert slow.source["reader"] == "openpyxl"
+
+
+def test_two_row_merged_header(tmp_path):
+    top = ["STT", "Họ tên", "NS", "Giới", "CCCD", "Mũi 1", None, None, "Mũi 2", None, None]
+    sub = [
+        None,
+        None,
+        None,
+        None,
+        None,
+        "Vắc xin",
+        "Số lô",
+        "Ngày tiêm",
+        "Vắc xin",
+        "Số lô",
+        "Ngày tiêm",
+    ]
+    row = [1, "Lò Văn Slam", "1970", "Nam", "011070000123", "Vero Cell", "A1", "2021-07-01",
+           "Vero Cell", "A2", "2021-07-29"]  # fmt: skip
+    path = write_xlsx_rows(tmp_path / "merged.xlsx", [TITLES[2], top, sub, row])
+    book = openpyxl.load_workbook(path)
+    book.active.merge_cells("F2:H2")
+    book.active.merge_cells("I2:K2")
+    book.save(path)
+    export = read_export(path)
+    assert export.source["header_row"] == 2 and export.source["header_rows"] == 2
+    assert export.records["source_row"].tolist() == [4]
+    assert export.doses["lot"].tolist() == ["A1", "A2"]
+    assert export.doses["dose_date"].tolist() == ["2021-07-01", "2021-07-29"]
+
+
+def test_column_number_row_and_footer_skipped(tmp_path):
+    rows = [
+        ["Họ và tên", "Ngày sinh", "Số CCCD", "Ghi chú"],
+        ["(1)", "(2)", "(3)", "(4)"],
+        ["Bế Văn Lục", "1960", "020060000001", None],
+        [None, None, None, None],
+        [None, "Người lập biểu", None, None],
+        [None, "Trần Văn Bình", None, None],
+    ]
+    export = read_export(write_xlsx_rows(tmp_path / "footer.xlsx", rows))
+    assert export.records["full_name"].tolist() == ["Bế Văn Lục"]
+    assert export.records["source_row"].tolist() == [3]
+    assert {w.code for w in export.source["warnings"]} == {"record_id_generated", "footer_ignored"}
+    assert export.source["unmapped_columns"] == ["Ghi chú"]
+
+
+CSV_TEXT = (
+    "DANH SÁCH TIÊM CHỦNG\n"
+    "Họ và tên{d}Ngày sinh{d}Giới tính{d}Số CCCD{d}Mũi{d}Tên vắc xin{d}Ngày tiêm{d}Mã ĐT\n"
+    "Nguyễn Thị Thủy{d}02/03/1990{d}Nữ{d}001190012345{d}1{d}Pfizer{d}2021-09-01{d}A1\n"
+    "Nguyễn Thị Thủy{d}02/03/1990{d}Nữ{d}001190012345{d}2{d}Pfizer{d}2021-09-25{d}A1\n"
+)
+
+
+TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def to_cp1258(text: str) -> bytes:
+    """Encode as Windows Vietnamese does: base letters precomposed, tone marks combining."""
+    out = []
+    for char in text:
+        decomposed = unicodedata.normalize("NFD", char)
+        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_MARKS))
+        out.append((base + "".join(c for c in decomposed if c in TONE_MARKS)).encode("cp1258"))
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1258"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_csv_encodings_and_delimiters(tmp_path, encoding, delimiter):
+    path = tmp_path / "export.csv"
+    text = CSV_TEXT.format(d=delimiter)
+    path.write_bytes(to_cp1258(text) if encoding == "cp1258" else text.encode(encoding))
+    before = path.read_bytes()
+    export = read_export(path)
+    assert path.read_bytes() == before
+    assert export.records["full_name"].tolist() == ["Nguyễn Thị Thủy"]  # NFC even from cp1258
+    assert export.records["id_number"].tolist() == ["001190012345"]
+    assert export.doses["dose_number"].tolist() == ["1", "2"]
+    assert export.doses["source_row"].tolist() == [3, 4]
+    assert export.source["layout"] == "long" and export.source["delimiter"] == delimiter
+    assert export.source["header_row"] == 2
+
+
+def test_csv_with_excel_sep_line(tmp_path):
+    path = tmp_path / "sep.csv"
+    path.write_text("sep=;\nHọ tên;NS;CMND\nAn;1990;123456789\n", encoding="utf-8")
+    assert read_export(path).records["id_number"].tolist() == ["123456789"]
+
+
+def test_parquet(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "Họ và tên": ["Giàng A Vàng"],
+            "Ngày sinh": pd.to_datetime(["2001-05-06"]),
+            "Số CCCD": [10201012345],
+            "Số điện thoại": [912345678.0],
+        }
+    )
+    path = tmp_path / "export.parquet"
+    frame.to_parquet(path)
+    export = read_export(path)
+    assert export.records.iloc[0][["dob", "id_number", "phone"]].tolist() == [
+        "2001-05-06",
+        "10201012345",
+        "912345678",
+    ]
+    assert export.records["source_row"].tolist() == [2]
+    assert export.source["layout"] == "none" and len(export.doses) == 0
+
+
+def test_long_layout_disagreement_warning(tmp_path):
+    rows = [
+        ["Mã đối tượng", "Họ và tên", "Ngày sinh", "Số CCCD", "Mũi tiêm", "Vắc xin", "Ngày tiêm"],
+        ["X1", "Hà Văn Nam", "1980", "001080000001", 1, "Moderna", "2021-08-01"],
+        ["X1", "Hà Văn Nam", "1981", "001080000001", 2, "Moderna", "2021-09-01"],
+        ["X2", "Lục Thị Bế", "1975", "020175000002", 1, "Pfizer", "2021-08-03"],
+    ]
+    export = read_export(write_xlsx_rows(tmp_path / "long.xlsx", rows))
+    assert export.records["record_id"].tolist() == ["X1", "X2"]
+    assert export.records["dob"].tolist() == ["1980", "1975"]  # first row of the record
+    assert export.doses["record_id"].tolist() == ["X1", "X1", "X2"]
+    assert export.doses["dose_number"].tolist() == ["1", "2", "1"]
+    (warning,) = export.source["warnings"]
+    assert warning.code == "person_fields_disagree" and "X1" in warning and "dob" in warning
+
+
+def test_long_layout_without_record_id_groups_by_person(tmp_path):
+    rows = [
+        ["Họ và tên", "Ngày sinh", "Số CCCD", "Mũi", "Vắc xin"],
+        ["An", "1990", "001090000001", 1, "Pfizer"],
+        ["Bình", "1991", "001091000002", 1, "Pfizer"],
+        ["An", "1990", "001090000001", 2, "Pfizer"],
+    ]
+    export = read_export(write_xlsx_rows(tmp_path / "noid.xlsx", rows))
+    assert export.records["record_id"].tolist() == ["dong-2", "dong-3"]
+    assert export.doses["record_id"].tolist() == ["dong-2", "dong-3", "dong-2"]  # file order
+    assert export.source["warnings"][0].code == "record_id_generated"
+
+
+@pytest.mark.parametrize(
+    "label, key",
+    [
+        ("Họ và tên", ("full_name", None)), ("Họ tên", ("full_name", None)),
+        ("HỌ VÀ TÊN", ("full_name", None)), ("Số CMND/CCCD", ("id_number", None)),
+        ("CMND/CCCD", ("id_number", None)), ("Số CCCD", ("id_number", None)),
+        ("Số định danh", ("id_number", None)), ("Số giấy tờ tùy thân", ("id_number", None)),
+        ("CCCD", ("id_number", None)), ("Ngày sinh", ("dob", None)),
+        ("Ngày tháng năm sinh", ("dob", None)), ("NS", ("dob", None)), ("Giới tính", ("sex", None)),
+        ("Giới", ("sex", None)), ("SĐT", ("phone", None)), ("Số điện thoại", ("phone", None)),
+        ("Điện thoại", ("phone", None)), ("Mã xã", ("commune_code", None)),
+        ("Mũi 1 - Tên vắc xin", ("vaccine", 1)), ("Tên vắc xin mũi 1", ("vaccine", 1)),
+        ("Mũi 1 Tên vắc-xin", ("vaccine", 1)), ("M1_Vacxin", ("vaccine", 1)),
+        ("Mũi 4 - Tuyến", ("facility_level", 4)), ("Ngày tiêm mũi 3", ("dose_date", 3)),
+        ("Mũi", ("dose_number", None)), ("STT", ("ignore", None)), ("Ghi chú", None),
+    ],
+)  # fmt: skip
+def test_header_aliases(label, key):
+    assert header_key(label) == key
+
+
+def test_read_table_keeps_headers_and_rows(wide_xlsx):
+    table = read_table(wide_xlsx)
+    assert list(table.columns) == WIDE_HEADER
+    assert table.index.name == "source_row" and table.index.tolist() == [5, 6]
+    assert table.loc[5, "Số CMND/CCCD"] == "1090123456"
+
+
+def test_sheet_choice(tmp_path):
+    path = tmp_path / "two.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Hướng dẫn"
+    book.active.append(["Tệp này gồm danh sách ở trang sau"])
+    data = book.create_sheet("Danh sách")
+    data.append(["Họ tên", "Ngày sinh", "CCCD"])
+    data.append(["An", "1990", "001090000001"])
+    book.save(path)
+    assert read_export(path).source["sheet"] == "Danh sách"  # first sheet with a header
+    assert read_export(path, sheet=1).records["full_name"].tolist() == ["An"]

@@ -1,0 +1,259 @@
+"""Synthetic communes: population, platform export with labelled errors, registry extract.
+
+>>> sc = generate_commune("01420", n_persons=300, seed=1)
+>>> sc.layout, len(sc.population), sc.registry["id_number"].str.len().eq(12).all()
+('wide', 300, np.True_)
+>>> sorted(set(sc.labels["category"])) == sorted(set(sc.labels["category"]) & set(CATEGORIES))
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from vaxutils.refdata import commune as commune_info
+from vaxutils.refdata import communes_of_district
+from vaxutils.schema import CATEGORIES
+from vaxutils.synth.doses import generate_doses
+from vaxutils.synth.inject import Injector, format_dates
+from vaxutils.synth.places import facilities, region_style
+from vaxutils.synth.population import commune_rng, generate_population
+from vaxutils.synth.rates import ErrorRates
+from vaxutils.synth.render import HeaderStyle, render, title_rows
+
+LAYOUTS = ("wide", "long")
+REGISTRY_COLUMNS = ("person_id", "id_number", "cmnd", "full_name", "dob", "sex", "commune_code", "village")
+
+# How exports spell each product (one spelling per commune); all resolve with refdata.vaccine_lookup.
+SPELLINGS: dict[str, tuple[str, ...]] = {
+    "AstraZeneca": ("AstraZeneca", "Astra Zeneca", "AZ", "Vaxzevria", "COVID-19 Vaccine AstraZeneca"),
+    "Pfizer": ("Pfizer", "Pfizer-BioNTech", "Comirnaty (Pfizer)", "Pfizer BioNTech"),
+    "Moderna": ("Moderna", "Spikevax (Moderna)"),
+    "Vero Cell": ("Vero Cell", "VERO CELL (Sinopharm)", "Sinopharm", "Verocell"),
+    "Sputnik V": ("Sputnik V", "Gam-COVID-Vac"),
+    "Hayat-Vax": ("Hayat-Vax", "Hayat Vax"),
+    "Abdala": ("Abdala",),
+    "Janssen": ("Janssen", "Johnson & Johnson"),
+}
+PAEDIATRIC_SPELLING = {"Pfizer": "Pfizer (5-11 tuổi)", "Moderna": "Moderna (trẻ em)"}
+_LOT_PATTERNS = {
+    "AstraZeneca": ("ABV", 4), "Pfizer": ("FK", 4), "Moderna": ("30", 5), "Vero Cell": ("2021", 5),
+    "Sputnik V": ("II-", 6), "Hayat-Vax": ("HV", 5), "Abdala": ("CB", 5), "Janssen": ("XD", 3),
+}  # fmt: skip
+LEVEL_LABELS = (
+    {"commune": "Xã", "district": "Huyện", "province": "Tỉnh", "moh": "Bộ Y tế",
+     "ministry": "Bộ, ngành", "private": "Tư nhân"},
+    {"commune": "Tuyến xã", "district": "Tuyến huyện", "province": "Tuyến tỉnh", "moh": "Trung ương",
+     "ministry": "Bộ ngành", "private": "Tư nhân"},
+)  # fmt: skip
+DOB_FORMAT = "%d/%m/%Y"
+
+
+@dataclass
+class SynthCommune:
+    """A synthetic commune: the truth (``population``, ``registry``) and the damaged ``export``."""
+
+    commune_code: str
+    population: pd.DataFrame  # ground truth, one row per person (vaxutils.synth.population)
+    export: pd.DataFrame  # exactly as written: header labels, text cells, empty = None
+    layout: str  # "wide" | "long"
+    registry: pd.DataFrame  # population database view (REGISTRY_COLUMNS)
+    labels: pd.DataFrame  # record_id, category, error_type, field, true_value
+    doses: pd.DataFrame = field(repr=False)  # true dose history: person_id, dose_number, product, dose_date
+    title_rows: list[str] = field(default_factory=list)
+    injected: dict[str, int] = field(default_factory=dict)  # realised count per error/noise type
+    export_date: date = date(2022, 5, 15)
+
+
+def default_size(info: dict, rng: np.random.Generator) -> int:
+    """A realistic number of vaccinated people for the commune (towns are bigger)."""
+    low, high = {"phường": (3000, 8000), "thị trấn": (2500, 7000)}.get(info["division_type"], (1500, 6000))
+    return int(rng.integers(low, high + 1))
+
+
+def _exact_age(born: np.ndarray, on: np.ndarray) -> np.ndarray:
+    b, o = pd.DatetimeIndex(born), pd.DatetimeIndex(on)
+    before = (o.month < b.month) | ((o.month == b.month) & (o.day < b.day))
+    return (o.year - b.year - before.astype(int)).to_numpy()
+
+
+def _dose_details(doses, population, info, rng) -> pd.DataFrame:
+    """Add the as-written fields: vaccine spelling, lot, facility, level."""
+    n = len(doses)
+    spelling = {p: str(rng.choice(options)) for p, options in SPELLINGS.items()}
+    product = doses["product"].to_numpy(dtype=object)
+    vaccine = pd.Series(product).map(spelling).to_numpy(dtype=object)
+    dob = population.set_index("person_id")["dob"].reindex(doses["person_id"]).to_numpy()
+    child = _exact_age(dob, doses["dose_date"].to_numpy()) < 12
+    for p, text in PAEDIATRIC_SPELLING.items():
+        use = child & (product == p) & (rng.random(n) < 0.5)
+        vaccine[use] = text
+    lots = np.empty(n, dtype=object)
+    for p, (prefix, width) in _LOT_PATTERNS.items():
+        idx = np.flatnonzero(product == p)
+        pool = [f"{prefix}{rng.integers(0, 10**width):0{width}d}" for _ in range(5)]
+        lots[idx] = np.asarray(pool, dtype=object)[rng.integers(0, len(pool), len(idx))]
+    neighbours = communes_of_district(info["district_code"])
+    others = neighbours.loc[neighbours["commune_code"] != info["commune_code"], "name"]
+    neighbour = str(rng.choice(others.to_numpy())) if len(others) else info["name"]
+    places = facilities(info, neighbour, region_style(info["province_code"]))
+    shares = np.array([s for _, _, s in places])
+    which = rng.choice(len(places), n, p=shares / shares.sum())
+    level_text = LEVEL_LABELS[int(rng.integers(0, len(LEVEL_LABELS)))]
+    out = doses.copy()
+    out["vaccine"] = vaccine
+    out["lot"] = lots
+    out["facility"] = np.asarray([name for name, _, _ in places], dtype=object)[which]
+    out["facility_level"] = np.asarray([level_text[lvl] for _, lvl, _ in places], dtype=object)[which]
+    return out
+
+
+def _draft(population, doses, info, export_date, rng) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clean export records (one per person, random platform order) and their doses."""
+    n = len(population)
+    order = rng.permutation(n)
+    record_id = np.empty(n, dtype=object)
+    record_id[order] = [f"{info['commune_code']}-{i + 1:06d}" for i in range(n)]
+    dob = population["dob"].to_numpy(dtype="datetime64[ns]")
+    elderly = population["birth_year"].to_numpy() < 1950
+    year_only = elderly & (rng.random(n) < 0.3)
+    dob_text = np.where(year_only, population["birth_year"].astype(str).to_numpy(dtype=object), format_dates(dob, DOB_FORMAT))
+    first_dose = doses.groupby("person_id")["dose_date"].min().reindex(population["person_id"]).to_numpy()
+    export_ts = np.full(n, np.datetime64(pd.Timestamp(export_date), "ns"))
+    records = pd.DataFrame(
+        {
+            "record_id": record_id,
+            "person_id": population["person_id"].to_numpy(dtype=object),
+            "full_name": population["full_name"].to_numpy(dtype=object),
+            "dob": dob_text,
+            "sex": population["sex"].to_numpy(dtype=object),
+            "id_number": population["export_id"].to_numpy(dtype=object),
+            "phone": population["phone"].to_numpy(dtype=object),
+            "insurance_no": population["insurance_no"].to_numpy(dtype=object),
+            "village": population["village"].to_numpy(dtype=object),
+            "_kind": population["export_id_kind"].to_numpy(dtype=object),
+            "_age": _exact_age(dob, export_ts),
+            "_first_age": _exact_age(dob, first_dose),
+            "_dob_ts": dob,
+            "_year_only": year_only,
+            "_dob_format": DOB_FORMAT,
+            "_twin": population["twin_of"].notna().to_numpy(),
+            "_commune": info["commune_code"],
+        }
+    )
+    rid_of = pd.Series(record_id, index=population["person_id"].to_numpy())
+    dose_rows = doses.assign(record_id=rid_of.reindex(doses["person_id"]).to_numpy())
+    return records, dose_rows
+
+
+def registry_of(population: pd.DataFrame) -> pd.DataFrame:
+    """The population database's truthful view of the people (12-digit ID for everyone)."""
+    reg = population[["person_id", "id_number", "cmnd", "full_name", "sex", "commune_code", "village"]].copy()
+    reg["dob"] = pd.DatetimeIndex(population["dob"]).strftime("%Y-%m-%d").to_numpy(dtype=object)
+    return reg[list(REGISTRY_COLUMNS)]
+
+
+def generate_commune(
+    commune_code: str,
+    n_persons: int | None = None,
+    seed: int = 0,
+    rates: ErrorRates | None = None,
+    layout: str = "wide",
+    export_date: date = date(2022, 5, 15),
+) -> SynthCommune:
+    """One synthetic commune, reproducible from ``(commune_code, seed)``.
+
+    ``n_persons`` defaults to a realistic size for the commune (1,500–8,000 vaccinated people).
+    ``rates`` (default :class:`ErrorRates`) sets how much damage is injected; ``ErrorRates.none()``
+    gives clean data whose only labels are ``normalized`` noise.
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout phải là 'wide' hoặc 'long' (layout must be wide or long): {layout!r}")
+    rates = rates if rates is not None else ErrorRates()
+    info = commune_info(commune_code)
+    code = info["commune_code"]
+    rng = commune_rng(code, seed)
+    n = int(n_persons) if n_persons is not None else default_size(info, rng)
+    if n < 1:
+        raise ValueError(f"n_persons phải ≥ 1 (must be at least 1): {n_persons!r}")
+    population = generate_population(n, code, seed, export_date, rng=rng)
+    doses = generate_doses(population, rng, export_date)
+    detailed = _dose_details(doses, population, info, rng)
+    records, dose_rows = _draft(population, detailed, info, export_date, rng)
+    injector = Injector(records, dose_rows, rates, rng, export_date)
+    records, dose_rows, labels = injector.run()
+    records = records.sort_values("record_id", kind="stable").reset_index(drop=True)
+    style = HeaderStyle.draw(rng)
+    export = render(records, dose_rows, layout, style, info)
+    return SynthCommune(
+        commune_code=code,
+        population=population,
+        export=export,
+        layout=layout,
+        registry=registry_of(population),
+        labels=labels,
+        doses=doses,
+        title_rows=title_rows(style, info, export_date),
+        injected=injector.realised,
+        export_date=export_date,
+    )
+
+
+def generate_district(
+    district_code: str,
+    n_persons: int | None = None,
+    seed: int = 0,
+    rates: ErrorRates | None = None,
+    layout: str = "wide",
+    export_date: date = date(2022, 5, 15),
+) -> dict[str, SynthCommune]:
+    """Every commune of a district (``layout="mixed"`` alternates wide and long)."""
+    out = {}
+    for i, code in enumerate(communes_of_district(district_code)["commune_code"]):
+        this_layout = LAYOUTS[i % 2] if layout == "mixed" else layout
+        out[code] = generate_commune(code, n_persons, seed, rates, this_layout, export_date)
+    return out
+
+
+def _write_csv_with_titles(path: Path, frame: pd.DataFrame, titles: list[str]) -> Path:
+    from vaxutils.io import escape_formulas, write_atomic
+
+    data = escape_formulas(frame)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.writer(f)
+            for line in titles:
+                writer.writerow([line])
+            data.to_csv(f, index=False)
+
+    return write_atomic(path, write)
+
+
+def write_commune(sc: SynthCommune, out_dir: str | os.PathLike, fmt: str = "xlsx") -> dict[str, Path]:
+    """Write ``export_<code>.xlsx|csv``, ``registry_<code>.parquet``, ``labels_<code>.parquet``."""
+    from vaxutils.io import write_parquet, write_xlsx
+
+    if fmt not in ("xlsx", "csv"):
+        raise ValueError(f"fmt phải là 'xlsx' hoặc 'csv' (fmt must be xlsx or csv): {fmt!r}")
+    out = Path(out_dir)
+    code = sc.commune_code
+    export_path = out / f"export_{code}.{fmt}"
+    if fmt == "xlsx":
+        sheet = "Danh sách"
+        write_xlsx(export_path, {sheet: sc.export}, title_rows={sheet: sc.title_rows},
+                   text_columns=list(sc.export.columns))  # fmt: skip
+    else:
+        _write_csv_with_titles(export_path, sc.export, sc.title_rows)
+    return {
+        "export": export_path,
+        "registry": write_parquet(out / f"registry_{code}.parquet", sc.registry),
+        "labels": write_parquet(out / f"labels_{code}.parquet", sc.labels),
+    }

@@ -1,0 +1,567 @@
+"""Inject labelled errors and normalisation noise into a clean synthetic export.
+
+Input: a *draft* — one record per person (text cells as the platform would show them, plus
+helper columns starting with ``_``) and one row per dose. Output: the damaged draft and a
+``labels`` frame (record_id, category, error_type, field, true_value) naming **every** category a
+damaged record belongs to under DESIGN §3.2 — e.g. a duplicate whose second record has an empty ID
+is ``duplicate`` on both records and ``missing_id`` on the second; a record that borrowed another
+person's ID is ``duplicate`` and ``personal_info``.
+
+Conservative by design (the screening engine is measured against these labels):
+
+- each record gets at most one injection per field group (ID, name, date of birth, sex, doses)
+  and duplicates take a record whole, so injections never hide each other;
+- errors detectable only against the registry (swapped ID digits, a day/month swap, a name typo)
+  go only to records whose ID and other fields are intact, so the registry match still works;
+- sex and birth-year errors go only to records with an intact 12-digit ID (they are detected
+  against the ID digits), birth-date errors only to adults far from any age threshold;
+- no injection that changes nothing detectable (a swap of two equal digits, a year typo that
+  gives the same year, a day/month swap of 05/05, a 12–17 year-old "too young" by one day).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from vaxutils.refdata import provinces
+from vaxutils.refdata.vaccines import rules, vaccines
+from vaxutils.synth import legacy
+from vaxutils.synth.names import has_tone_style_choice, to_new_tone_style, to_old_tone_style
+from vaxutils.synth.rates import ERROR_TYPES, ErrorRates
+
+LABEL_COLUMNS = ("record_id", "category", "error_type", "field", "true_value")
+PLACEHOLDERS = ("0", "-", "x", "Không có", "chưa có", "000000000000", "Chưa có CCCD")
+SEX_INVALID = ("?", "Không rõ", "KXĐ")
+UNAPPROVED = ("Nanocovax", "Covivac")
+_SLOTS = ("id", "name", "dob", "sex", "dose", "registry", "whole")
+# A record with an error only the registry can reveal keeps every other person field intact, so
+# that the registry match (by ID, else by name and birth date) still finds the person.
+_REGISTRY_ONLY = ("id", "name", "dob", "sex", "registry")
+_DAY = np.timedelta64(1, "D")
+
+
+def _never_plain() -> frozenset[str]:
+    """Syllables never written plain in a name (the name checker's list, DESIGN §2.3)."""
+    try:
+        from vaxutils.text.names import NEVER_PLAIN_SYLLABLES
+
+        return frozenset(NEVER_PLAIN_SYLLABLES)
+    except ImportError:  # the text module is optional for the generator
+        return frozenset({"nguyen", "tran", "pham", "hoang", "huynh", "van", "duc", "huu"})
+
+
+def ascii_fold(text: str) -> str:
+    """'Đặng Thị Thủy' -> 'Dang Thi Thuy' (for injecting "typed without diacritics")."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
+
+
+def _is_plain_error(folded: str, never_plain: frozenset[str]) -> bool:
+    words = folded.lower().split()
+    # plain "Thi" is a real given name (thơ): it counts only before the last word
+    return any(w in never_plain and (w != "thi" or i < len(words) - 1) for i, w in enumerate(words))
+
+
+def _legacy_detectable(encoded: pd.Series, expected: str) -> np.ndarray:
+    """Mask of encoded names that a legacy-text detector recognises (all of them if none yet)."""
+    try:
+        from vaxutils.text.legacy import detect_series
+    except ImportError:
+        return np.ones(len(encoded), dtype=bool)
+    return (detect_series(encoded) == expected).fillna(False).to_numpy(dtype=bool)
+
+
+def format_dates(values: np.ndarray, fmt: str = "%d/%m/%Y") -> np.ndarray:
+    """Format datetimes as text once per unique date (a commune has a few hundred dose days)."""
+    idx = pd.DatetimeIndex(values)
+    codes, uniques = pd.factorize(idx)
+    texts = np.asarray(pd.DatetimeIndex(uniques).strftime(fmt), dtype=object)
+    out = np.full(len(idx), None, dtype=object)
+    ok = codes >= 0
+    out[ok] = texts[codes[ok]]
+    return out
+
+
+class Injector:
+    """Picks records for each injection (exact counts, disjoint per field group) and labels them."""
+
+    def __init__(self, records: pd.DataFrame, doses: pd.DataFrame, rates: ErrorRates, rng, export_date: date):
+        self.rec = records.copy()
+        self.doses = doses.copy()
+        self.rates = rates
+        self.rng = rng
+        self.export_date = pd.Timestamp(export_date)
+        self.n = len(records)
+        self.free = {slot: np.ones(self.n, dtype=bool) for slot in _SLOTS}
+        self.free["whole"] &= ~self.rec["_twin"].to_numpy(dtype=bool)
+        self.labels: list[pd.DataFrame] = []
+        self.extra_records: list[pd.DataFrame] = []
+        self.realised: dict[str, int] = {}
+
+    # --- bookkeeping -----------------------------------------------------------------------------
+    def pick(self, name: str, eligible: np.ndarray, slots: tuple[str, ...], base: int | None = None) -> np.ndarray:
+        """Positions of ``round(rate * base)`` random eligible records whose ``slots`` are free."""
+        rate = getattr(self.rates, name)
+        want = int(round(rate * (self.n if base is None else base)))
+        if want <= 0:
+            self.realised[name] = 0
+            return np.empty(0, dtype=int)
+        ok = eligible.copy()
+        for slot in slots:
+            ok &= self.free[slot]
+        candidates = np.flatnonzero(ok)
+        chosen = np.sort(self.rng.choice(candidates, size=min(want, len(candidates)), replace=False))
+        for slot in slots:
+            self.free[slot][chosen] = False
+        self.realised[name] = len(chosen)
+        return chosen
+
+    def label(self, pos, category: str, error_type: str, field: str, true_value, record_ids=None) -> None:
+        ids = self.rec["record_id"].to_numpy()[pos] if record_ids is None else record_ids
+        if len(ids) == 0:
+            return
+        self.labels.append(
+            pd.DataFrame(
+                {
+                    "record_id": np.asarray(ids, dtype=object),
+                    "category": category,
+                    "error_type": error_type,
+                    "field": field,
+                    "true_value": np.asarray(true_value, dtype=object),
+                }
+            )
+        )
+
+    def col(self, name: str) -> np.ndarray:
+        return self.rec[name].to_numpy(dtype=object)
+
+    def set(self, name: str, pos: np.ndarray, values) -> None:
+        column = self.rec[name].to_numpy(dtype=object).copy()
+        column[pos] = values
+        self.rec[name] = column
+
+    # --- the whole run ---------------------------------------------------------------------------
+    def run(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        self._dose_index()
+        self.duplicates()
+        self.shared_ids()
+        self.id_errors()
+        self.registry_only_errors()
+        self.personal_errors()
+        self.dose_errors()
+        self.noise()
+        records = pd.concat([self.rec, *self.extra_records], ignore_index=True)
+        labels = (
+            pd.concat(self.labels, ignore_index=True)
+            if self.labels
+            else pd.DataFrame({c: pd.Series(dtype=object) for c in LABEL_COLUMNS})
+        )
+        labels = labels.drop_duplicates(["record_id", "category", "error_type", "field"])
+        return records, self.doses, labels[list(LABEL_COLUMNS)].reset_index(drop=True)
+
+    def _dose_index(self) -> None:
+        pos_of = pd.Series(np.arange(self.n), index=self.rec["record_id"].to_numpy())
+        self.doses["_pos"] = pos_of.reindex(self.doses["record_id"].to_numpy()).to_numpy()
+        self.doses = self.doses.sort_values(["_pos", "dose_number"], kind="stable").reset_index(drop=True)
+        self.n_doses = np.bincount(self.doses["_pos"].to_numpy(), minlength=self.n)
+        self.first_row = np.searchsorted(self.doses["_pos"].to_numpy(), np.arange(self.n))
+
+    # --- duplicates --------------------------------------------------------------------------
+    def duplicates(self) -> None:
+        """One person's doses split over two records; the second may have no ID or the same one."""
+        pos = self.pick("duplicate_split", self.n_doses >= 2, _SLOTS)
+        if not len(pos):
+            return
+        rng = self.rng
+        start_id = self.n + 1
+        new_ids = np.array(
+            [self._record_id(start_id + i) for i in range(len(pos))], dtype=object
+        )
+        second = self.rec.iloc[pos].copy()
+        second["record_id"] = new_ids
+        old_ids = self.col("record_id")[pos]
+        empty_id = rng.random(len(pos)) < 0.5
+        true_ids = second["id_number"].to_numpy(dtype=object).copy()
+        second["id_number"] = np.where(empty_id, None, true_ids)
+        names = second["full_name"].to_numpy(dtype=object).copy()
+        variation = rng.random(len(pos))
+        upper = variation < 0.35
+        tone = (variation >= 0.35) & (variation < 0.6) & np.array([has_tone_style_choice(x) for x in names])
+        varied = names.copy()
+        varied[upper] = [x.upper() for x in names[upper]]
+        varied[tone] = [_flip_tone_style(x) for x in names[tone]]
+        second["full_name"] = varied
+        self.extra_records.append(second)
+        # move doses k+1..n to the second record
+        split = np.array([rng.integers(1, self.n_doses[p]) for p in pos])  # small: one per pair
+        rows = self.doses["_pos"].to_numpy()
+        numbers = self.doses["dose_number"].to_numpy()
+        after = pd.Series(split, index=pos).reindex(rows).to_numpy()
+        move = ~np.isnan(after) & (numbers > np.nan_to_num(after, nan=99))
+        new_of = pd.Series(new_ids, index=pos)
+        self.doses.loc[move, "record_id"] = new_of.reindex(rows[move]).to_numpy()
+        self.label(pos, "duplicate", "duplicate_split", "record_id", new_ids)
+        self.label(None, "duplicate", "duplicate_split", "record_id", old_ids, record_ids=new_ids)
+        self.label(None, "missing_id", "duplicate_split", "id_number", true_ids[empty_id], record_ids=new_ids[empty_id])
+        self.label(None, "normalized", "name_uppercase", "full_name", names[upper], record_ids=new_ids[upper])
+        self.label(None, "normalized", "name_tone_style", "full_name", names[tone], record_ids=new_ids[tone])
+
+    def _record_id(self, seq: int) -> str:
+        return f"{self.rec['_commune'].iat[0]}-{seq:06d}"
+
+    def shared_ids(self) -> None:
+        """Two different people recorded with one ID (e.g. a child under a parent's CCCD)."""
+        kind = self.col("_kind")
+        owners = self.pick("shared_id", kind == "cccd", _SLOTS)
+        if not len(owners):
+            return
+        borrowers = self.pick("shared_id", np.ones(self.n, dtype=bool), _SLOTS)
+        k = min(len(owners), len(borrowers))
+        owners, borrowers = owners[:k], borrowers[:k]
+        self.realised["shared_id"] = k
+        owner_ids = self.col("id_number")[owners]
+        true_ids = self.col("id_number")[borrowers]
+        self.set("id_number", borrowers, owner_ids)
+        rid = self.col("record_id")
+        self.label(owners, "duplicate", "shared_id", "record_id", rid[borrowers])
+        self.label(borrowers, "duplicate", "shared_id", "record_id", rid[owners])
+        self.label(borrowers, "personal_info", "shared_id", "id_number", true_ids)
+
+    # --- ID damage -----------------------------------------------------------------------------
+    def id_errors(self) -> None:
+        rng = self.rng
+        ids = self.col("id_number")
+        kind = self.col("_kind")
+        age = self.rec["_age"].to_numpy()
+        cccd = kind == "cccd"
+        everyone = np.ones(self.n, dtype=bool)
+
+        def apply(name: str, eligible: np.ndarray, make, base=None) -> None:
+            pos = self.pick(name, eligible, ("id", "registry"), base)
+            if len(pos):
+                true = ids[pos]
+                self.set("id_number", pos, [make(v) for v in true])  # a few hundred values
+                self.label(pos, ERROR_TYPES[name], name, "id_number", true)
+
+        apply("id_empty", everyone, lambda v: None)
+        apply("id_placeholder", everyone, lambda v: str(rng.choice(PLACEHOLDERS)))
+        children = (age >= 5) & (age < 18)
+        apply("child_without_id", children, lambda v: None, base=int(children.sum()))
+        zero_led = np.array([str(v).startswith("0") for v in ids])
+        apply("id_leading_zero_lost", zero_led, lambda v: v.lstrip("0"))
+        apply("id_separators", everyone, lambda v: _with_separators(v, rng))
+        apply("id_scientific", everyone, _scientific)
+        has_zero = np.array(["0" in str(v) for v in ids])
+        apply("id_letter_o", has_zero, lambda v: _letter_o(v, rng))
+        apply("id_wrong_length", everyone, lambda v: _wrong_length(v, rng))
+        apply("id_unknown_province", cccd, lambda v: str(rng.choice(_UNKNOWN_PROVINCES)) + v[3:])
+        apply("id_bad_century", cccd, lambda v: v[:3] + str(rng.integers(4, 10)) + v[4:])
+
+    # --- errors seen only against the registry ---------------------------------------------------
+    def registry_only_errors(self) -> None:
+        rng = self.rng
+        intact = self.free["id"] & ~self.rec["_twin"].to_numpy(dtype=bool)
+        ids = self.col("id_number")
+        taken = set(ids[pd.notna(ids)])
+        swappable_ids = np.array([_has_swap(v) for v in ids], dtype=bool)
+        pos = self.pick("id_swapped_digits", intact & swappable_ids, _REGISTRY_ONLY)
+        if len(pos):
+            new = []
+            for v in ids[pos]:
+                swapped = _swap_digits(v, rng)
+                while swapped in taken:  # never collide with someone else's real number
+                    swapped = _swap_digits(v, rng)
+                taken.add(swapped)
+                new.append(swapped)
+            self.set("id_number", pos, new)
+            self.label(pos, "personal_info", "id_swapped_digits", "id_number", ids[pos])
+
+        names = self.col("full_name")
+        given_ok = np.array([len(_last_word(x)) >= 3 for x in names])
+        pos = self.pick("name_typo", intact & given_ok, _REGISTRY_ONLY)
+        if len(pos):
+            self.set("full_name", pos, [_typo(x, rng) for x in names[pos]])
+            self.label(pos, "personal_info", "name_typo", "full_name", names[pos])
+
+        dob = pd.DatetimeIndex(self.rec["_dob_ts"])
+        full_date = ~self.rec["_year_only"].to_numpy(dtype=bool)
+        swappable = (dob.day <= 12) & (dob.day != dob.month) & (self.rec["_age"].to_numpy() >= 20)
+        pos = self.pick("day_month_swapped", intact & full_date & swappable, _REGISTRY_ONLY)
+        if len(pos):
+            swapped = pd.to_datetime(
+                {"year": dob.year[pos], "month": dob.day[pos], "day": dob.month[pos]}
+            ).to_numpy()
+            true = self.col("dob")[pos]
+            self.set("dob", pos, format_dates(swapped, self.rec["_dob_format"].iat[0]))
+            self.label(pos, "personal_info", "day_month_swapped", "dob", true)
+
+    # --- other personal information errors -----------------------------------------------------
+    def personal_errors(self) -> None:
+        rng = self.rng
+        everyone = np.ones(self.n, dtype=bool)
+        cccd_intact = (self.col("_kind") == "cccd") & self.free["id"]
+        sex = self.col("sex")
+        pos = self.pick("sex_flipped", cccd_intact, ("sex", "id"))
+        self.set("sex", pos, np.where(sex[pos] == "Nam", "Nữ", "Nam"))
+        self.label(pos, "personal_info", "sex_flipped", "sex", sex[pos])
+        pos = self.pick("sex_missing", everyone, ("sex",))
+        self.set("sex", pos, None)
+        self.label(pos, "personal_info", "sex_missing", "sex", sex[pos])
+        pos = self.pick("sex_invalid", everyone, ("sex",))
+        self.set("sex", pos, rng.choice(SEX_INVALID, len(pos)))
+        self.label(pos, "personal_info", "sex_invalid", "sex", sex[pos])
+
+        dob_text = self.col("dob")
+        dob = pd.DatetimeIndex(self.rec["_dob_ts"])
+        adult = self.rec["_age"].to_numpy() >= 20
+        not_leap_day = ~((dob.month == 2) & (dob.day == 29))
+        pos = self.pick("birth_year_typo", cccd_intact & adult & not_leap_day, ("dob", "id"))
+        if len(pos):
+            # only ever older (never crosses an age threshold); never the same year
+            shift = rng.choice(np.array([1, 2, 3, 5, 10]), len(pos))
+            years = np.maximum(dob.year[pos] - shift, 1900)
+            new = pd.to_datetime({"year": years, "month": dob.month[pos], "day": dob.day[pos]})
+            year_only = self.rec["_year_only"].to_numpy(dtype=bool)[pos]
+            text = np.where(
+                year_only, years.astype(str), format_dates(new.to_numpy(), self.rec["_dob_format"].iat[0])
+            )
+            self.set("dob", pos, text)
+            self.label(pos, "personal_info", "birth_year_typo", "dob", dob_text[pos])
+        pos = self.pick("dob_missing", everyone, ("dob",))
+        self.set("dob", pos, None)
+        self.label(pos, "personal_info", "dob_missing", "dob", dob_text[pos])
+
+        names = self.col("full_name")
+        pos = self.pick("name_missing", everyone, ("name",))
+        self.set("full_name", pos, None)
+        self.label(pos, "personal_info", "name_missing", "full_name", names[pos])
+
+        never_plain = _never_plain()
+        codes, uniques = pd.factorize(pd.Series(names))
+        folded_u = np.array([ascii_fold(u) for u in uniques], dtype=object)
+        plain_ok_u = np.array([f != u and _is_plain_error(f, never_plain) for f, u in zip(folded_u, uniques, strict=True)])
+        pos = self.pick("name_no_diacritics", plain_ok_u[codes], ("name",))
+        self.set("full_name", pos, folded_u[codes[pos]])
+        self.label(pos, "personal_info", "name_no_diacritics", "full_name", names[pos])
+
+        for name, encode, expected in (("name_tcvn3", legacy.to_tcvn3, "tcvn3"), ("name_vni", legacy.to_vni, "vni")):
+            encoded_u = pd.Series([encode(u) for u in uniques], dtype=object)
+            ok_u = (encoded_u.to_numpy() != np.asarray(uniques, dtype=object)) & _legacy_detectable(encoded_u, expected)
+            pos = self.pick(name, ok_u[codes], ("name",))
+            self.set("full_name", pos, encoded_u.to_numpy()[codes[pos]])
+            self.label(pos, "personal_info", name, "full_name", names[pos])
+
+        has_d = np.array(["Đ" in u for u in uniques], dtype=bool)[codes]
+        pos = self.pick("name_eth_for_d", has_d, ("name",))
+        self.set("full_name", pos, [x.replace("Đ", "Ð") for x in names[pos]])
+        self.label(pos, "personal_info", "name_eth_for_d", "full_name", names[pos])
+
+    # --- dose history errors ---------------------------------------------------------------------
+    def dose_errors(self) -> None:
+        rng = self.rng
+        d = self.doses
+        dates = d["dose_date"].to_numpy(dtype="datetime64[ns]").copy()
+        first, count = self.first_row, self.n_doses
+        intact_dob = self.free["dob"]
+        products = vaccines().set_index("product")
+        r = rules()
+
+        # out of order: dose j+1 dated before dose j
+        pos = self.pick("dose_out_of_order", count >= 2, ("dose",))
+        if len(pos):
+            j = first[pos] + np.array([rng.integers(0, c - 1) for c in count[pos]])
+            true = format_dates(dates[j + 1])
+            differ = dates[j] != dates[j + 1]
+            dates[j[differ]], dates[j[differ] + 1] = dates[j[differ] + 1], dates[j[differ]]
+            self.label(pos, "dose", "dose_out_of_order", "dose_date", true)
+
+        # too close: second primary dose earlier than the smaller of the two products' minimum gaps
+        prod = d["product"].to_numpy(dtype=object)
+        min_gap = products["min_interval_days"].astype("Float64").fillna(0).to_dict()
+        primary = products["primary_doses"].astype(int).to_dict()
+        in_primary = np.zeros(self.n, dtype=bool)
+        has2 = count >= 2
+        p1 = np.where(has2, prod[np.minimum(first, len(d) - 1)], None)
+        p2 = np.where(has2, prod[np.minimum(first + 1, len(d) - 1)], None)
+        gap_allowed = np.array(
+            [min(min_gap.get(a, 0), min_gap.get(b, 0)) if a else 0 for a, b in zip(p1, p2, strict=True)]
+        )
+        in_primary = has2 & np.array([primary.get(a, 1) >= 2 if a else False for a in p1]) & (gap_allowed >= 10)
+        pos = self.pick("dose_too_close", in_primary & self.free["dose"], ("dose",))
+        if len(pos):
+            gap = np.array([rng.integers(3, int(g) - 3 + 1) for g in gap_allowed[pos]])
+            true = format_dates(dates[first[pos] + 1])
+            dates[first[pos] + 1] = dates[first[pos]] + gap.astype("int64") * _DAY
+            self.label(pos, "dose", "dose_too_close", "dose_date", true)
+
+        # before the programme: a year typo (2021 -> 2020) on the first dose of an adult
+        first_dates = dates[np.minimum(first, len(d) - 1)]
+        adult_first = self.rec["_first_age"].to_numpy() >= 19
+        early = (count >= 1) & (first_dates < np.datetime64("2022-03-01"))
+        pos = self.pick("dose_before_start", adult_first & early & intact_dob, ("dose",))
+        if len(pos):
+            true = format_dates(dates[first[pos]])
+            dates[first[pos]] = dates[first[pos]] - 365 * _DAY
+            self.label(pos, "dose", "dose_before_start", "dose_date", true)
+
+        # in the future (after the export date)
+        pos = self.pick("dose_future", count >= 1, ("dose",))
+        if len(pos):
+            last = first[pos] + count[pos] - 1
+            true = format_dates(dates[last])
+            plus_year = dates[last] + 365 * _DAY
+            floor = (self.export_date + pd.Timedelta(days=10)).to_datetime64()
+            later = floor + (rng.random(len(pos)) * 200).astype("int64") * _DAY
+            dates[last] = np.where(plus_year > floor, plus_year, later)
+            self.label(pos, "dose", "dose_future", "dose_date", true)
+
+        # an unapproved product (clinical-trial vaccines that were never approved)
+        pos = self.pick("dose_unapproved", count >= 1, ("dose",))
+        if len(pos):
+            j = first[pos] + np.array([rng.integers(0, c) for c in count[pos]])
+            vaccine = d["vaccine"].to_numpy(dtype=object).copy()
+            true = vaccine[j].copy()
+            vaccine[j] = rng.choice(UNAPPROVED, len(j))
+            d["vaccine"] = vaccine
+            product = d["product"].to_numpy(dtype=object).copy()
+            product[j] = vaccine[j]
+            d["product"] = product
+            self.label(pos, "dose", "dose_unapproved", "vaccine", true)
+
+        # before the age of eligibility: a minor's first dose moved before their age group opened
+        first_age = self.rec["_first_age"].to_numpy()
+        minor = (count >= 1) & (first_age >= 5) & (first_age < 18)
+        pos = self.pick("dose_before_eligibility", minor & intact_dob, ("dose",))
+        if len(pos):
+            true = format_dates(dates[first[pos]])
+            starts = np.array(r.eligibility_from, dtype="datetime64[ns]")
+            ages = np.array(r.eligibility_min_age)
+            age_now = first_age[pos]
+            # the date the person's age group opened; move the dose 3–12 weeks before it
+            opened = np.array([starts[np.argmax(ages <= a)] for a in age_now], dtype="datetime64[ns]")
+            back = (21 + rng.random(len(pos)) * 63).astype("int64") * _DAY
+            dates[first[pos]] = np.maximum(opened - back, np.datetime64(r.programme_start, "ns") + 7 * _DAY)
+            self.label(pos, "dose", "dose_before_eligibility", "dose_date", true)
+
+        # a missing dose number between two given doses (dose 2 of 3 deleted)
+        pos = self.pick("dose_number_gap", count >= 3, ("dose",))
+        d["dose_date"] = dates
+        if len(pos):
+            j = first[pos] + np.array([rng.integers(1, c - 1) for c in count[pos]])
+            true = d["dose_number"].to_numpy()[j].astype(str)
+            self.doses = d.drop(index=d.index[j]).reset_index(drop=True)
+            self.label(pos, "dose", "dose_number_gap", "dose_number", true)
+        else:
+            self.doses = d
+
+    # --- normalisation noise (not errors) --------------------------------------------------------
+    def noise(self) -> None:
+        rng = self.rng
+        names = self.col("full_name")
+        present = pd.notna(names)
+        text_names = np.where(present, names, "").astype(str)
+        pos = self.pick("name_uppercase", present, ("name",))
+        self.set("full_name", pos, [x.upper() for x in names[pos]])
+        self.label(pos, "normalized", "name_uppercase", "full_name", names[pos])
+        non_ascii = np.array([not x.isascii() for x in text_names])
+        pos = self.pick("name_nfd", present & non_ascii, ("name",))
+        self.set("full_name", pos, [unicodedata.normalize("NFD", x) for x in names[pos]])
+        self.label(pos, "normalized", "name_nfd", "full_name", names[pos])
+        pos = self.pick("name_extra_spaces", present, ("name",))
+        self.set("full_name", pos, [_extra_spaces(x, rng) for x in names[pos]])
+        self.label(pos, "normalized", "name_extra_spaces", "full_name", names[pos])
+        choice = np.array([has_tone_style_choice(x) if x else False for x in text_names])
+        pos = self.pick("name_tone_style", present & choice, ("name",))
+        self.set("full_name", pos, [_flip_tone_style(x) for x in names[pos]])
+        self.label(pos, "normalized", "name_tone_style", "full_name", names[pos])
+
+        ids = self.col("id_number")
+        pos = self.pick("id_surrounding_spaces", pd.notna(ids), ("id",))
+        self.set("id_number", pos, [f" {v} " if rng.random() < 0.5 else f"{v} " for v in ids[pos]])
+        self.label(pos, "normalized", "id_surrounding_spaces", "id_number", ids[pos])
+        sex = self.col("sex")
+        pos = self.pick("sex_case", pd.notna(sex), ("sex",))
+        upper = rng.random(len(pos)) < 0.5
+        self.set("sex", pos, np.where(upper, [s.upper() for s in sex[pos]], [s.lower() for s in sex[pos]]))
+        self.label(pos, "normalized", "sex_case", "sex", sex[pos])
+
+
+# Three-digit prefixes that are no 2022 province (the 63 codes have gaps).
+_UNKNOWN_PROVINCES = tuple(
+    f"{c:03d}" for c in range(1, 100) if f"{c:03d}" not in set(provinces()["cccd_code"])
+)
+
+
+def _flip_tone_style(name: str) -> str:
+    new = to_new_tone_style(name)
+    return new if new != name else to_old_tone_style(name)
+
+
+def _with_separators(v: str, rng) -> str:
+    sep = str(rng.choice([" ", ".", "-"]))
+    if len(v) == 12:
+        return sep.join([v[:3], v[3:6], v[6:9], v[9:]])
+    return sep.join([v[:3], v[3:6], v[6:]])
+
+
+def _scientific(v: str) -> str:
+    """How Excel shows a long number in a General cell: 6 significant digits, "4.09501E+10"."""
+    mantissa, exponent = f"{int(v):.5E}".split("E")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}E+{int(exponent):02d}"
+
+
+def _letter_o(v: str, rng) -> str:
+    zeros = [i for i, c in enumerate(v) if c == "0"]
+    i = int(rng.choice(zeros))
+    return v[:i] + "O" + v[i + 1 :]
+
+
+def _wrong_length(v: str, rng) -> str:
+    if rng.random() < 0.5:  # an extra digit
+        i = int(rng.integers(3, len(v) + 1))
+        return v[:i] + str(rng.integers(0, 10)) + v[i:]
+    i = int(rng.integers(3, len(v)))  # a lost digit (the leading zero stays)
+    return v[:i] + v[i + 1 :]
+
+
+def _swap_span(v: object) -> range:
+    """Positions whose swap keeps the number well-formed: the random part only."""
+    if not isinstance(v, str) or not v.isdigit():
+        return range(0)
+    return range(6, 11) if len(v) == 12 else range(2, 8) if len(v) == 9 else range(0)
+
+
+def _has_swap(v: object) -> bool:
+    return any(v[i] != v[i + 1] for i in _swap_span(v))
+
+
+def _swap_digits(v: str, rng) -> str:
+    options = [i for i in _swap_span(v) if v[i] != v[i + 1]]
+    i = int(rng.choice(options))
+    return v[:i] + v[i + 1] + v[i] + v[i + 2 :]
+
+
+def _last_word(name: object) -> str:
+    return name.split()[-1] if isinstance(name, str) and name.split() else ""
+
+
+def _typo(name: str, rng) -> str:
+    """Drop one letter (not the first) of the given name: "Hùng" -> "Hùg"."""
+    words = name.split(" ")
+    given = words[-1]
+    i = int(rng.integers(1, len(given)))
+    words[-1] = given[:i] + given[i + 1 :]
+    return " ".join(words)
+
+
+def _extra_spaces(name: str, rng) -> str:
+    words = name.split(" ")
+    if len(words) > 1 and rng.random() < 0.6:
+        i = int(rng.integers(1, len(words)))
+        return " ".join(words[:i]) + "  " + " ".join(words[i:])
+    return f" {name} " if rng.random() < 0.5 else f"{name} "
