@@ -3,8 +3,8 @@
 One synthetic commune (8,000 records, ~25,000 dose rows) is validated against the suites a
 commune run checks: ``platform_export`` and ``platform_export_doses`` (on reading the export)
 and ``records`` + ``findings`` (on the screening output). The one-off cost (importing Great
-Expectations, creating the context, building the suites) is reported apart, and the cached
-path is compared with the naive way: a fresh GX context and suite objects for every commune.
+Expectations, creating the context, building the suites) is reported apart, and the result is
+compared with the naive way: a detailed (SUMMARY) GX run of every expectation.
 
 Run: ``.venv/bin/python benchmarks/bench_contracts.py`` (target: < 1 s per commune, cached).
 """
@@ -132,21 +132,24 @@ def main() -> None:
     one_off = time.perf_counter() - start
     print(f"Chi phí một lần (import GX, context, dựng bộ kiểm tra): {one_off:.2f} s")
 
-    def run_commune() -> dict[str, float]:
+    def run_commune() -> dict[str, tuple[float, float]]:
         timings = {}
         for name, frame in frames.items():
-            t = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             result = contracts.validate(frame, suites[name])
-            timings[name] = time.perf_counter() - t
+            timings[name] = (time.perf_counter() - wall, time.process_time() - cpu)
             if not result.success:
                 print(result.summary_vi())
         return timings
 
     run_commune()  # warm-up: first metric resolutions compile regexes, etc.
     rounds = [run_commune() for _ in range(3)]
-    best = {name: min(r[name] for r in rounds) for name in frames}
+    # Wall time on a shared machine includes waiting for a core; CPU time shows the work.
+    best = {name: min(r[name][0] for r in rounds) for name in frames}
     for name, seconds in best.items():
-        print(f"  {name:<24} {seconds:6.3f} s")
+        cpu = min(r[name][1] for r in rounds)
+        n_exp = len(suites[name].gx_suite.expectations)
+        print(f"  {name:<24} {seconds:6.3f} s (CPU {cpu:5.3f} s, {n_exp} điều kiện)")
     export_side = best["platform_export"] + best["platform_export_doses"]
     output_side = best["records"] + best["findings"]
     total = export_side + output_side
@@ -154,16 +157,24 @@ def main() -> None:
     print(f"Kết quả rà soát (records + findings):   {output_side:.3f} s")
     print(f"Tổng mỗi xã (đã có cache):              {total:.3f} s  (mục tiêu < 1 s mỗi ranh giới)")
 
-    # The naive way: a fresh context and fresh suite objects for every commune.
-    t = time.perf_counter()
-    runner._batch_definition.cache_clear()
-    runner._gx_suite.cache_clear()
-    for name, frame in frames.items():
-        contracts.validate(frame, name)
-    naive = time.perf_counter() - t
+    # The naive way: one detailed (SUMMARY) GX run of every expectation, as GX tutorials do,
+    # instead of a cheap pass/fail run that details only what failed.
+    naive_wall, naive_cpu = [], []
+    for _ in range(3):
+        wall, cpu = time.perf_counter(), time.process_time()
+        for name, frame in frames.items():
+            batch = runner._batch_definition().get_batch(batch_parameters={"dataframe": frame})
+            batch.validate(
+                suites[name].gx_suite,
+                result_format={"result_format": "SUMMARY"},
+                expectation_parameters=dict(suites[name].parameters),
+            )
+        naive_wall.append(time.perf_counter() - wall)
+        naive_cpu.append(time.process_time() - cpu)
+    ours_cpu = sum(min(r[name][1] for r in rounds) for name in frames)
     print(
-        f"Cách ngây thơ (context + bộ kiểm tra mới mỗi xã): {naive:.3f} s "
-        f"→ nhanh hơn {naive / total:.1f}×"
+        f"Cách ngây thơ (SUMMARY cho mọi điều kiện): {min(naive_wall):.3f} s "
+        f"(CPU {min(naive_cpu):.3f} s) → vaxutils nhanh hơn {min(naive_cpu) / ours_cpu:.1f}× (CPU)"
     )
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDENS = ROOT / "tests" / "notebooks"
-COMMUNES = ("01420", "01423")
+COMMUNES = ("01420", "01366")
 PERSONS = 120
 EXPORT_DATE = date(2022, 5, 15)
 

@@ -193,7 +193,7 @@ def test_dose_dates_in_order_on_text_dates(check):
     assert failure.examples[0].startswith("A: 2, 15/06/2021")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     st.lists(st.tuples(st.sampled_from("ABC"), st.integers(1, 4), st.integers(0, 400)), max_size=25)
 )

@@ -559,7 +559,7 @@ def clean_history(draw, record_id):
     return [(r, n, v, d.strftime("%Y-%m-%d")) for r, n, v, d in rows]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.integers(0, 10_000), min_size=1, max_size=6, unique=True).flatmap(
         lambda ids: st.tuples(*[clean_history(f"R{i}") for i in ids])
@@ -616,7 +616,7 @@ def any_history(draw):
     return rows
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(any_history(), st.randoms(use_true_random=False))
 def test_permuting_rows_never_changes_the_findings(rows, rnd):
     births = {"A": "1990-01-01", "B": "2010-06-15", "C": "2016-02-29"}

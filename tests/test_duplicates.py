@@ -224,6 +224,20 @@ def test_namesakes_with_different_birth_dates_are_not_duplicates():
     assert duplicate_issues(persons).empty
 
 
+def test_vague_record_matching_two_namesakes_joins_neither():
+    # R3 (year only, no ID) fits both namesakes; they must not become one group through it.
+    persons = make_persons(
+        [
+            ("R1", "Nguyễn Văn Hải", "1958-12-15", "day", "Nam", "079058478727"),
+            ("R2", "Nguyễn Văn Hải", "1958-08-24", "day", "Nam", "079058305546"),
+            ("R3", "Nguyen Van Hai", "1958-01-01", "year", "Nam", ""),
+            ("R4", "Nguyễn Văn Hải", "1958-08-24", "day", "Nam", "079058305546"),
+        ]
+    )
+    issues = duplicate_issues(persons)
+    assert issues.query("code == 'duplicate_person'")["record_id"].tolist() == ["R2", "R4"]
+
+
 def test_two_different_valid_ids_are_two_people():
     persons = make_persons(
         [

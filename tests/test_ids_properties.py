@@ -51,9 +51,11 @@ cells = st.one_of(
     st.just(float("nan")),
     st.floats(allow_nan=True, allow_infinity=True),
     st.integers(min_value=-(10**13), max_value=10**13),
-    st.sampled_from(["Không có", "KCO", "-", "x", "000000000000", "N/A", "chưa  có", "4,09501E+10"]),
+    st.sampled_from(
+        ["Không có", "KCO", "-", "x", "000000000000", "N/A", "chưa  có", "4,09501E+10"]
+    ),
 )
-settings_ = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+settings_ = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 def _na(value):
@@ -128,8 +130,8 @@ def test_cccd_consistency_equals_scalar(rows):
             assert bool(year_ok) == ("birth_year" not in disagree)
 
 
-@settings_
-@given(st.lists(st.one_of(damaged_ids(), st.none()), max_size=30))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.one_of(damaged_ids(), st.none()), max_size=60))
 def test_string_dtype_gives_the_same_answer_as_object(values):
     as_object = series.classify_ids(pd.Series(values, dtype=object))
     as_string = series.classify_ids(pd.Series(values, dtype="string"))

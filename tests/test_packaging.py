@@ -21,9 +21,7 @@ def test_environment_yml_installs_this_package_with_the_pyproject_dependencies()
     # The package itself, editable, with its dev extra: no second dependency list.
     assert pip_lines == ["-e .[dev]"]
     assert "dev" in project["optional-dependencies"]
-    conda_packages = {
-        re.split(r"[=<>]", d)[0] for d in env["dependencies"] if isinstance(d, str)
-    }
+    conda_packages = {re.split(r"[=<>]", d)[0] for d in env["dependencies"] if isinstance(d, str)}
     declared = {re.split(r"[\[=<>!~ ]", d)[0].lower() for d in project["dependencies"]}
     assert not (conda_packages - {"python", "pip", "jupyterlab"}) & declared, (
         "a dependency is listed twice (conda and pyproject)"

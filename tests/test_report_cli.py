@@ -23,8 +23,9 @@ def visible_text(page: str) -> str:
 
 
 def assert_masked(page: str) -> None:
-    found = ID_OR_PHONE.search(visible_text(page))
-    assert found is None, f"unmasked number in report: {found.group(0)}"
+    # all zeros is the "không có" placeholder quoted in messages, not somebody's number
+    found = [m for m in ID_OR_PHONE.findall(visible_text(page)) if set(m) != {"0"}]
+    assert not found, f"unmasked numbers in report: {found[:5]}"
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def communes(tmp_path_factory) -> Path:
     from vaxutils.batch.synthetic import write_small_commune
 
     folder = tmp_path_factory.mktemp("inputs")
-    for code in ("01420", "01423"):
+    for code in ("01420", "01366"):
         write_small_commune(code, folder, persons=150, seed=1)
     (folder / "export_01426.csv").write_bytes(b"\x00\x01 not a spreadsheet")
     return folder
@@ -81,7 +82,7 @@ def test_batch_isolates_a_broken_commune_and_resumes(communes, tmp_path):
     assert first.exit_code == 1, first.output
     index = (out / "index.html").read_text("utf-8")
     assert "01426" in index and "LỖI" in index
-    for code, other in (("01420", "01423"), ("01423", "01420")):
+    for code, other in (("01420", "01366"), ("01366", "01420")):
         page = (out / code / "report.html").read_text("utf-8")
         assert_masked(page)
         others = set(

@@ -16,7 +16,7 @@ from vaxutils.errors import VaxutilsError
 def main() -> None:
     """Entry point of the ``vaxutils`` console script."""
     try:
-        app(standalone_mode=False)
+        sys.exit(app(standalone_mode=False) or 0)
     except VaxutilsError as exc:
         Console(stderr=True).print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
         sys.exit(exc.exit_code)

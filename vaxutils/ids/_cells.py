@@ -79,10 +79,7 @@ def to_text(value: object) -> str | None:
 def _is_missing_scalar(value: object) -> bool:
     import pandas as pd  # local: pandas is already loaded wherever this runs on data
 
-    try:
-        result = pd.isna(value)
-    except Exception:
-        return False
+    result = pd.isna(value)  # an array for list-likes: those are junk text, not missing
     return result is True or (getattr(result, "shape", None) == () and bool(result))
 
 
@@ -125,6 +122,4 @@ def is_placeholder(text: str) -> bool:
 
 _FULLWIDTH_TABLE = str.maketrans(FULLWIDTH_DIGITS, "0123456789")
 _LETTER_TABLE = str.maketrans(LETTER_TO_DIGIT)
-_ASCII_UPPER_TABLE = str.maketrans(
-    "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-)
+_ASCII_UPPER_TABLE = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")

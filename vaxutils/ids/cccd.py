@@ -112,7 +112,7 @@ def get_province_name(number: object) -> str:
 
 
 def get_sex(number: object) -> str:
-    """"Nam" (even century digit) or "Nữ" (odd)."""
+    """The sex from the century digit: "Nam" when even, "Nữ" when odd."""
     return SEXES[int(validate(number)[3]) % 2]
 
 

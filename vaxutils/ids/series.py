@@ -169,10 +169,9 @@ def _scatter(n: int, rows: np.ndarray, values: pa.Array) -> pa.Array:
     return _from_parts(n, rows, np.diff(offsets), data)
 
 
-def _labels(n: int, rows: np.ndarray, which: np.ndarray, labels: tuple[str, ...]) -> pa.Array:
-    """Strings ``labels[which]`` at ``rows``, null elsewhere."""
-    values = pa.array(labels, type=TEXT).take(pa.array(which))
-    return values if len(rows) == n else _scatter(n, rows, values)
+def _labels(which: np.ndarray, missing: np.ndarray, labels: tuple[str, ...]) -> pa.Array:
+    """Strings ``labels[which]``, null where ``missing``."""
+    return pa.array(labels, type=TEXT).take(pa.array(which, mask=missing))
 
 
 def _digit_matrix(arr: pa.Array) -> np.ndarray:
@@ -227,21 +226,20 @@ def _remove_separators(arr: pa.Array) -> pa.Array:
 
 
 class _Parsed(NamedTuple):
-    """``damage.structure`` over an array, with the CCCD rows' leading digits."""
+    """``damage.structure`` over an array, with the digits that CCCD rows encode."""
 
     kind: np.ndarray  # int8 index into damage.KINDS
     code: np.ndarray  # int8 index into damage.ID_CODES, NO_CODE when valid
-    head: np.ndarray  # int32 PPPGYY (the first six digits as a number); meaningful for CCCD rows
+    province: np.ndarray  # int16 PPP (meaningful for CCCD rows only, as are the next two)
+    century: np.ndarray  # uint8 G
+    yy: np.ndarray  # uint8 YY
 
     def update(self, rows: np.ndarray, other: _Parsed) -> None:
         for mine, theirs in zip(self, other, strict=True):
             mine[rows] = theirs
 
-    def fields(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Province code (int), sex index (0 Nam, 1 Nữ) and birth year of CCCD ``rows``."""
-        head = self.head[rows]
-        century = head // 100 % 10
-        return head // 1000, century % 2, cccd.birth_year(century, head % 100)
+    def birth_year(self) -> np.ndarray:
+        return cccd.birth_year(self.century.astype(np.int16), self.yy)
 
 
 def _structure(arr: pa.Array) -> _Parsed:
@@ -250,21 +248,25 @@ def _structure(arr: pa.Array) -> _Parsed:
     parsed = _Parsed(
         kind=np.full(n, INVALID, dtype=np.int8),
         code=np.full(n, _ID_CODE[InvalidFormat.code("id")], dtype=np.int8),
-        head=np.zeros(n, dtype=np.int32),
+        province=np.zeros(n, dtype=np.int16),
+        century=np.zeros(n, dtype=np.uint8),
+        yy=np.zeros(n, dtype=np.uint8),
     )
     # 12-byte values: read the digits straight from the Arrow buffer (the common, clean case).
+    # Rows that are not all digits hold junk here (uint8 arithmetic wraps) and fail first.
     twelve = np.flatnonzero(length == cccd.LENGTH)
     twelve_values = _take(arr, twelve)
     all_digits = _np(pc.ascii_is_decimal(twelve_values))
-    d = _digit_matrix(twelve_values)[:, :6].astype(np.int32)  # non-digit rows hold junk
-    province = d[:, 0] * 100 + d[:, 1] * 10 + d[:, 2]
-    year = cccd.birth_year(d[:, 3], d[:, 4] * 10 + d[:, 5])
-    failures = [~all_digits, ~_PROVINCE_OK[province], d[:, 3] > 3, year > cccd.DATA_YEAR]
+    d = _digit_matrix(twelve_values)
+    province = d[:, 0].astype(np.int16) * 100 + d[:, 1] * 10 + d[:, 2]
+    century, yy = d[:, 3], d[:, 4] * 10 + d[:, 5]
+    year = cccd.birth_year(century.astype(np.int16), yy)
+    failures = [~all_digits, ~_PROVINCE_OK[province], century > 3, year > cccd.DATA_YEAR]
     reasons = (InvalidFormat, InvalidProvince, InvalidCentury, FutureBirthYear)
     code = np.select(failures, [_ID_CODE[r.code("id")] for r in reasons], NO_CODE)
     parsed.code[twelve] = code
     parsed.kind[twelve] = np.where(code == NO_CODE, CCCD, INVALID)
-    parsed.head[twelve] = province * 1000 + d[:, 3] * 100 + d[:, 4] * 10 + d[:, 5]
+    parsed.province[twelve], parsed.century[twelve], parsed.yy[twelve] = province, century, yy
 
     others = np.flatnonzero((length != cccd.LENGTH) & (length >= 0))
     digits = _np(pc.ascii_is_decimal(_take(arr, others)))
@@ -296,8 +298,9 @@ def _repair(stripped: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array, _Pars
     """``damage.diagnose`` from the repair on, for stripped values that are neither valid,
     missing nor placeholders: code index, whether a suggestion exists, the repaired text."""
     plain = _np(pc.ascii_is_decimal(stripped))  # most damaged values: digits, zeros lost
-    ascii = _np(pc.string_is_ascii(stripped))
-    flags = {"id_fullwidth_digits": _contains_among(stripped, f"[{_cells.FULLWIDTH_DIGITS}]", ~ascii)}
+    is_ascii = _np(pc.string_is_ascii(stripped))
+    fullwidth = _contains_among(stripped, f"[{_cells.FULLWIDTH_DIGITS}]", ~is_ascii)
+    flags = {"id_fullwidth_digits": fullwidth}
     fullwidth_table = dict(zip(_cells.FULLWIDTH_DIGITS, "0123456789", strict=True))
     repaired = _replace_where(
         stripped, flags["id_fullwidth_digits"], lambda a: _translate(a, fullwidth_table)
@@ -310,15 +313,12 @@ def _repair(stripped: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array, _Pars
     letters = _match(repaired, _cells.LETTER_DIGITS, ~plain)
     letters[letters] = ~_np(pc.ascii_is_decimal(_take(repaired, np.flatnonzero(letters))))
     flags["id_letter_for_digit"] = letters
-    repaired = _replace_where(
-        repaired, letters, lambda a: _translate(a, _cells.LETTER_TO_DIGIT)
-    )
+    repaired = _replace_where(repaired, letters, lambda a: _translate(a, _cells.LETTER_TO_DIGIT))
 
     parsed = _structure(repaired)
     restored = _lost_zero_repair(repaired, parsed.code == _ID_CODE[InvalidLength.code("id")])
     flags["id_leading_zero_lost"] = _np(pc.is_valid(restored))
-    zero_rows = np.flatnonzero(flags["id_leading_zero_lost"])
-    repaired = _replace_where(repaired, flags["id_leading_zero_lost"], lambda a: _take(restored, zero_rows))
+    repaired = pc.coalesce(restored, repaired)
     fixed = (parsed.kind != INVALID) | flags["id_leading_zero_lost"]
 
     damage_code = np.full(len(stripped), NO_CODE, dtype=np.int8)
@@ -379,22 +379,17 @@ def classify_ids(s: pd.Series) -> pd.DataFrame:
             compact = pc.coalesce(compact, _scatter(n, stripped_rows, rest_compact.drop_null()))
         suggested_rows = rest[_np(pc.is_valid(rest_suggestion))]
         suggestion = _scatter(n, suggested_rows, rest_suggestion.drop_null())
-    everyone = np.arange(n)
-    coded = np.flatnonzero(parsed.code != NO_CODE)
-    cccd_rows = np.flatnonzero(parsed.kind == CCCD)
-    province, sex, year = parsed.fields(cccd_rows)
-    birth_year = np.zeros(n, dtype=np.int64)
-    birth_year[cccd_rows] = year
+    not_cccd = parsed.kind != CCCD
     columns = {
-        "id_kind": _labels(n, everyone, parsed.kind, damage.KINDS),
+        "id_kind": _labels(parsed.kind, np.zeros(n, dtype=bool), damage.KINDS),
         "id_compact": compact,
-        "id_code": _labels(n, coded, parsed.code[coded], damage.ID_CODES),
+        "id_code": _labels(parsed.code, parsed.code == NO_CODE, damage.ID_CODES),
         "id_suggestion": suggestion,
-        "province_code": _labels(n, cccd_rows, province, _THREE_DIGITS),
-        "id_sex": _labels(n, cccd_rows, sex, cccd.SEXES),
+        "province_code": _labels(parsed.province, not_cccd, _THREE_DIGITS),
+        "id_sex": _labels(parsed.century % 2, not_cccd, cccd.SEXES),
     }
     frame = {name: pd.array(values, dtype=STRING) for name, values in columns.items()}
-    frame["id_birth_year"] = pd.arrays.IntegerArray(birth_year, parsed.kind != CCCD)
+    frame["id_birth_year"] = pd.arrays.IntegerArray(parsed.birth_year().astype(np.int64), not_cccd)
     return pd.DataFrame(frame, index=s.index)
 
 
@@ -429,18 +424,19 @@ def cccd_consistency(id_compact: pd.Series, sex: pd.Series, birth_year: pd.Serie
     rest = np.flatnonzero((parsed.kind == INVALID) & _np(pc.is_valid(numbers)))
     if len(rest):
         parsed.update(rest, _structure(_remove_separators(_take(numbers, rest))))
-    rows = np.flatnonzero(parsed.kind == CCCD)
-    _, id_sex, id_year = parsed.fields(rows)
-    given_sex = _np(pc.index_in(_text_array(_aligned(sex, index)), value_set=pa.array(cccd.SEXES)), -1)
+    given_sex = _np(
+        pc.index_in(_text_array(_aligned(sex, index)), value_set=pa.array(cccd.SEXES)), -1
+    )
     given_year = _years(_aligned(birth_year, index))
-    sex_ok, year_ok = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    sex_ok[rows], year_ok[rows] = id_sex == given_sex[rows], id_year == given_year[rows]
-    sex_unknown, year_unknown = given_sex < 0, np.isnan(given_year)
     not_cccd = parsed.kind != CCCD
     return pd.DataFrame(
         {
-            "sex_ok": pd.arrays.BooleanArray(sex_ok, not_cccd | sex_unknown),
-            "year_ok": pd.arrays.BooleanArray(year_ok, not_cccd | year_unknown),
+            "sex_ok": pd.arrays.BooleanArray(
+                parsed.century % 2 == given_sex, not_cccd | (given_sex < 0)
+            ),
+            "year_ok": pd.arrays.BooleanArray(
+                parsed.birth_year() == given_year, not_cccd | np.isnan(given_year)
+            ),
         },
         index=index,
     )
@@ -503,7 +499,12 @@ def _bhyt_failure(number: pa.Array) -> np.ndarray:
             card & ~_match(number, bhyt.CARD_PATTERN),
             card & ~level_ok,
         ],
-        [InvalidLength.reason, InvalidFormat.reason, InvalidFormat.reason, InvalidBenefitLevel.reason],
+        [
+            InvalidLength.reason,
+            InvalidFormat.reason,
+            InvalidFormat.reason,
+            InvalidBenefitLevel.reason,
+        ],
         "",
     )
 

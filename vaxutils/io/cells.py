@@ -40,14 +40,21 @@ def _floats_to_text(values: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(np.isnan(values)), pa.scalar(None, pa.string()), text)
 
 
-def _datetimes_to_text(values: np.ndarray) -> pa.Array:
+def _datetimes_to_text(values) -> pa.Array:
+    """Datetimes as ``YYYY-MM-DD``, with `` HH:MM:SS`` only when there is a time of day."""
     try:
-        stamps = pd.Series(pd.to_datetime(values))
-    except (ValueError, OverflowError, TypeError):  # years outside pandas' range: rare
-        return pa.array([v.isoformat(sep=" ") for v in values], pa.string())
-    midnight = stamps == stamps.dt.normalize()
-    text = stamps.dt.strftime("%Y-%m-%d").where(midnight, stamps.dt.strftime("%Y-%m-%d %H:%M:%S"))
-    return pa.array(text.astype(object).to_numpy(), pa.string(), from_pandas=True)
+        stamps = pa.array(values, pa.timestamp("us"), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, ValueError, TypeError):
+        return pa.array([v.isoformat(sep=" ") for v in values], pa.string())  # odd objects: rare
+    midnight = pc.equal(pc.floor_temporal(stamps, unit="day"), stamps)
+    seconds = pc.cast(stamps, pa.timestamp("s"), safe=False)  # Arrow's %S prints microseconds
+    return pc.if_else(
+        midnight, pc.strftime(seconds, "%Y-%m-%d"), pc.strftime(seconds, "%Y-%m-%d %H:%M:%S")
+    )
+
+
+def _dates_to_text(values: np.ndarray) -> pa.Array:
+    return pa.array(values, pa.date32()).cast(pa.string())  # ISO, computed in Arrow
 
 
 def _as_text(values: np.ndarray) -> pa.Array:
@@ -80,7 +87,7 @@ _CONVERT = {
     "float": _floats_to_text,
     "int": _ints_to_text,
     "datetime": _datetimes_to_text,
-    "date": _as_text,  # date.__str__ is ISO
+    "date": _dates_to_text,
     "other": _as_text,
 }
 
@@ -102,7 +109,7 @@ def _objects_to_arrow(values: np.ndarray) -> pa.Array:
             continue
         try:
             text = _CONVERT[kind](values[positions])
-        except (OverflowError, ValueError):
+        except (OverflowError, ValueError, TypeError, pa.ArrowException):
             text = _as_text(values[positions])
         strings[positions] = text.to_numpy(zero_copy_only=False)
     return pa.array(strings, pa.string(), from_pandas=True)
@@ -124,8 +131,7 @@ def cells_to_text(values: pd.Series) -> pd.Series:
     if pd.api.types.is_float_dtype(dtype):
         text = _floats_to_text(values.to_numpy(dtype=float, na_value=np.nan))
     elif pd.api.types.is_datetime64_any_dtype(dtype):
-        text = _datetimes_to_text(values.to_numpy())
-        text = pc.if_else(pa.array(values.isna().to_numpy()), pa.scalar(None, pa.string()), text)
+        text = _datetimes_to_text(values.dt.tz_localize(None) if values.dt.tz else values)
     elif pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
         text = pa.array(values.astype(object).to_numpy(), pa.string(), from_pandas=True)
     elif pd.api.types.is_object_dtype(dtype):

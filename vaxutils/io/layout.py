@@ -68,41 +68,38 @@ def _person_frame(body: pd.DataFrame, columns: dict[Key, int]) -> pd.DataFrame:
     return frame
 
 
-def _finish_doses(doses: pd.DataFrame) -> pd.DataFrame:
-    has_dose = doses[list(_DOSE_EVIDENCE)].notna().any(axis=1)
-    doses = doses[has_dose]
-    order = pd.to_numeric(doses["dose_number"], errors="coerce")
-    doses = doses.assign(_order=order).sort_values(["source_row", "_order"], kind="stable")
-    return doses.drop(columns="_order").reset_index(drop=True)[list(DOSE_COLUMNS)]
+def _finish_doses(doses: pd.DataFrame, *, by_number: bool) -> pd.DataFrame:
+    doses = doses[doses[list(_DOSE_EVIDENCE)].notna().any(axis=1)]
+    if by_number:  # long layout: rows of a record may come in any order
+        order = pd.to_numeric(doses["dose_number"], errors="coerce")
+        doses = doses.assign(_order=order).sort_values(["source_row", "_order"], kind="stable")
+        doses = doses.drop(columns="_order")
+    else:  # wide layout: groups were stacked in dose order, a stable sort keeps it
+        doses = doses.sort_values("source_row", kind="stable")
+    return doses.reset_index(drop=True)[list(DOSE_COLUMNS)]
 
 
 def _wide(persons: pd.DataFrame, body: pd.DataFrame, columns: dict[Key, int]) -> pd.DataFrame:
     numbers = sorted({k[1] for k in columns if k[1] is not None})
+    ids = persons[["record_id", "source_row"]].reset_index(drop=True)
     parts = []
     for n in numbers:  # one pass per dose group (at most a handful)
-        part = {f: _column(body, columns, (f, n)) for f in DOSE_FIELDS if f != "dose_number"}
-        parts.append(
-            pd.DataFrame(
-                {
-                    "record_id": persons["record_id"].to_numpy(),
-                    "source_row": persons["source_row"].to_numpy(),
-                    "dose_number": pd.array([str(n)] * len(body), dtype=TEXT_DTYPE),
-                    **{f: s.to_numpy() for f, s in part.items()},
-                }
-            ).astype({f: TEXT_DTYPE for f in part})
-        )
-    return _finish_doses(pd.concat(parts, ignore_index=True)) if parts else _empty_doses()
+        fields = {
+            f: _column(body, columns, (f, n)).reset_index(drop=True)
+            for f in DOSE_FIELDS
+            if f != "dose_number"
+        }
+        number = pd.Series(str(n), index=ids.index, dtype=TEXT_DTYPE)
+        parts.append(ids.assign(dose_number=number, **fields))
+    if not parts:
+        return _empty_doses()
+    return _finish_doses(pd.concat(parts, ignore_index=True), by_number=False)
 
 
 def _long(persons: pd.DataFrame, body: pd.DataFrame, columns: dict[Key, int]) -> pd.DataFrame:
-    doses = pd.DataFrame(
-        {
-            "record_id": persons["record_id"].to_numpy(),
-            "source_row": persons["source_row"].to_numpy(),
-            **{f: _column(body, columns, (f, None)).to_numpy() for f in DOSE_FIELDS},
-        }
-    ).astype({c: TEXT_DTYPE for c in DOSE_COLUMNS if c != "source_row"})
-    return _finish_doses(doses)
+    fields = {f: _column(body, columns, (f, None)).reset_index(drop=True) for f in DOSE_FIELDS}
+    doses = persons[["record_id", "source_row"]].reset_index(drop=True).assign(**fields)
+    return _finish_doses(doses, by_number=True)
 
 
 def _disagreements(persons: pd.DataFrame, fields: list[str]) -> IngestWarning | None:

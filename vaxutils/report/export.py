@@ -45,6 +45,7 @@ def notebook_to_html(nb: nbformat.NotebookNode | str | Path, title: str) -> str:
         anchor_link_text="",
     )
     body, _ = exporter.from_notebook_node(_shareable_copy(nb))
+    body = body.replace("<img src=", '<img alt="Biểu đồ" src=')  # charts carry no alt text
     page = html_page(title, body)
     assert_self_contained(page)
     return page

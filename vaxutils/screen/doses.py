@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from vaxutils.dates import issues_series as date_issues
 from vaxutils.dates import parse_dates
 from vaxutils.io.cells import cells_to_text
 from vaxutils.refdata.facilities import exempt_levels, facility_level_lookup
@@ -90,18 +91,16 @@ CODES: tuple[str, ...] = (
 )
 
 MAX_DOSE_NUMBER = 9  # EU DCC `dn` is 1–9
-# Shaped like a day-first or ISO date: when such a cell does not parse, the date does not exist
-# (31/02/2021), which is a different mistake from text that is not a date at all.
-_DATE_SHAPE = (
-    r"^\s*(\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}|\d{4}\s*-\s*\d{1,2}\s*-\s*\d{1,2})\s*$"
-)
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     """The column as stripped text (NA when blank or absent), whatever the cells hold."""
     if column not in frame.columns:
         return pd.Series(pd.NA, index=frame.index, dtype="string")
-    text = cells_to_text(frame[column]).str.strip()
+    cells = frame[column]
+    if not isinstance(cells.dtype, pd.StringDtype):  # text from vaxutils.io needs no rendering
+        cells = cells_to_text(cells)
+    text = cells.astype("string").str.strip()
     return text.mask(text == "")
 
 
@@ -134,10 +133,15 @@ def _column_text(frame: pd.DataFrame, column: str, fallback: str | None = None) 
 
 
 def _dose_number(raw: pd.Series) -> pd.Series:
-    """First integer in the cell ("Mũi 2", "2", "3 (nhắc lại)"); huge numbers become 999."""
-    digits = raw.str.extract(r"(-?\d+)", expand=False)
+    """First integer in the cell ("Mũi 2", "2", "3 (nhắc lại)"); huge numbers become 999.
+
+    Parsed once per distinct cell: a column of millions holds a few dozen spellings.
+    """
+    codes, uniques = pd.factorize(raw)
+    digits = pd.Series(uniques, dtype="string").str.extract(r"(-?\d+)", expand=False)
     digits = digits.mask(digits.str.len().fillna(0) > 4, "999")
-    return pd.to_numeric(digits, errors="coerce").astype("Int64")
+    numbers = pd.to_numeric(digits, errors="coerce").astype("Int64")
+    return pd.Series(numbers.array.take(codes, allow_fill=True), index=raw.index, dtype="Int64")
 
 
 def _facility_levels(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -151,9 +155,9 @@ def prepare_doses(doses: pd.DataFrame) -> pd.DataFrame:
 
     >>> raw = pd.DataFrame({"record_id": ["A"], "source_row": [2], "dose_number": ["Mũi 1"],
     ...                     "vaccine": ["VERO CELL (Sinopharm)"], "dose_date": ["2021-09-01"]})
-    >>> row = prepare_doses(raw).iloc[0]  # doctest: +SKIP
-    >>> row["dose_number"], row["product"], row["dose_date"].date()  # doctest: +SKIP
-    (1, 'Vero Cell', datetime.date(2021, 9, 1))
+    >>> row = prepare_doses(raw).iloc[0]
+    >>> int(row["dose_number"]), row["product"], str(row["dose_date"].date())
+    (1, 'Vero Cell', '2021-09-01')
     """
     date_raw = _text(doses, "dose_date")
     number_raw = _text(doses, "dose_number")
@@ -310,6 +314,31 @@ def _iso(days: np.ndarray, precision: np.ndarray) -> np.ndarray:
     return text
 
 
+def _day_month_swapped(days: np.ndarray) -> np.ndarray:
+    """The date with day and month exchanged (NaT when the day is over 12): 03/08 ↔ 08/03."""
+    months = days.astype("datetime64[M]")
+    years = days.astype("datetime64[Y]")
+    month = (months - years.astype("datetime64[M]")).astype(np.int64)  # 0-based
+    day = (days - months.astype("datetime64[D]")).astype(np.int64)  # 0-based
+    swapped = (years.astype("datetime64[M]") + day).astype("datetime64[D]") + month
+    return np.where((day < 12) & ~np.isnat(days), swapped, np.datetime64("NaT"))
+
+
+def _dmy(days: np.ndarray) -> np.ndarray:
+    """dd/mm/yyyy, as dates are written in Vietnam."""
+    iso = np.datetime_as_string(days, unit="D").astype(object)
+    return np.array([f"{t[8:10]}/{t[5:7]}/{t[:4]}" for t in iso], dtype=object)
+
+
+def _swap_suggestion(days: np.ndarray, start: np.datetime64, end: np.datetime64) -> np.ndarray:
+    """The day/month swap of each date as dd/mm/yyyy when it falls in [start, end], else None."""
+    suggestion = np.full(len(days), None, dtype=object)
+    swapped = _day_month_swapped(days)
+    fits = ~np.isnat(swapped) & (swapped >= start) & (swapped <= end) & (swapped != days)
+    suggestion[fits] = _dmy(swapped[fits])
+    return suggestion
+
+
 # --- collecting issues -----------------------------------------------------------------------
 
 
@@ -428,17 +457,31 @@ def _check_date_cells(issues: _Issues, d: pd.DataFrame, export_day: np.datetime6
     no_date = np.isnat(day)
     blank = raw.isna().to_numpy()
     unread = np.flatnonzero(no_date & ~blank)
-    shaped = raw.take(unread).str.match(_DATE_SHAPE).fillna(False).to_numpy(dtype=bool)
+    # the date checker tells a date that does not exist (31/02/2021, with the day/month swap as
+    # suggestion when that is a real date) from text that is no date; only unreadable cells
+    found = date_issues(raw.take(unread).reset_index(drop=True), field="dose_date")
+    found = found[found["code"] == "dose_date_impossible"]
+    impossible = np.zeros(len(unread), dtype=bool)
+    impossible[found["row"].to_numpy(dtype=np.int64)] = True
+    swapped = np.full(len(d), None, dtype=object)
+    swapped[unread[found["row"].to_numpy(dtype=np.int64)]] = found["suggestion"].to_numpy(
+        dtype=object, na_value=None
+    )
     lo, hi = _period_bounds(day, precision)
-    before = ~no_date & (hi < np.datetime64(rules().programme_start.date(), "D"))
+    start_day = rules().programme_start.date()
+    before = ~no_date & (hi < np.datetime64(start_day, "D"))
     future = ~no_date & (lo > export_day)
     plausible = ~no_date & ~before & ~future
     exact = plausible & (precision == DAY)
     issues.add(no_date & blank, "dose_date_missing", "dose_date", raw)
-    issues.add(unread[shaped], "dose_date_impossible", "dose_date", raw)
-    issues.add(unread[~shaped], "dose_date_unparseable", "dose_date", raw)
+    issues.add(unread[impossible], "dose_date_impossible", "dose_date", raw, swapped)
+    issues.add(unread[~impossible], "dose_date_unparseable", "dose_date", raw)
     issues.add(before, "dose_date_before_start", "dose_date", raw)
-    issues.add(future, "dose_date_future", "dose_date", raw)
+    # a future date often has day and month swapped (12/05 typed for 05/12): suggest the swap
+    late = np.flatnonzero(future & (precision == DAY))
+    swap = np.full(len(d), None, dtype=object)
+    swap[late] = _swap_suggestion(day[late], np.datetime64(start_day, "D"), export_day)
+    issues.add(future, "dose_date_future", "dose_date", raw, swap)
     issues.add(plausible & ~exact, "dose_date_incomplete", "dose_date", raw)
     return {"day": day, "hi": hi, "plausible": plausible, "exact": exact}
 
@@ -548,7 +591,12 @@ def _check_intervals(issues, d, rcode, num, day, pcode, facts, dated, primary_do
     t, t_prev = day[dated], _prev(day, dated)
     out_of_order = same & (t < t_prev)
     raw = d["dose_date_raw"]
-    issues.add(dated[out_of_order], "dose_out_of_order", "dose_date", raw)
+    # swapping day and month of the late-numbered dose may put it back in order (03/08 ↔ 08/03)
+    swapped = _day_month_swapped(t[out_of_order])
+    fits = swapped >= t_prev[out_of_order]
+    suggestion = np.full(len(d), None, dtype=object)
+    suggestion[dated[out_of_order][fits]] = _dmy(swapped[fits])
+    issues.add(dated[out_of_order], "dose_out_of_order", "dose_date", raw, suggestion)
 
     consecutive = same & (k == k_prev + 1) & ~out_of_order
     primary = primary_doses[rcode[dated]]

@@ -32,7 +32,7 @@ def build_findings(issues: pd.DataFrame) -> pd.DataFrame:
     unknown = sorted(set(issues["code"]) - set(cat.index))
     if unknown:
         raise UncataloguedCode(f"codes missing from the catalogue: {unknown}")
-    out = issues.copy()
+    out = fold_id_suggestions(issues.copy())
     if "related" not in out.columns:
         out["related"] = pd.NA
     out = out.drop_duplicates(subset=["record_id", "code", "field", "source_row"], keep="first")
@@ -49,6 +49,35 @@ def build_findings(issues: pd.DataFrame) -> pd.DataFrame:
         ["source_row", "record_id", "_sev", "code"], kind="stable"
     )
     return out.drop(columns="_sev").reset_index(drop=True)
+
+
+# Codes whose only job is to carry an ID number found elsewhere (the registry, a duplicate record)
+# to the record's missing_id / id_format finding. Registry first: it is the authoritative source.
+ID_SUGGESTION_CODES = ("registry_id_suggestion", "duplicate_id_suggestion")
+
+
+def fold_id_suggestions(issues: pd.DataFrame) -> pd.DataFrame:
+    """Move ID numbers found in the registry or a duplicate into the ID finding's empty suggestion.
+
+    The carrier rows are dropped; if a record has no ID finding to carry them, they stay as info.
+    """
+    carriers = issues[issues["code"].isin(ID_SUGGESTION_CODES)]
+    if carriers.empty:
+        return issues
+    order = carriers["code"].map({c: i for i, c in enumerate(ID_SUGGESTION_CODES)})
+    best = (
+        carriers.assign(_order=order)
+        .dropna(subset=["suggestion"])
+        .sort_values("_order")
+        .drop_duplicates("record_id")
+        .set_index("record_id")["suggestion"]
+    )
+    is_id_finding = issues["field"].eq("id_number") & ~issues["code"].isin(ID_SUGGESTION_CODES)
+    is_id_finding &= issues["code"].str.startswith("id_") & issues["suggestion"].isna()
+    issues.loc[is_id_finding, "suggestion"] = issues.loc[is_id_finding, "record_id"].map(best)
+    served = set(issues.loc[is_id_finding & issues["suggestion"].notna(), "record_id"])
+    drop = issues["code"].isin(ID_SUGGESTION_CODES) & issues["record_id"].isin(served)
+    return issues.loc[~drop]
 
 
 def record_status(record_ids: pd.Series, findings: pd.DataFrame) -> pd.DataFrame:

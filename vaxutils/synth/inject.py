@@ -34,7 +34,7 @@ from vaxutils.synth.names import has_tone_style_choice, to_new_tone_style, to_ol
 from vaxutils.synth.rates import ERROR_TYPES, ErrorRates
 
 LABEL_COLUMNS = ("record_id", "category", "error_type", "field", "true_value")
-PLACEHOLDERS = ("0", "-", "x", "Không có", "chưa có", "000000000000", "Chưa có CCCD")
+PLACEHOLDERS = ("0", "-", "x", "Không có", "chưa có", "000000000000")  # DESIGN §3.2
 SEX_INVALID = ("?", "Không rõ", "KXĐ")
 UNAPPROVED = ("Nanocovax", "Covivac")
 _SLOTS = ("id", "name", "dob", "sex", "dose", "registry", "whole")
@@ -135,6 +135,13 @@ class Injector:
                 }
             )
         )
+
+    def _unique_name(self) -> np.ndarray:
+        """Records whose accent-free name no other record of the commune shares."""
+        names = pd.Series(self.col("full_name")).fillna("")
+        codes, uniques = pd.factorize(names)
+        folded = pd.Series([ascii_fold(u).lower() for u in uniques]).to_numpy()[codes]
+        return ~pd.Series(folded).duplicated(keep=False).to_numpy()
 
     def col(self, name: str) -> np.ndarray:
         return self.rec[name].to_numpy(dtype=object)
@@ -331,7 +338,8 @@ class Injector:
             )
             self.set("dob", pos, text)
             self.label(pos, "personal_info", "birth_year_typo", "dob", dob_text[pos])
-        pos = self.pick("dob_missing", everyone, ("dob",))
+        # without a birth date a namesake would be indistinguishable: only people with a unique name
+        pos = self.pick("dob_missing", self._unique_name(), ("dob",))
         self.set("dob", pos, None)
         self.label(pos, "personal_info", "dob_missing", "dob", dob_text[pos])
 

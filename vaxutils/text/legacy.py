@@ -150,12 +150,13 @@ CANDIDATE_PATTERN = (
     f"[{re.escape(_TCVN3_MARKERS)}{_VNI_MARKER_CHARS}]|{_VNI_MARKER_PAIRS}|{_TCVN3_MIDWORD_CAPITAL}"
 )
 
-# A permissive Vietnamese syllable (tone marks removed, lowercase): onset, optional medial o/u,
-# nucleus, optional coda. It accepts a few non-words; it only has to tell text from mojibake.
+# A Vietnamese syllable (tone marks removed, lowercase): onset, then a vowel nucleus with either a
+# consonant coda or one of the semivowel codas that nucleus takes (ay/ây, ai/oi/ui..., ao/eo,
+# au/âu/êu/iu/ưu...). A little permissive; it only has to tell text from mojibake.
 _SYLLABLE_RE = re.compile(
     r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdđghklmnprstvx])?"
-    r"(?:uyê|uya|iê|yê|ia|ya|uô|ươ|ưa|oo|o[aăe]|u[aăâêơy]|[aăâeêioôơuưy])"
-    r"(?:ch|nh|ng|[cmnptiyou])?"
+    r"(?:(?:uyê|uya|iê|yê|ia|ya|uô|ươ|ưa|oo|o[aăe]|u[aăâêơy]|[aăâeêioôơuưy])(?:ch|nh|ng|[cmnpt])?"
+    r"|(?:oa|uâ|[aâ])y|(?:uô|ươ|oa|[aoôơuư])i|(?:oa|oe|[ae])o|(?:iê|yê|ươ|uy|[aâêiư])u)"
 )
 # A tone mark must sit on a vowel (NFD: vowel, then quality marks, then the tone); on a consonant
 # it is not Vietnamese (e.g. "ñ" is n + tilde).

@@ -87,6 +87,10 @@ _INVALID_RE = (
 # prefix of two letters or more the apostrophe is inside a word (Bh'riu), so the letter goes back.
 _INNER_APOSTROPHE_RE = rf"\pL\pL[{_APOSTROPHES}]\pL"
 _INNER_APOSTROPHE_PY = re.compile(rf"(?<=[^\W\d_]{{2}}[{_APOSTROPHES}])([^\W\d_])")
+# Title case also capitalises after a combining mark left over by NFC (a double tone): undo it.
+_COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_AFTER_MARK_RE = rf"[{_COMBINING}]\pL"
+_AFTER_MARK_PY = re.compile(rf"(?<=[{_COMBINING}])([^\W\d_])")
 # Junk at the edges of a word (what stripping removes when the fix is obvious); Python regex.
 _EDGE_JUNK_PY = re.compile(r"(?:^|(?<=\s))(?:[^\w\s]|[\d_])+|(?:[^\w\s]|[\d_])+(?=\s|$)")
 _BRACKETS_RE = r"[()\[\]{}<>]"
@@ -164,6 +168,11 @@ def _normalize_array(texts: pa.Array, repairs: pa.Array | None = None) -> pa.Arr
         titled,
         _matches(titled, _INNER_APOSTROPHE_RE),
         lambda v: _INNER_APOSTROPHE_PY.sub(lambda m: m.group(1).lower(), v),
+    )
+    titled = _python_fix(
+        titled,
+        _matches(titled, _AFTER_MARK_RE),
+        lambda v: _AFTER_MARK_PY.sub(lambda m: m.group(1).lower(), v),
     )
     # No letter at all ("", "-", "0"): there is no name, as for an empty cell (name_missing).
     return pc.if_else(pa.array(_matches(titled, _LETTER_RE)), titled, None)
