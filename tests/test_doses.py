@@ -306,6 +306,32 @@ def test_date_cells():
     }
 
 
+def test_day_month_swap_is_suggested_when_it_makes_the_date_real_or_plausible():
+    out = run(
+        [
+            ("P1", "1", "AZ", "08/13/2021"),  # month 13: 13 August is real
+            ("P2", "1", "AZ", "2022-12-05"),  # future on 20 May 2022; 12 May is not
+            ("P3", "1", "AZ", "2021-07-01"),
+            ("P3", "2", "AZ", "2021-03-09"),  # before dose 1; 3 September fits
+        ]
+    )
+    got = out.set_index("record_id")[["code", "suggestion"]]
+    assert got.loc["P1"].tolist() == ["dose_date_impossible", "13/08/2021"]
+    assert got.loc["P2"].tolist() == ["dose_date_future", "12/05/2022"]
+    assert got.loc["P3"].tolist() == ["dose_out_of_order", "03/09/2021"]
+
+
+def test_no_swap_suggestion_when_the_swap_does_not_help():
+    out = run(
+        [
+            ("P1", "1", "AZ", "2022-12-25"),
+            ("P2", "1", "AZ", "2021-07-01"),
+            ("P2", "2", "AZ", "2021-06-20"),
+        ]
+    )
+    assert out["suggestion"].isna().all() and len(out) == 2
+
+
 def test_year_only_dose_date_before_start_only_when_certain():
     out = run(
         [("P1", "1", "AZ", "2020-01-01"), ("P2", "1", "AZ", "2021-01-01")], precision=["year"] * 2

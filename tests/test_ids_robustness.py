@@ -20,7 +20,7 @@ JUNK = [
     bytearray(b"123456789"), "", " ", "\x00", "\ud800", "x" * 100_000, "0" * 100_000, "１２３",
     "Ａ1234567", "ß" * 12, "İ", decimal.Decimal("1090012345"), np.int64(1090012345),
     np.float64(1090012345.0), np.nan, pd.NA, pd.NaT, [1, 2], {"a": 1}, object(), Unprintable(),
-    "001090012345\n", "-", "E+10", "1e", ".", "+84", "84", "()",
+    "001090012345\n", "abcdefghijkl", "zzz090012345", "-", "E+10", "1e", ".", "+84", "84", "()",
 ]  # fmt: skip
 MODULES = [cccd, cmnd, passport, phone, bhyt]
 

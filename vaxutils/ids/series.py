@@ -208,6 +208,14 @@ def _is_placeholder(stripped: pa.Array, among: np.ndarray) -> np.ndarray:
     return found
 
 
+def _all_zeros(arr: pa.Array, among: np.ndarray) -> np.ndarray:
+    found = np.zeros(len(arr), dtype=bool)
+    rows = np.flatnonzero(among)
+    trimmed = pc.utf8_trim(_take(arr, rows), characters="0")  # a trim is cheaper than a regex
+    found[rows] = _np(pc.equal(pc.binary_length(trimmed), 0))
+    return found
+
+
 def _translate(arr: pa.Array, table: dict[str, str]) -> pa.Array:
     for old, new in table.items():
         arr = pc.replace_substring(arr, old, new)
@@ -219,7 +227,13 @@ def _remove_float_suffix(arr: pa.Array) -> pa.Array:
 
 
 def _remove_separators(arr: pa.Array) -> pa.Array:
-    return pc.replace_substring_regex(arr, _cells.SEPARATOR_CLASS, "")
+    # Literal replacement of the usual three is ~10× cheaper than the regex, kept for the rest.
+    for separator in " .-":
+        arr = pc.replace_substring(arr, separator, "")
+    rare = _contains(arr, _cells.SEPARATOR_CLASS)
+    return _replace_where(
+        arr, rare, lambda a: pc.replace_substring_regex(a, _cells.SEPARATOR_CLASS, "")
+    )
 
 
 # --- personal IDs ---------------------------------------------------------------------------
@@ -367,7 +381,7 @@ def classify_ids(s: pd.Series) -> pd.DataFrame:
     n = len(arr)
     parsed = _structure(arr)
     # "000000000" has the shape of a CMND but is a placeholder: diagnose it with the rest.
-    parsed.kind[_match(arr, "0+", parsed.kind == CMND)] = INVALID
+    parsed.kind[_all_zeros(arr, parsed.kind == CMND)] = INVALID
     compact = pc.if_else(pa.array(parsed.kind != INVALID), arr, _NULL)
     suggestion = pa.nulls(n, TEXT)
     rest = np.flatnonzero(parsed.kind == INVALID)
