@@ -138,3 +138,26 @@ def test_batch_on_dask_local_cluster(inputs, tmp_path, fast_jobs):
     status = {r["commune_code"]: r["status"] for r in result.rows}
     assert status == {"01420": "ok", "01426": "failed"}
     assert (out / "01420" / "report.html").is_file()
+
+
+SHARED_EXPORT = """Mã đối tượng,Họ và tên,Ngày sinh,Giới tính,Số CMND/CCCD,Thôn/Ấp/Tổ/Bản,Mã xã,Mũi,Tên vắc xin,Ngày tiêm
+A1,Nguyễn Văn An,03/02/1980,Nam,004080012345,Thôn Nà Ngần,01420,1,AstraZeneca,01/07/2021
+A2,Lê Thị Bình,06/05/1990,Nữ,,Thôn Nà Ngần,01420,1,Pfizer,01/08/2021
+B1,Nông Văn Cường,08/07/1975,Nam,004075012345,Bản Giốc,01366,1,Vero Cell,01/10/2021
+"""
+
+
+def test_one_shared_file_is_split_by_commune(tmp_path):
+    path = tmp_path / "all.csv"
+    path.write_text(SHARED_EXPORT, "utf-8")
+    parts = batch.split_export(path)
+    assert sorted(parts) == ["01366", "01420"]
+    export, first_print = parts["01420"]
+    assert export.records["record_id"].tolist() == ["A1", "A2"]
+    assert set(export.doses["record_id"]) == {"A1", "A2"}
+    # a change in one commune's rows changes only that commune's fingerprint
+    path.write_text(SHARED_EXPORT.replace("Bản Giốc", "Bản Khác"), "utf-8")
+    again = batch.split_export(path)
+    assert again["01420"][1] == first_print and again["01366"][1] != parts["01366"][1]
+    jobs = batch.plan_jobs(path, None)
+    assert [j.commune_code for j in jobs] == ["01366", "01420"] and jobs[0].export is not None

@@ -442,7 +442,8 @@ def _record_codes(
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """One integer per record_id, shared by doses and persons (-1 for a missing id)."""
     if "record_id" in persons.columns:
-        theirs = _column_text(persons, "record_id").reset_index(drop=True)
+        # stripped like the doses' ids, so " A1" in one sheet still meets "A1" in the other
+        theirs = _column_text(persons, "record_id").str.strip().reset_index(drop=True)
     else:
         theirs = pd.Series([], dtype="string")
     codes, uniques = pd.factorize(pd.concat([record_id, theirs], ignore_index=True))
