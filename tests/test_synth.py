@@ -449,8 +449,8 @@ def test_add_years_handles_leap_days():
 
 # --- districts, files, CLI, junk ------------------------------------------------------------------
 def test_generate_district_mixed_layouts():
-    communes = generate_district("045", n_persons=20, seed=1, layout="mixed", rates=ErrorRates.none())
-    assert list(communes) == refdata.communes_of_district("045")["commune_code"].tolist()
+    communes = generate_district("095", n_persons=20, seed=1, layout="mixed", rates=ErrorRates.none())
+    assert list(communes) == refdata.communes_of_district("095")["commune_code"].tolist()
     assert {sc.layout for sc in communes.values()} == {"wide", "long"}
     names = [set(sc.registry["full_name"]) for sc in communes.values()]
     assert names[0] != names[1]  # communes differ

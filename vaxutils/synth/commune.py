@@ -90,7 +90,7 @@ def _dose_details(doses, population, info, rng) -> pd.DataFrame:
     spelling = {p: str(rng.choice(options)) for p, options in SPELLINGS.items()}
     product = doses["product"].to_numpy(dtype=object)
     vaccine = pd.Series(product).map(spelling).to_numpy(dtype=object)
-    dob = population.set_index("person_id")["dob"].reindex(doses["person_id"]).to_numpy()
+    dob = population["dob"].to_numpy(dtype="datetime64[ns]")[doses["_person"].to_numpy()]
     child = _exact_age(dob, doses["dose_date"].to_numpy()) < 12
     for p, text in PAEDIATRIC_SPELLING.items():
         use = child & (product == p) & (rng.random(n) < 0.5)
@@ -115,41 +115,42 @@ def _dose_details(doses, population, info, rng) -> pd.DataFrame:
     return out
 
 
-def _draft(population, doses, info, export_date, rng) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _draft(population, doses, info, export_date, rng) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
     """Clean export records (one per person, random platform order) and their doses."""
     n = len(population)
     order = rng.permutation(n)
     record_id = np.empty(n, dtype=object)
-    record_id[order] = [f"{info['commune_code']}-{i + 1:06d}" for i in range(n)]
+    record_id[order] = (info["commune_code"] + "-" + pd.Series(np.arange(1, n + 1)).astype("string").str.zfill(6)).to_numpy(dtype=object)
     dob = population["dob"].to_numpy(dtype="datetime64[ns]")
     elderly = population["birth_year"].to_numpy() < 1950
     year_only = elderly & (rng.random(n) < 0.3)
     dob_text = np.where(year_only, population["birth_year"].astype(str).to_numpy(dtype=object), format_dates(dob, DOB_FORMAT))
-    first_dose = doses.groupby("person_id")["dose_date"].min().reindex(population["person_id"]).to_numpy()
+    first_dose = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    person = doses["_person"].to_numpy()
+    is_first = doses["dose_number"].to_numpy() == 1
+    first_dose[person[is_first]] = doses["dose_date"].to_numpy(dtype="datetime64[ns]")[is_first]
     export_ts = np.full(n, np.datetime64(pd.Timestamp(export_date), "ns"))
-    records = pd.DataFrame(
-        {
-            "record_id": record_id,
-            "person_id": population["person_id"].to_numpy(dtype=object),
-            "full_name": population["full_name"].to_numpy(dtype=object),
-            "dob": dob_text,
-            "sex": population["sex"].to_numpy(dtype=object),
-            "id_number": population["export_id"].to_numpy(dtype=object),
-            "phone": population["phone"].to_numpy(dtype=object),
-            "insurance_no": population["insurance_no"].to_numpy(dtype=object),
-            "village": population["village"].to_numpy(dtype=object),
-            "_kind": population["export_id_kind"].to_numpy(dtype=object),
-            "_age": _exact_age(dob, export_ts),
-            "_first_age": _exact_age(dob, first_dose),
-            "_dob_ts": dob,
-            "_year_only": year_only,
-            "_dob_format": DOB_FORMAT,
-            "_twin": population["twin_of"].notna().to_numpy(),
-            "_commune": info["commune_code"],
-        }
-    )
-    rid_of = pd.Series(record_id, index=population["person_id"].to_numpy())
-    dose_rows = doses.assign(record_id=rid_of.reindex(doses["person_id"]).to_numpy())
+    obj = lambda column: population[column].to_numpy(dtype=object)  # noqa: E731
+    records = {
+        "record_id": record_id,
+        "person_id": obj("person_id"),
+        "full_name": obj("full_name"),
+        "dob": dob_text,
+        "sex": obj("sex"),
+        "id_number": obj("export_id"),
+        "phone": obj("phone"),
+        "insurance_no": obj("insurance_no"),
+        "village": obj("village"),
+        "_kind": obj("export_id_kind"),
+        "_age": _exact_age(dob, export_ts),
+        "_first_age": _exact_age(dob, first_dose),
+        "_dob_ts": dob,
+        "_year_only": year_only,
+        "_dob_format": np.full(n, DOB_FORMAT, dtype=object),
+        "_twin": population["twin_of"].notna().to_numpy(),
+        "_commune": np.full(n, info["commune_code"], dtype=object),
+    }
+    dose_rows = doses.drop(columns=["_person"]).assign(record_id=record_id[person])
     return records, dose_rows
 
 
@@ -199,7 +200,7 @@ def generate_commune(
         layout=layout,
         registry=registry_of(population),
         labels=labels,
-        doses=doses,
+        doses=doses.drop(columns=["_person"]),
         title_rows=title_rows(style, info, export_date),
         injected=injector.realised,
         export_date=export_date,

@@ -11,7 +11,7 @@ margin (:data:`MARGIN_DAYS`) above the minimum so that clean data never brushes 
 >>> pop = generate_population(500, "01420", seed=2)
 >>> d = generate_doses(pop, np.random.default_rng(2))
 >>> sorted(d.columns)
-['dose_date', 'dose_number', 'person_id', 'product']
+['_person', 'dose_date', 'dose_number', 'person_id', 'product']
 >>> bool(d.groupby("person_id")["dose_date"].is_monotonic_increasing.all())
 True
 """
@@ -107,7 +107,7 @@ def _days(values: np.ndarray) -> np.ndarray:
 def generate_doses(
     population: pd.DataFrame, rng: np.random.Generator, export_date: date = date(2022, 5, 15)
 ) -> pd.DataFrame:
-    """One row per dose: person_id, dose_number (1..4), product (canonical), dose_date.
+    """One row per dose: _person (position), person_id, dose_number (1..4), product, dose_date.
 
     Everyone gets at least one dose before ``export_date``; adults get up to two boosters.
     """
@@ -179,6 +179,7 @@ def generate_doses(
     product_names = np.asarray(PRODUCTS, dtype=object)
     return pd.DataFrame(
         {
+            "_person": person_idx,  # position in ``population`` (dropped before anyone sees it)
             "person_id": population["person_id"].to_numpy(dtype=object)[person_idx],
             "dose_number": (dose_idx + 1).astype("int64"),
             "product": product_names[codes[person_idx, dose_idx]],

@@ -89,22 +89,39 @@ def format_dates(values: np.ndarray, fmt: str = "%d/%m/%Y") -> np.ndarray:
 class Injector:
     """Picks records for each injection (exact counts, disjoint per field group) and labels them."""
 
-    def __init__(self, records: pd.DataFrame, doses: pd.DataFrame, rates: ErrorRates, rng, export_date: date):
-        self.rec = records.copy()
+    def __init__(self, records, doses: pd.DataFrame, rates: ErrorRates, rng, export_date: date):
+        """``records``: a DataFrame or a dict of equal-length arrays (never changed)."""
+        # plain numpy columns while injecting: pandas string columns would convert on every edit
+        self.columns = list(records.keys() if isinstance(records, dict) else records.columns)
+        self.cols = {}
+        for c in self.columns:
+            values = np.asarray(records[c])
+            text = values.dtype.kind in "OUT" or pd.api.types.is_string_dtype(values.dtype)
+            self.cols[c] = np.array(values, dtype=object if text else values.dtype, copy=True)
         self.doses = doses.copy()
         self.rates = rates
         self.rng = rng
         self.export_date = pd.Timestamp(export_date)
-        self.n = len(records)
+        self.n = len(self.cols[self.columns[0]])
         self.free = {slot: np.ones(self.n, dtype=bool) for slot in _SLOTS}
-        self.free["whole"] &= ~self.rec["_twin"].to_numpy(dtype=bool)
+        self.free["whole"] &= ~self.cols["_twin"].astype(bool)
         self.labels: list[pd.DataFrame] = []
         self.extra_records: list[pd.DataFrame] = []
         self.realised: dict[str, int] = {}
 
     # --- bookkeeping -----------------------------------------------------------------------------
-    def pick(self, name: str, eligible: np.ndarray, slots: tuple[str, ...], base: int | None = None) -> np.ndarray:
-        """Positions of ``round(rate * base)`` random eligible records whose ``slots`` are free."""
+    def pick(
+        self,
+        name: str,
+        eligible: np.ndarray,
+        slots: tuple[str, ...],
+        base: int | None = None,
+        check=None,
+    ) -> np.ndarray:
+        """Positions of ``round(rate * base)`` random eligible records whose ``slots`` are free.
+
+        ``check(positions) -> bool mask`` is a costlier condition, run only on candidate batches.
+        """
         rate = getattr(self.rates, name)
         want = int(round(rate * (self.n if base is None else base)))
         if want <= 0:
@@ -114,14 +131,27 @@ class Injector:
         for slot in slots:
             ok &= self.free[slot]
         candidates = np.flatnonzero(ok)
-        chosen = np.sort(self.rng.choice(candidates, size=min(want, len(candidates)), replace=False))
+        if check is None:
+            chosen = np.sort(self.rng.choice(candidates, size=min(want, len(candidates)), replace=False))
+        else:  # costly checks run on shuffled batches of candidates, not on the whole commune
+            shuffled = self.rng.permutation(candidates)
+            kept: list[np.ndarray] = []
+            found = 0
+            for start in range(0, len(shuffled), max(64, 3 * want)):
+                batch = shuffled[start : start + max(64, 3 * want)]
+                passed = batch[check(batch)]
+                kept.append(passed)
+                found += len(passed)
+                if found >= want:
+                    break
+            chosen = np.sort(np.concatenate(kept)[:want]) if kept else np.empty(0, dtype=int)
         for slot in slots:
             self.free[slot][chosen] = False
         self.realised[name] = len(chosen)
         return chosen
 
     def label(self, pos, category: str, error_type: str, field: str, true_value, record_ids=None) -> None:
-        ids = self.rec["record_id"].to_numpy()[pos] if record_ids is None else record_ids
+        ids = self.cols["record_id"][pos] if record_ids is None else record_ids
         if len(ids) == 0:
             return
         self.labels.append(
@@ -144,12 +174,10 @@ class Injector:
         return ~pd.Series(folded).duplicated(keep=False).to_numpy()
 
     def col(self, name: str) -> np.ndarray:
-        return self.rec[name].to_numpy(dtype=object)
+        return self.cols[name]
 
     def set(self, name: str, pos: np.ndarray, values) -> None:
-        column = self.rec[name].to_numpy(dtype=object).copy()
-        column[pos] = values
-        self.rec[name] = column
+        self.cols[name][pos] = values
 
     # --- the whole run ---------------------------------------------------------------------------
     def run(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -161,7 +189,15 @@ class Injector:
         self.personal_errors()
         self.dose_errors()
         self.noise()
-        records = pd.concat([self.rec, *self.extra_records], ignore_index=True)
+        records = pd.DataFrame(
+            {
+                c: pd.Series(
+                    np.concatenate([self.cols[c], *(extra[c] for extra in self.extra_records)]),
+                    dtype=object if self.cols[c].dtype == object else None,
+                )
+                for c in self.columns
+            }
+        )
         labels = (
             pd.concat(self.labels, ignore_index=True)
             if self.labels
@@ -171,7 +207,7 @@ class Injector:
         return records, self.doses, labels[list(LABEL_COLUMNS)].reset_index(drop=True)
 
     def _dose_index(self) -> None:
-        pos_of = pd.Series(np.arange(self.n), index=self.rec["record_id"].to_numpy())
+        pos_of = pd.Series(np.arange(self.n), index=self.cols["record_id"])
         self.doses["_pos"] = pos_of.reindex(self.doses["record_id"].to_numpy()).to_numpy()
         self.doses = self.doses.sort_values(["_pos", "dose_number"], kind="stable").reset_index(drop=True)
         self.n_doses = np.bincount(self.doses["_pos"].to_numpy(), minlength=self.n)
@@ -188,13 +224,13 @@ class Injector:
         new_ids = np.array(
             [self._record_id(start_id + i) for i in range(len(pos))], dtype=object
         )
-        second = self.rec.iloc[pos].copy()
+        second = {c: self.cols[c][pos].copy() for c in self.columns}
         second["record_id"] = new_ids
         old_ids = self.col("record_id")[pos]
         empty_id = rng.random(len(pos)) < 0.5
-        true_ids = second["id_number"].to_numpy(dtype=object).copy()
+        true_ids = second["id_number"].copy()
         second["id_number"] = np.where(empty_id, None, true_ids)
-        names = second["full_name"].to_numpy(dtype=object).copy()
+        names = second["full_name"].copy()
         variation = rng.random(len(pos))
         upper = variation < 0.35
         tone = (variation >= 0.35) & (variation < 0.6) & np.array([has_tone_style_choice(x) for x in names])
@@ -218,7 +254,7 @@ class Injector:
         self.label(None, "normalized", "name_tone_style", "full_name", names[tone], record_ids=new_ids[tone])
 
     def _record_id(self, seq: int) -> str:
-        return f"{self.rec['_commune'].iat[0]}-{seq:06d}"
+        return f"{self.cols['_commune'][0]}-{seq:06d}"
 
     def shared_ids(self) -> None:
         """Two different people recorded with one ID (e.g. a child under a parent's CCCD)."""
@@ -243,7 +279,7 @@ class Injector:
         rng = self.rng
         ids = self.col("id_number")
         kind = self.col("_kind")
-        age = self.rec["_age"].to_numpy()
+        age = self.cols["_age"]
         cccd = kind == "cccd"
         everyone = np.ones(self.n, dtype=bool)
 
@@ -258,11 +294,12 @@ class Injector:
         apply("id_placeholder", everyone, lambda v: str(rng.choice(PLACEHOLDERS)))
         children = (age >= 5) & (age < 18)
         apply("child_without_id", children, lambda v: None, base=int(children.sum()))
-        zero_led = np.array([str(v).startswith("0") for v in ids])
+        text = pd.Series(ids, dtype="string")
+        zero_led = text.str.startswith("0").fillna(False).to_numpy(dtype=bool)
         apply("id_leading_zero_lost", zero_led, lambda v: v.lstrip("0"))
         apply("id_separators", everyone, lambda v: _with_separators(v, rng))
         apply("id_scientific", everyone, _scientific)
-        has_zero = np.array(["0" in str(v) for v in ids])
+        has_zero = text.str.contains("0", regex=False).fillna(False).to_numpy(dtype=bool)
         apply("id_letter_o", has_zero, lambda v: _letter_o(v, rng))
         apply("id_wrong_length", everyone, lambda v: _wrong_length(v, rng))
         apply("id_unknown_province", cccd, lambda v: str(rng.choice(_UNKNOWN_PROVINCES)) + v[3:])
@@ -271,11 +308,12 @@ class Injector:
     # --- errors seen only against the registry ---------------------------------------------------
     def registry_only_errors(self) -> None:
         rng = self.rng
-        intact = self.free["id"] & ~self.rec["_twin"].to_numpy(dtype=bool)
+        intact = self.free["id"] & ~self.cols["_twin"].astype(bool)
         ids = self.col("id_number")
         taken = set(ids[pd.notna(ids)])
-        swappable_ids = np.array([_has_swap(v) for v in ids], dtype=bool)
-        pos = self.pick("id_swapped_digits", intact & swappable_ids, _REGISTRY_ONLY)
+        pos = self.pick(
+            "id_swapped_digits", intact, _REGISTRY_ONLY, check=lambda p: _swappable(ids[p])
+        )
         if len(pos):
             new = []
             for v in ids[pos]:
@@ -288,22 +326,23 @@ class Injector:
             self.label(pos, "personal_info", "id_swapped_digits", "id_number", ids[pos])
 
         names = self.col("full_name")
-        given_ok = np.array([len(_last_word(x)) >= 3 for x in names])
+        last_word = pd.Series(names, dtype="string").str.split(" ").str[-1]
+        given_ok = last_word.str.len().fillna(0).to_numpy() >= 3
         pos = self.pick("name_typo", intact & given_ok, _REGISTRY_ONLY)
         if len(pos):
             self.set("full_name", pos, [_typo(x, rng) for x in names[pos]])
             self.label(pos, "personal_info", "name_typo", "full_name", names[pos])
 
-        dob = pd.DatetimeIndex(self.rec["_dob_ts"])
-        full_date = ~self.rec["_year_only"].to_numpy(dtype=bool)
-        swappable = (dob.day <= 12) & (dob.day != dob.month) & (self.rec["_age"].to_numpy() >= 20)
+        dob = pd.DatetimeIndex(self.cols["_dob_ts"])
+        full_date = ~self.cols["_year_only"].astype(bool)
+        swappable = (dob.day <= 12) & (dob.day != dob.month) & (self.cols["_age"] >= 20)
         pos = self.pick("day_month_swapped", intact & full_date & swappable, _REGISTRY_ONLY)
         if len(pos):
             swapped = pd.to_datetime(
                 {"year": dob.year[pos], "month": dob.day[pos], "day": dob.month[pos]}
             ).to_numpy()
             true = self.col("dob")[pos]
-            self.set("dob", pos, format_dates(swapped, self.rec["_dob_format"].iat[0]))
+            self.set("dob", pos, format_dates(swapped, self.cols["_dob_format"][0]))
             self.label(pos, "personal_info", "day_month_swapped", "dob", true)
 
     # --- other personal information errors -----------------------------------------------------
@@ -323,8 +362,8 @@ class Injector:
         self.label(pos, "personal_info", "sex_invalid", "sex", sex[pos])
 
         dob_text = self.col("dob")
-        dob = pd.DatetimeIndex(self.rec["_dob_ts"])
-        adult = self.rec["_age"].to_numpy() >= 20
+        dob = pd.DatetimeIndex(self.cols["_dob_ts"])
+        adult = self.cols["_age"] >= 20
         not_leap_day = ~((dob.month == 2) & (dob.day == 29))
         pos = self.pick("birth_year_typo", cccd_intact & adult & not_leap_day, ("dob", "id"))
         if len(pos):
@@ -332,9 +371,9 @@ class Injector:
             shift = rng.choice(np.array([1, 2, 3, 5, 10]), len(pos))
             years = np.maximum(dob.year[pos] - shift, 1900)
             new = pd.to_datetime({"year": years, "month": dob.month[pos], "day": dob.day[pos]})
-            year_only = self.rec["_year_only"].to_numpy(dtype=bool)[pos]
+            year_only = self.cols["_year_only"].astype(bool)[pos]
             text = np.where(
-                year_only, years.astype(str), format_dates(new.to_numpy(), self.rec["_dob_format"].iat[0])
+                year_only, years.astype(str), format_dates(new.to_numpy(), self.cols["_dob_format"][0])
             )
             self.set("dob", pos, text)
             self.label(pos, "personal_info", "birth_year_typo", "dob", dob_text[pos])
@@ -349,21 +388,28 @@ class Injector:
         self.label(pos, "personal_info", "name_missing", "full_name", names[pos])
 
         never_plain = _never_plain()
-        codes, uniques = pd.factorize(pd.Series(names))
-        folded_u = np.array([ascii_fold(u) for u in uniques], dtype=object)
-        plain_ok_u = np.array([f != u and _is_plain_error(f, never_plain) for f, u in zip(folded_u, uniques, strict=True)])
-        pos = self.pick("name_no_diacritics", plain_ok_u[codes], ("name",))
-        self.set("full_name", pos, folded_u[codes[pos]])
+        present = pd.notna(names)
+
+        def plain_is_error(pos: np.ndarray) -> np.ndarray:
+            return np.array([ascii_fold(x) != x and _is_plain_error(ascii_fold(x), never_plain) for x in names[pos]], dtype=bool)
+
+        pos = self.pick("name_no_diacritics", present, ("name",), check=plain_is_error)
+        self.set("full_name", pos, [ascii_fold(x) for x in names[pos]])
         self.label(pos, "personal_info", "name_no_diacritics", "full_name", names[pos])
 
         for name, encode, expected in (("name_tcvn3", legacy.to_tcvn3, "tcvn3"), ("name_vni", legacy.to_vni, "vni")):
-            encoded_u = pd.Series([encode(u) for u in uniques], dtype=object)
-            ok_u = (encoded_u.to_numpy() != np.asarray(uniques, dtype=object)) & _legacy_detectable(encoded_u, expected)
-            pos = self.pick(name, ok_u[codes], ("name",))
-            self.set("full_name", pos, encoded_u.to_numpy()[codes[pos]])
+
+            def detectable(pos: np.ndarray, encode=encode, expected=expected) -> np.ndarray:
+                encoded = pd.Series([encode(x) for x in names[pos]], dtype=object)
+                changed = encoded.to_numpy() != names[pos]
+                return changed & _legacy_detectable(encoded, expected)
+
+            pos = self.pick(name, present, ("name",), check=detectable)
+            self.set("full_name", pos, [encode(x) for x in names[pos]])
             self.label(pos, "personal_info", name, "full_name", names[pos])
 
-        has_d = np.array(["Đ" in u for u in uniques], dtype=bool)[codes]
+        codes, uniques = pd.factorize(pd.Series(names, dtype=object))
+        has_d = np.array(["Đ" in u for u in uniques], dtype=bool)[codes] & (codes >= 0)
         pos = self.pick("name_eth_for_d", has_d, ("name",))
         self.set("full_name", pos, [x.replace("Đ", "Ð") for x in names[pos]])
         self.label(pos, "personal_info", "name_eth_for_d", "full_name", names[pos])
@@ -408,7 +454,7 @@ class Injector:
 
         # before the programme: a year typo (2021 -> 2020) on the first dose of an adult
         first_dates = dates[np.minimum(first, len(d) - 1)]
-        adult_first = self.rec["_first_age"].to_numpy() >= 19
+        adult_first = self.cols["_first_age"] >= 19
         early = (count >= 1) & (first_dates < np.datetime64("2022-03-01"))
         pos = self.pick("dose_before_start", adult_first & early & intact_dob, ("dose",))
         if len(pos):
@@ -441,7 +487,7 @@ class Injector:
             self.label(pos, "dose", "dose_unapproved", "vaccine", true)
 
         # before the age of eligibility: a minor's first dose moved before their age group opened
-        first_age = self.rec["_first_age"].to_numpy()
+        first_age = self.cols["_first_age"]
         minor = (count >= 1) & (first_age >= 5) & (first_age < 18)
         pos = self.pick("dose_before_eligibility", minor & intact_dob, ("dose",))
         if len(pos):
@@ -475,15 +521,17 @@ class Injector:
         pos = self.pick("name_uppercase", present, ("name",))
         self.set("full_name", pos, [x.upper() for x in names[pos]])
         self.label(pos, "normalized", "name_uppercase", "full_name", names[pos])
-        non_ascii = np.array([not x.isascii() for x in text_names])
+        non_ascii = ~pd.Series(text_names, dtype="string").str.isascii().to_numpy(dtype=bool)
         pos = self.pick("name_nfd", present & non_ascii, ("name",))
         self.set("full_name", pos, [unicodedata.normalize("NFD", x) for x in names[pos]])
         self.label(pos, "normalized", "name_nfd", "full_name", names[pos])
         pos = self.pick("name_extra_spaces", present, ("name",))
         self.set("full_name", pos, [_extra_spaces(x, rng) for x in names[pos]])
         self.label(pos, "normalized", "name_extra_spaces", "full_name", names[pos])
-        choice = np.array([has_tone_style_choice(x) if x else False for x in text_names])
-        pos = self.pick("name_tone_style", present & choice, ("name",))
+        def has_choice(pos: np.ndarray) -> np.ndarray:
+            return np.array([has_tone_style_choice(x) for x in names[pos]], dtype=bool)
+
+        pos = self.pick("name_tone_style", present, ("name",), check=has_choice)
         self.set("full_name", pos, [_flip_tone_style(x) for x in names[pos]])
         self.label(pos, "normalized", "name_tone_style", "full_name", names[pos])
 
@@ -544,18 +592,22 @@ def _swap_span(v: object) -> range:
     return range(6, 11) if len(v) == 12 else range(2, 8) if len(v) == 9 else range(0)
 
 
-def _has_swap(v: object) -> bool:
-    return any(v[i] != v[i + 1] for i in _swap_span(v))
+def _swappable(ids: np.ndarray) -> np.ndarray:
+    """Mask of IDs with two adjacent *different* digits in their random part (vectorised)."""
+    text = pd.Series(ids, dtype="string")
+    out = np.zeros(len(ids), dtype=bool)
+    for length, (lo, hi) in ((12, (6, 11)), (9, (2, 8))):
+        mask = (text.str.fullmatch(r"\d+") & (text.str.len() == length)).fillna(False).to_numpy(dtype=bool)
+        if mask.any():
+            digits = np.array(text[mask].tolist(), dtype=f"S{length}").view(np.uint8).reshape(-1, length)
+            out[mask] = (digits[:, lo:hi] != digits[:, lo + 1 : hi + 1]).any(axis=1)
+    return out
 
 
 def _swap_digits(v: str, rng) -> str:
     options = [i for i in _swap_span(v) if v[i] != v[i + 1]]
     i = int(rng.choice(options))
     return v[:i] + v[i + 1] + v[i] + v[i + 2 :]
-
-
-def _last_word(name: object) -> str:
-    return name.split()[-1] if isinstance(name, str) and name.split() else ""
 
 
 def _typo(name: str, rng) -> str:

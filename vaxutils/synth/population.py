@@ -88,11 +88,12 @@ def add_years(dates: pd.Series | pd.DatetimeIndex, years: np.ndarray) -> np.ndar
     >>> [str(d)[:10] for d in out]
     ['2022-03-01', '2022-05-01']
     """
-    idx = pd.DatetimeIndex(dates)
-    ymd = (idx.year.to_numpy() + years) * 10000 + idx.month.to_numpy() * 100 + idx.day.to_numpy()
-    leap_fix = (idx.month.to_numpy() == 2) & (idx.day.to_numpy() == 29)
-    ymd = np.where(leap_fix, ymd + 72, ymd)  # 0229 -> 0301
-    return pd.to_datetime(pd.Series(ymd.astype(str)), format="%Y%m%d").to_numpy("datetime64[ns]")
+    d = np.asarray(pd.DatetimeIndex(dates).to_numpy(dtype="datetime64[D]"))
+    months = d.astype("datetime64[M]")
+    day_offset = (d - months.astype("datetime64[D]")).astype("int64")
+    moved = (months + np.asarray(years, dtype="int64") * 12).astype("datetime64[D]")
+    # day 29 of a non-leap February rolls over into 1 March, as wanted
+    return (moved + day_offset).astype("datetime64[ns]")
 
 
 def _ages(rng: np.random.Generator, n: int, min_age: int) -> np.ndarray:

@@ -89,67 +89,60 @@ def title_rows(style: HeaderStyle, commune: dict, export_date) -> list[str]:
     return lines
 
 
-def _person_block(records: pd.DataFrame, style: HeaderStyle, commune: dict) -> pd.DataFrame:
+def _person_block(records: pd.DataFrame, style: HeaderStyle, commune: dict) -> dict[str, np.ndarray]:
     values = {
         "province": commune["province_name"],
         "district": commune["district_name"],
         "commune": commune["name"],
         "commune_code": commune["commune_code"],
     }
+    n = len(records)
     out = {}
     for field in style.person_fields:
-        column = records[field].to_numpy(dtype=object) if field in records else None
-        if column is None:
-            column = np.full(len(records), values[field], dtype=object)
-        out[style.labels[field]] = column
-    return pd.DataFrame(out, index=records.index)
+        if field in records:
+            out[style.labels[field]] = records[field].to_numpy(dtype=object)
+        else:
+            out[style.labels[field]] = np.full(n, values[field], dtype=object)
+    return out
 
 
-def _dose_text(doses: pd.DataFrame) -> pd.DataFrame:
-    out = doses[["record_id", "dose_number", "vaccine", "lot", "facility", "facility_level"]].copy()
+def _dose_text(doses: pd.DataFrame) -> dict[str, np.ndarray]:
+    out = {f: doses[f].to_numpy(dtype=object) for f in ("vaccine", "lot", "facility", "facility_level")}
     out["dose_date"] = format_dates(doses["dose_date"].to_numpy())
     out["dose_number"] = doses["dose_number"].astype(int).astype(str).to_numpy(dtype=object)
     return out
+
+
+DOSE_FIELDS = ("dose_number", "vaccine", "lot", "dose_date", "facility", "facility_level")
 
 
 def render(
     records: pd.DataFrame, doses: pd.DataFrame, layout: str, style: HeaderStyle, commune: dict
 ) -> pd.DataFrame:
     """The export frame exactly as it is written: header labels, text cells, empty = None."""
-    person = _person_block(records, style, commune)
-    dose_text = _dose_text(doses)
-    dose_fields = ("dose_number", "vaccine", "lot", "dose_date", "facility", "facility_level")
-    if layout == "wide":
-        wide = dose_text.set_index(["record_id", "dose_number"])[list(dose_fields[1:])]
-        wide = wide.unstack("dose_number")
-        numbers = sorted({int(k) for k in wide.columns.get_level_values(1)})
-        blocks = []
-        for k in numbers:
-            for field in dose_fields[1:]:
-                label = style.wide_pattern.format(k=k, label=style.dose_labels[field])
-                column = wide[(field, str(k))] if (field, str(k)) in wide.columns else None
-                blocks.append(
-                    pd.Series(
-                        column.reindex(records["record_id"]).to_numpy(dtype=object)
-                        if column is not None
-                        else None,
-                        index=records.index,
-                        name=label,
-                        dtype=object,
-                    )
-                )
-        frame = pd.concat([person, *blocks], axis=1)
-    elif layout == "long":
-        order = pd.Series(np.arange(len(records)), index=records["record_id"].to_numpy())
-        dose_text = dose_text.assign(_order=order.reindex(dose_text["record_id"]).to_numpy())
-        dose_text = dose_text.sort_values(["_order", "dose_number"], kind="stable")
-        rows = dose_text["_order"].to_numpy()
-        frame = person.iloc[rows].reset_index(drop=True)
-        for field in dose_fields:
-            frame[style.dose_labels[field]] = dose_text[field].to_numpy(dtype=object)
-    else:
+    if layout not in ("wide", "long"):
         raise ValueError(f"layout phải là 'wide' hoặc 'long' (layout must be wide or long): {layout!r}")
-    frame = frame.reset_index(drop=True)
+    columns = _person_block(records, style, commune)
+    dose_text = _dose_text(doses)
+    # row of each dose's record (positional: no string reindexing on millions of rows)
+    row = pd.Index(records["record_id"]).get_indexer(doses["record_id"])
+    number = doses["dose_number"].to_numpy().astype(int)
+    n = len(records)
+    if layout == "wide":
+        for k in sorted(set(number.tolist())):
+            at = number == k
+            for field in DOSE_FIELDS[1:]:
+                label = style.wide_pattern.format(k=k, label=style.dose_labels[field])
+                column = np.full(n, None, dtype=object)
+                column[row[at]] = dose_text[field][at]
+                columns[label] = column
+    else:
+        order = np.lexsort((number, row))
+        take = row[order]
+        columns = {label: values[take] for label, values in columns.items()}
+        for field in DOSE_FIELDS:
+            columns[style.dose_labels[field]] = dose_text[field][order]
+    frame = pd.DataFrame(columns, dtype=object)
     if style.with_stt:
-        frame.insert(0, "STT", (np.arange(len(frame)) + 1).astype(str).astype(object))
-    return frame.astype(object).where(frame.notna(), None)
+        frame.insert(0, "STT", pd.Series((np.arange(len(frame)) + 1).astype(str), dtype=object))
+    return frame
