@@ -1,76 +1,15 @@
 """The 63 provinces of 2022 as CCCD codes (DESIGN §2.1), for decoding identifiers.
 
-Source: the 2022 GSO province list (CCCD code = GSO code zero-padded to three digits), as kept by
-Circular 07/2016/TT-BCA Art. 7. Since July 2025 codes are reused with other meanings, so identifiers
-are always decoded with this 2022 list. ``vaxutils.refdata.provinces()`` holds the same list; this
-copy keeps ``vaxutils.ids`` free of a data-file dependency (a test checks the two agree).
+The list itself is the data file of :mod:`vaxutils.refdata` (GSO 2022, CCCD code = GSO code
+zero-padded to three digits, Circular 07/2016/TT-BCA Art. 7). Since July 2025 codes are reused
+with other meanings, so identifiers are always decoded with this 2022 list, never a newer one.
 
 >>> len(PROVINCES), PROVINCES["001"], PROVINCES["052"]
 (63, 'Hà Nội', 'Bình Định')
 """
 
-PROVINCES: dict[str, str] = {
-    "001": "Hà Nội",
-    "002": "Hà Giang",
-    "004": "Cao Bằng",
-    "006": "Bắc Kạn",
-    "008": "Tuyên Quang",
-    "010": "Lào Cai",
-    "011": "Điện Biên",
-    "012": "Lai Châu",
-    "014": "Sơn La",
-    "015": "Yên Bái",
-    "017": "Hòa Bình",
-    "019": "Thái Nguyên",
-    "020": "Lạng Sơn",
-    "022": "Quảng Ninh",
-    "024": "Bắc Giang",
-    "025": "Phú Thọ",
-    "026": "Vĩnh Phúc",
-    "027": "Bắc Ninh",
-    "030": "Hải Dương",
-    "031": "Hải Phòng",
-    "033": "Hưng Yên",
-    "034": "Thái Bình",
-    "035": "Hà Nam",
-    "036": "Nam Định",
-    "037": "Ninh Bình",
-    "038": "Thanh Hóa",
-    "040": "Nghệ An",
-    "042": "Hà Tĩnh",
-    "044": "Quảng Bình",
-    "045": "Quảng Trị",
-    "046": "Thừa Thiên Huế",
-    "048": "Đà Nẵng",
-    "049": "Quảng Nam",
-    "051": "Quảng Ngãi",
-    "052": "Bình Định",
-    "054": "Phú Yên",
-    "056": "Khánh Hòa",
-    "058": "Ninh Thuận",
-    "060": "Bình Thuận",
-    "062": "Kon Tum",
-    "064": "Gia Lai",
-    "066": "Đắk Lắk",
-    "067": "Đắk Nông",
-    "068": "Lâm Đồng",
-    "070": "Bình Phước",
-    "072": "Tây Ninh",
-    "074": "Bình Dương",
-    "075": "Đồng Nai",
-    "077": "Bà Rịa - Vũng Tàu",
-    "079": "Hồ Chí Minh",
-    "080": "Long An",
-    "082": "Tiền Giang",
-    "083": "Bến Tre",
-    "084": "Trà Vinh",
-    "086": "Vĩnh Long",
-    "087": "Đồng Tháp",
-    "089": "An Giang",
-    "091": "Kiên Giang",
-    "092": "Cần Thơ",
-    "093": "Hậu Giang",
-    "094": "Sóc Trăng",
-    "095": "Bạc Liêu",
-    "096": "Cà Mau",
-}
+from vaxutils.refdata import provinces as _provinces
+
+PROVINCES: dict[str, str] = dict(
+    zip(_provinces()["cccd_code"], _provinces()["name"], strict=True)
+)

@@ -174,7 +174,8 @@ class Injector:
         return ~pd.Series(folded).duplicated(keep=False).to_numpy()
 
     def col(self, name: str) -> np.ndarray:
-        return self.cols[name]
+        """A snapshot of a column (later edits do not show through)."""
+        return self.cols[name].copy()
 
     def set(self, name: str, pos: np.ndarray, values) -> None:
         self.cols[name][pos] = values
