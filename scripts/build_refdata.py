@@ -123,14 +123,31 @@ def main() -> None:
         short = PROVINCE_SHORT_NAMES[cccd]
         region, region_vi = region_of[gso]
         provinces.append(
-            [cccd, gso, short, ascii_fold(short), nfc(p["name"]), p["division_type"], region, region_vi]
+            [
+                cccd,
+                gso,
+                short,
+                ascii_fold(short),
+                nfc(p["name"]),
+                p["division_type"],
+                region,
+                region_vi,
+            ]
         )
         for d in sorted(p["districts"], key=lambda d: d["code"]):
             dcode = f"{d['code']:03d}"
             districts.append([dcode, nfc(d["name"]), d["division_type"], gso, short])
             for w in sorted(d["wards"], key=lambda w: w["code"]):
                 communes.append(
-                    [f"{w['code']:05d}", nfc(w["name"]), w["division_type"], dcode, nfc(d["name"]), gso, short]
+                    [
+                        f"{w['code']:05d}",
+                        nfc(w["name"]),
+                        w["division_type"],
+                        dcode,
+                        nfc(d["name"]),
+                        gso,
+                        short,
+                    ]
                 )
     assert sorted(PROVINCE_SHORT_NAMES) == [row[0] for row in provinces], "province list changed"
 

@@ -125,7 +125,9 @@ def test_every_province_spelling_resolves(row, column, transform):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.text(max_size=30), st.integers(), st.floats()), max_size=20))
+@given(
+    st.lists(st.one_of(st.none(), st.text(max_size=30), st.integers(), st.floats()), max_size=20)
+)
 def test_province_lookup_never_raises_and_keeps_the_index(values):
     s = pd.Series(values, dtype=object, index=np.arange(len(values)) * 3)
     before = s.copy()
@@ -137,7 +139,14 @@ def test_province_lookup_never_raises_and_keeps_the_index(values):
 
 def test_facility_levels_and_exemptions():
     levels = refdata.facility_levels().set_index("level")
-    assert levels.index.tolist() == ["moh", "ministry", "province", "district", "commune", "private"]
+    assert levels.index.tolist() == [
+        "moh",
+        "ministry",
+        "province",
+        "district",
+        "commune",
+        "private",
+    ]
     assert levels["exempt_from_cleaning"].tolist() == [True, True, True, True, False, False]
     assert levels.loc["moh", "label_vi"] == "Bộ Y tế"
     assert refdata.exempt_levels() == {"moh", "ministry", "province", "district"}

@@ -24,9 +24,9 @@ from vaxutils.synth import (
     generate_commune,
     generate_district,
     generate_population,
+    legacy,
     write_commune,
 )
-from vaxutils.synth import legacy
 from vaxutils.synth.commune import LEVEL_LABELS, PAEDIATRIC_SPELLING, SPELLINGS
 from vaxutils.synth.inject import ascii_fold
 from vaxutils.synth.population import add_years
@@ -120,7 +120,9 @@ def test_south_uses_huynh_vo_and_khmer_names():
     pop = generate_population(5000, "29365", seed=1)  # a commune of Sóc Trăng? (see below)
     info = refdata.commune("29365")
     assert info["province_name"] in ("Sóc Trăng", "Trà Vinh", "Kiên Giang", "An Giang") or True
-    south = generate_population(5000, refdata.communes_of_province("094")["commune_code"][0], seed=1)
+    south = generate_population(
+        5000, refdata.communes_of_province("094")["commune_code"][0], seed=1
+    )
     share = south["family_name"].value_counts(normalize=True)
     assert share.get("Huỳnh", 0) > share.get("Hoàng", 0)
     assert south["family_name"].isin(["Thạch", "Danh", "Sơn", "Kim"]).mean() > 0.1
@@ -141,7 +143,10 @@ def test_twins_present_and_not_lookalikes(clean):
     other = pop.loc[twins["twin_of"]]
     assert (twins["family_name"].to_numpy() == other["family_name"].to_numpy()).all()
     assert (twins["dob"].to_numpy() == other["dob"].to_numpy()).all()
-    assert (twins["given_name"].map(ascii_fold).to_numpy() != other["given_name"].map(ascii_fold).to_numpy()).all()
+    assert (
+        twins["given_name"].map(ascii_fold).to_numpy()
+        != other["given_name"].map(ascii_fold).to_numpy()
+    ).all()
     assert (twins["id_number"].to_numpy() != other["id_number"].to_numpy()).all()
 
 
@@ -161,7 +166,11 @@ def test_clean_dose_histories_follow_the_rules(clean):
     # eligible on the dose date (completed years)
     born = pd.DatetimeIndex(d["dob"])
     on = pd.DatetimeIndex(d["dose_date"])
-    age = on.year - born.year - ((on.month < born.month) | ((on.month == born.month) & (on.day < born.day)))
+    age = (
+        on.year
+        - born.year
+        - ((on.month < born.month) | ((on.month == born.month) & (on.day < born.day)))
+    )
     assert (age >= min_age_on(d["dose_date"]).to_numpy()).all()
     young = age < r.paediatric_under_age
     assert d.loc[young, "product"].isin(r.paediatric_products).all()
@@ -221,7 +230,9 @@ def test_long_layout_has_one_row_per_dose():
 
 
 def test_products_and_levels_resolve_with_refdata():
-    spellings = [s for options in SPELLINGS.values() for s in options] + list(PAEDIATRIC_SPELLING.values())
+    spellings = [s for options in SPELLINGS.values() for s in options] + list(
+        PAEDIATRIC_SPELLING.values()
+    )
     products = refdata.vaccine_lookup(pd.Series(spellings))
     assert products.notna().all()
     labels = [label for style in LEVEL_LABELS for label in style.values()]
@@ -282,7 +293,9 @@ def test_duplicates_are_labelled_on_both_records(dirty):
     id_col, name_col = _column(dirty, "id_number"), _column(dirty, "full_name")
     for a, b in list(pairs)[:20]:
         assert export.loc[a, name_col].casefold() == export.loc[b, name_col].casefold() or True
-    empty_second = labels[(labels["category"] == "missing_id") & (labels["error_type"] == "duplicate_split")]
+    empty_second = labels[
+        (labels["category"] == "missing_id") & (labels["error_type"] == "duplicate_split")
+    ]
     assert export.loc[empty_second["record_id"], id_col].isna().all()
     shared = labels[(labels["error_type"] == "shared_id") & (labels["category"] == "duplicate")]
     for a, b in zip(shared["record_id"], shared["true_value"], strict=True):
@@ -323,9 +336,13 @@ def test_injected_personal_errors_are_detectable(dirty):
     swap = lab.loc[["day_month_swapped"]]
     now = export.loc[swap["record_id"], dob_col].to_numpy()
     true = swap["true_value"].to_numpy()
-    assert all(a != b and a[:2] == b[3:5] and a[3:5] == b[:2] for a, b in zip(now, true, strict=True))
+    assert all(
+        a != b and a[:2] == b[3:5] and a[3:5] == b[:2] for a, b in zip(now, true, strict=True)
+    )
     flipped = lab.loc[["sex_flipped"]]
-    assert (export.loc[flipped["record_id"], sex_col].to_numpy() != flipped["true_value"].to_numpy()).all()
+    assert (
+        export.loc[flipped["record_id"], sex_col].to_numpy() != flipped["true_value"].to_numpy()
+    ).all()
     plain = export.loc[lab.loc[["name_no_diacritics"], "record_id"], name_col]
     assert plain.map(str.isascii).all()
     eth = export.loc[lab.loc[["name_eth_for_d"], "record_id"], name_col]
@@ -333,7 +350,11 @@ def test_injected_personal_errors_are_detectable(dirty):
     tcvn3 = export.loc[lab.loc[["name_tcvn3"], "record_id"], name_col]
     assert all(ch.isascii() or "\x80" <= ch <= "\xff" for name in tcvn3 for ch in name)
     missing = lab.loc[["name_missing", "dob_missing", "sex_missing"]]
-    for error_type, col in (("name_missing", name_col), ("dob_missing", dob_col), ("sex_missing", sex_col)):
+    for error_type, col in (
+        ("name_missing", name_col),
+        ("dob_missing", dob_col),
+        ("sex_missing", sex_col),
+    ):
         assert export.loc[lab.loc[[error_type], "record_id"], col].isna().all()
     assert len(missing) > 0
 
@@ -347,15 +368,24 @@ def test_injected_dose_errors_break_the_rules(dirty):
     future = doses[doses["record_id"].isin(lab.loc[["dose_future"], "record_id"])]
     assert future.groupby("record_id")["date"].max().gt(pd.Timestamp(EXPORT_DATE)).all()
     unapproved = doses[doses["record_id"].isin(lab.loc[["dose_unapproved"], "record_id"])]
-    assert unapproved.groupby("record_id")["vaccine"].agg(lambda v: v.isin(["Nanocovax", "Covivac"]).any()).all()
+    assert (
+        unapproved.groupby("record_id")["vaccine"]
+        .agg(lambda v: v.isin(["Nanocovax", "Covivac"]).any())
+        .all()
+    )
     gap = doses[doses["record_id"].isin(lab.loc[["dose_number_gap"], "record_id"])]
-    numbers = gap.groupby("record_id")["number"].agg(lambda v: sorted(v) != list(range(1, len(v) + 1)))
+    numbers = gap.groupby("record_id")["number"].agg(
+        lambda v: sorted(v) != list(range(1, len(v) + 1))
+    )
     assert numbers.all()
     disorder = doses[doses["record_id"].isin(lab.loc[["dose_out_of_order"], "record_id"])]
-    assert disorder.sort_values("number").groupby("record_id")["date"].agg(
-        lambda v: not v.is_monotonic_increasing).all()
+    assert (
+        disorder.sort_values("number")
+        .groupby("record_id")["date"]
+        .agg(lambda v: not v.is_monotonic_increasing)
+        .all()
+    )
     eligible = doses[doses["record_id"].isin(lab.loc[["dose_before_eligibility"], "record_id"])]
-    pop = dirty.population.set_index("person_id")
     first = eligible.sort_values("number").groupby("record_id").first()
     assert (first["date"] < max(r.eligibility_from)).all()
 
@@ -365,7 +395,9 @@ def _doses_of(sc):
     export = _by_record(sc)
     rows = []
     for k in range(1, 5):
-        date_col = next((c for c in export.columns if c in (f"Mũi {k} - Ngày tiêm", f"Ngày tiêm mũi {k}")), None)
+        date_col = next(
+            (c for c in export.columns if c in (f"Mũi {k} - Ngày tiêm", f"Ngày tiêm mũi {k}")), None
+        )
         vac_col = next((c for c in export.columns if "vắc xin" in c and str(k) in c), None)
         if date_col is None:
             continue
@@ -385,9 +417,14 @@ def test_noise_is_only_normalisation(dirty):
     assert (upper == upper.str.upper()).all()
     nfd = lab.loc[["name_nfd"]]
     now = export.loc[nfd["record_id"], name_col]
-    assert all(unicodedata.normalize("NFC", a) == b for a, b in zip(now, nfd["true_value"], strict=True))
+    assert all(
+        unicodedata.normalize("NFC", a) == b for a, b in zip(now, nfd["true_value"], strict=True)
+    )
     spaces = lab.loc[["id_surrounding_spaces"]]
-    assert (export.loc[spaces["record_id"], id_col].str.strip().to_numpy() == spaces["true_value"].to_numpy()).all()
+    assert (
+        export.loc[spaces["record_id"], id_col].str.strip().to_numpy()
+        == spaces["true_value"].to_numpy()
+    ).all()
     sex = lab.loc[["sex_case"]]
     assert set(export.loc[sex["record_id"], sex_col]) <= {"nam", "NAM", "nữ", "NỮ"}
 
@@ -423,11 +460,18 @@ def test_legacy_encoders_round_trip_with_the_decoder():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet="aăâeêioôơuưyAĂÂEÊIOÔƠUƯYàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵđĐ bcdgh", max_size=20))
+@given(
+    st.text(
+        alphabet="aăâeêioôơuưyAĂÂEÊIOÔƠUƯYàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵđĐ bcdgh",
+        max_size=20,
+    )
+)
 def test_legacy_encoders_keep_ascii_and_are_latin1(text):
     for encoded in (legacy.to_tcvn3(text), legacy.to_vni(text)):
         assert all(ord(c) <= 0xFF for c in encoded)
-        assert "".join(c for c in encoded if c in "bcdgh ") == "".join(c for c in text if c in "bcdgh ")
+        assert "".join(c for c in encoded if c in "bcdgh ") == "".join(
+            c for c in text if c in "bcdgh "
+        )
 
 
 # --- invariants over seeds ------------------------------------------------------------------------
@@ -438,7 +482,9 @@ def test_population_invariants_hold_for_any_seed(seed, code):
     assert pop["person_id"].is_unique and pop["id_number"].is_unique
     g = pop["id_number"].str[3].astype(int)
     assert ((g % 2 == 1) == (pop["sex"] == "Nữ")).all()
-    assert (1900 + 100 * (g // 2) + pop["id_number"].str[4:6].astype(int) == pop["birth_year"]).all()
+    assert (
+        1900 + 100 * (g // 2) + pop["id_number"].str[4:6].astype(int) == pop["birth_year"]
+    ).all()
     assert pop["full_name"].str.fullmatch(r"\S+( \S+)+").all()
 
 
@@ -449,7 +495,9 @@ def test_add_years_handles_leap_days():
 
 # --- districts, files, CLI, junk ------------------------------------------------------------------
 def test_generate_district_mixed_layouts():
-    communes = generate_district("095", n_persons=20, seed=1, layout="mixed", rates=ErrorRates.none())
+    communes = generate_district(
+        "095", n_persons=20, seed=1, layout="mixed", rates=ErrorRates.none()
+    )
     assert list(communes) == refdata.communes_of_district("095")["commune_code"].tolist()
     assert {sc.layout for sc in communes.values()} == {"wide", "long"}
     names = [set(sc.registry["full_name"]) for sc in communes.values()]
@@ -481,7 +529,9 @@ def test_cli_writes_files(tmp_path):
     result = runner.invoke(app, ["synth", "--commune", "01420", "--out", str(tmp_path), "--persons", "50",
                                  "--format", "csv", "--clean", "--seed", "3"])  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "export_01420.csv").exists() and (tmp_path / "registry_01420.parquet").exists()
+    assert (tmp_path / "export_01420.csv").exists() and (
+        tmp_path / "registry_01420.parquet"
+    ).exists()
     labels = pd.read_parquet(tmp_path / "labels_01420.parquet")
     assert set(labels["category"]) <= {"normalized"}
     bad = runner.invoke(app, ["synth", "--out", str(tmp_path)])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -37,11 +38,15 @@ def _communes(commune: str | None, district: str | None, province: str | None) -
 
 @app.command("synth")
 def synth_command(
-    out: Path = typer.Option(..., "--out", help="Thư mục ghi tệp (tạo nếu chưa có). / Output folder."),
+    out: Annotated[
+        Path, typer.Option("--out", help="Thư mục ghi tệp (tạo nếu chưa có). / Output folder.")
+    ],
     commune: str | None = typer.Option(None, "--commune", help="Mã xã 5 chữ số, vd 01420."),
     district: str | None = typer.Option(None, "--district", help="Mã huyện 3 chữ số, vd 045."),
     province: str | None = typer.Option(None, "--province", help="Mã tỉnh, vd 04 (hoặc 004)."),
-    seed: int = typer.Option(0, "--seed", help="Hạt giống ngẫu nhiên (cùng hạt giống → cùng dữ liệu)."),
+    seed: int = typer.Option(
+        0, "--seed", help="Hạt giống ngẫu nhiên (cùng hạt giống → cùng dữ liệu)."
+    ),
     persons: int | None = typer.Option(
         None, "--persons", min=1, help="Số người mỗi xã (mặc định: theo quy mô thực tế của xã)."
     ),

@@ -64,8 +64,9 @@ class Grid:
 def _head_and_tail(path: Path, size: int) -> bytes:
     with path.open("rb") as f:
         head = f.read(_SNIFF_BYTES)
-        if size > 2 * _SNIFF_BYTES:
-            f.seek(size - _SNIFF_BYTES)
+        if size > _SNIFF_BYTES:
+            # the zip directory of an xlsx sits at the end: always look at the tail too
+            f.seek(max(size - _SNIFF_BYTES, _SNIFF_BYTES))
             head += f.read()
     return head
 

@@ -152,9 +152,9 @@ def communes_of_province(code: object) -> pd.DataFrame:
 @functools.cache
 def _province_keys() -> dict[str, str]:
     keys = dict(_PROVINCE_ALIASES)
-    for cccd, name, full in read_table("provinces.csv")[["cccd_code", "name", "full_name"]].itertuples(
-        index=False
-    ):
+    for cccd, name, full in read_table("provinces.csv")[
+        ["cccd_code", "name", "full_name"]
+    ].itertuples(index=False):
         for text in (name, full):
             keys[fold_key(text)] = cccd
     return keys

@@ -3,7 +3,8 @@
 >>> sc = generate_commune("01420", n_persons=300, seed=1)
 >>> sc.layout, len(sc.population), sc.registry["id_number"].str.len().eq(12).all()
 ('wide', 300, np.True_)
->>> sorted(set(sc.labels["category"])) == sorted(set(sc.labels["category"]) & set(CATEGORIES))
+>>> from vaxutils.schema import CATEGORIES
+>>> set(sc.labels["category"]) <= set(CATEGORIES)
 True
 """
 
@@ -20,7 +21,6 @@ import pandas as pd
 
 from vaxutils.refdata import commune as commune_info
 from vaxutils.refdata import communes_of_district
-from vaxutils.schema import CATEGORIES
 from vaxutils.synth.doses import generate_doses
 from vaxutils.synth.inject import Injector, format_dates
 from vaxutils.synth.places import facilities, region_style
@@ -29,11 +29,26 @@ from vaxutils.synth.rates import ErrorRates
 from vaxutils.synth.render import HeaderStyle, render, title_rows
 
 LAYOUTS = ("wide", "long")
-REGISTRY_COLUMNS = ("person_id", "id_number", "cmnd", "full_name", "dob", "sex", "commune_code", "village")
+REGISTRY_COLUMNS = (
+    "person_id",
+    "id_number",
+    "cmnd",
+    "full_name",
+    "dob",
+    "sex",
+    "commune_code",
+    "village",
+)
 
 # How exports spell each product (one spelling per commune); all resolve with refdata.vaccine_lookup.
 SPELLINGS: dict[str, tuple[str, ...]] = {
-    "AstraZeneca": ("AstraZeneca", "Astra Zeneca", "AZ", "Vaxzevria", "COVID-19 Vaccine AstraZeneca"),
+    "AstraZeneca": (
+        "AstraZeneca",
+        "Astra Zeneca",
+        "AZ",
+        "Vaxzevria",
+        "COVID-19 Vaccine AstraZeneca",
+    ),
     "Pfizer": ("Pfizer", "Pfizer-BioNTech", "Comirnaty (Pfizer)", "Pfizer BioNTech"),
     "Moderna": ("Moderna", "Spikevax (Moderna)"),
     "Vero Cell": ("Vero Cell", "VERO CELL (Sinopharm)", "Sinopharm", "Verocell"),
@@ -66,7 +81,9 @@ class SynthCommune:
     layout: str  # "wide" | "long"
     registry: pd.DataFrame  # population database view (REGISTRY_COLUMNS)
     labels: pd.DataFrame  # record_id, category, error_type, field, true_value
-    doses: pd.DataFrame = field(repr=False)  # true dose history: person_id, dose_number, product, dose_date
+    doses: pd.DataFrame = field(
+        repr=False
+    )  # true dose history: person_id, dose_number, product, dose_date
     title_rows: list[str] = field(default_factory=list)
     injected: dict[str, int] = field(default_factory=dict)  # realised count per error/noise type
     export_date: date = date(2022, 5, 15)
@@ -74,7 +91,9 @@ class SynthCommune:
 
 def default_size(info: dict, rng: np.random.Generator) -> int:
     """A realistic number of vaccinated people for the commune (towns are bigger)."""
-    low, high = {"phường": (3000, 8000), "thị trấn": (2500, 7000)}.get(info["division_type"], (1500, 6000))
+    low, high = {"phường": (3000, 8000), "thị trấn": (2500, 7000)}.get(
+        info["division_type"], (1500, 6000)
+    )
     return int(rng.integers(low, high + 1))
 
 
@@ -111,7 +130,9 @@ def _dose_details(doses, population, info, rng) -> pd.DataFrame:
     out["vaccine"] = vaccine
     out["lot"] = lots
     out["facility"] = np.asarray([name for name, _, _ in places], dtype=object)[which]
-    out["facility_level"] = np.asarray([level_text[lvl] for _, lvl, _ in places], dtype=object)[which]
+    out["facility_level"] = np.asarray([level_text[lvl] for _, lvl, _ in places], dtype=object)[
+        which
+    ]
     return out
 
 
@@ -120,11 +141,17 @@ def _draft(population, doses, info, export_date, rng) -> tuple[dict[str, np.ndar
     n = len(population)
     order = rng.permutation(n)
     record_id = np.empty(n, dtype=object)
-    record_id[order] = (info["commune_code"] + "-" + pd.Series(np.arange(1, n + 1)).astype("string").str.zfill(6)).to_numpy(dtype=object)
+    record_id[order] = (
+        info["commune_code"] + "-" + pd.Series(np.arange(1, n + 1)).astype("string").str.zfill(6)
+    ).to_numpy(dtype=object)
     dob = population["dob"].to_numpy(dtype="datetime64[ns]")
     elderly = population["birth_year"].to_numpy() < 1950
     year_only = elderly & (rng.random(n) < 0.3)
-    dob_text = np.where(year_only, population["birth_year"].astype(str).to_numpy(dtype=object), format_dates(dob, DOB_FORMAT))
+    dob_text = np.where(
+        year_only,
+        population["birth_year"].astype(str).to_numpy(dtype=object),
+        format_dates(dob, DOB_FORMAT),
+    )
     first_dose = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     person = doses["_person"].to_numpy()
     is_first = doses["dose_number"].to_numpy() == 1
@@ -156,7 +183,9 @@ def _draft(population, doses, info, export_date, rng) -> tuple[dict[str, np.ndar
 
 def registry_of(population: pd.DataFrame) -> pd.DataFrame:
     """The population database's truthful view of the people (12-digit ID for everyone)."""
-    reg = population[["person_id", "id_number", "cmnd", "full_name", "sex", "commune_code", "village"]].copy()
+    reg = population[
+        ["person_id", "id_number", "cmnd", "full_name", "sex", "commune_code", "village"]
+    ].copy()
     reg["dob"] = pd.DatetimeIndex(population["dob"]).strftime("%Y-%m-%d").to_numpy(dtype=object)
     return reg[list(REGISTRY_COLUMNS)]
 
@@ -176,7 +205,9 @@ def generate_commune(
     gives clean data whose only labels are ``normalized`` noise.
     """
     if layout not in LAYOUTS:
-        raise ValueError(f"layout phải là 'wide' hoặc 'long' (layout must be wide or long): {layout!r}")
+        raise ValueError(
+            f"layout phải là 'wide' hoặc 'long' (layout must be wide or long): {layout!r}"
+        )
     rates = rates if rates is not None else ErrorRates()
     info = commune_info(commune_code)
     code = info["commune_code"]
@@ -238,7 +269,9 @@ def _write_csv_with_titles(path: Path, frame: pd.DataFrame, titles: list[str]) -
     return write_atomic(path, write)
 
 
-def write_commune(sc: SynthCommune, out_dir: str | os.PathLike, fmt: str = "xlsx") -> dict[str, Path]:
+def write_commune(
+    sc: SynthCommune, out_dir: str | os.PathLike, fmt: str = "xlsx"
+) -> dict[str, Path]:
     """Write ``export_<code>.xlsx|csv``, ``registry_<code>.parquet``, ``labels_<code>.parquet``."""
     from vaxutils.io import write_parquet, write_xlsx
 

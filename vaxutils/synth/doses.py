@@ -29,7 +29,16 @@ from vaxutils.synth.population import add_years
 MARGIN_DAYS = 7
 MAX_DOSES = 4
 # Product mix of first doses per period (adults), as weights over PRODUCTS.
-PRODUCTS = ("AstraZeneca", "Pfizer", "Moderna", "Vero Cell", "Sputnik V", "Hayat-Vax", "Abdala", "Janssen")
+PRODUCTS = (
+    "AstraZeneca",
+    "Pfizer",
+    "Moderna",
+    "Vero Cell",
+    "Sputnik V",
+    "Hayat-Vax",
+    "Abdala",
+    "Janssen",
+)
 _PERIODS = (  # (first day, weights in PRODUCTS order)
     ("2021-03-08", (1, 0, 0, 0, 0, 0, 0, 0)),
     ("2021-07-01", (35, 15, 12, 30, 3, 0, 0, 0)),
@@ -48,7 +57,9 @@ _SWITCH = {"AstraZeneca": (("Pfizer", 0.10), ("Moderna", 0.05)), "Pfizer": (("Mo
            "Moderna": (("Pfizer", 0.10),)}  # fmt: skip
 _BOOSTERS = (("AstraZeneca", 0.25), ("Pfizer", 0.45), ("Moderna", 0.30))
 _BOOSTER_PROGRAMME_START = pd.Timestamp("2021-11-20")
-_MONTH = 31  # days: gaps in months are generated as 31-day months (always longer than a calendar month)
+_MONTH = (
+    31  # days: gaps in months are generated as 31-day months (always longer than a calendar month)
+)
 
 
 def _product_table() -> pd.DataFrame:
@@ -130,7 +141,9 @@ def generate_doses(
 
     primary_of = table["primary_doses"].astype(int).to_numpy()
     min_gap_of = table["min_interval_days"].fillna(0).astype(int).to_numpy()
-    spread_of = np.array([{"AstraZeneca": 56, "Vero Cell": 14, "Abdala": 10}.get(p, 14) for p in PRODUCTS])
+    spread_of = np.array(
+        [{"AstraZeneca": 56, "Vero Cell": 14, "Abdala": 10}.get(p, 14) for p in PRODUCTS]
+    )
     primary = primary_of[codes[:, 0]]
     completes = rng.random(n) < 0.95
 
@@ -157,7 +170,9 @@ def generate_doses(
     given = (~np.isnat(dates)).sum(axis=1)
     last_primary = dates[np.arange(n), np.maximum(primary - 1, 0)]
     wants = (given == primary) & (rng.random(n) < 0.8)
-    b1 = last_primary + _days(r.first_booster_min_months * _MONTH + MARGIN_DAYS + rng.random(n) * 120)
+    b1 = last_primary + _days(
+        r.first_booster_min_months * _MONTH + MARGIN_DAYS + rng.random(n) * 120
+    )
     six = last_primary + _days(np.full(n, r.first_booster_min_months_before * _MONTH + MARGIN_DAYS))
     b1 = np.where(b1 < np.datetime64(r.booster_rule_change, "ns"), np.maximum(b1, six), b1)
     b1 = np.maximum(b1, np.datetime64(_BOOSTER_PROGRAMME_START, "ns"))

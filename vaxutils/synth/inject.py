@@ -132,7 +132,9 @@ class Injector:
             ok &= self.free[slot]
         candidates = np.flatnonzero(ok)
         if check is None:
-            chosen = np.sort(self.rng.choice(candidates, size=min(want, len(candidates)), replace=False))
+            chosen = np.sort(
+                self.rng.choice(candidates, size=min(want, len(candidates)), replace=False)
+            )
         else:  # costly checks run on shuffled batches of candidates, not on the whole commune
             shuffled = self.rng.permutation(candidates)
             kept: list[np.ndarray] = []
@@ -150,7 +152,9 @@ class Injector:
         self.realised[name] = len(chosen)
         return chosen
 
-    def label(self, pos, category: str, error_type: str, field: str, true_value, record_ids=None) -> None:
+    def label(
+        self, pos, category: str, error_type: str, field: str, true_value, record_ids=None
+    ) -> None:
         ids = self.cols["record_id"][pos] if record_ids is None else record_ids
         if len(ids) == 0:
             return
@@ -210,7 +214,9 @@ class Injector:
     def _dose_index(self) -> None:
         pos_of = pd.Series(np.arange(self.n), index=self.cols["record_id"])
         self.doses["_pos"] = pos_of.reindex(self.doses["record_id"].to_numpy()).to_numpy()
-        self.doses = self.doses.sort_values(["_pos", "dose_number"], kind="stable").reset_index(drop=True)
+        self.doses = self.doses.sort_values(["_pos", "dose_number"], kind="stable").reset_index(
+            drop=True
+        )
         self.n_doses = np.bincount(self.doses["_pos"].to_numpy(), minlength=self.n)
         self.first_row = np.searchsorted(self.doses["_pos"].to_numpy(), np.arange(self.n))
 
@@ -222,9 +228,7 @@ class Injector:
             return
         rng = self.rng
         start_id = self.n + 1
-        new_ids = np.array(
-            [self._record_id(start_id + i) for i in range(len(pos))], dtype=object
-        )
+        new_ids = np.array([self._record_id(start_id + i) for i in range(len(pos))], dtype=object)
         second = {c: self.cols[c][pos].copy() for c in self.columns}
         second["record_id"] = new_ids
         old_ids = self.col("record_id")[pos]
@@ -234,7 +238,11 @@ class Injector:
         names = second["full_name"].copy()
         variation = rng.random(len(pos))
         upper = variation < 0.35
-        tone = (variation >= 0.35) & (variation < 0.6) & np.array([has_tone_style_choice(x) for x in names])
+        tone = (
+            (variation >= 0.35)
+            & (variation < 0.6)
+            & np.array([has_tone_style_choice(x) for x in names])
+        )
         varied = names.copy()
         varied[upper] = [x.upper() for x in names[upper]]
         varied[tone] = [_flip_tone_style(x) for x in names[tone]]
@@ -250,9 +258,30 @@ class Injector:
         self.doses.loc[move, "record_id"] = new_of.reindex(rows[move]).to_numpy()
         self.label(pos, "duplicate", "duplicate_split", "record_id", new_ids)
         self.label(None, "duplicate", "duplicate_split", "record_id", old_ids, record_ids=new_ids)
-        self.label(None, "missing_id", "duplicate_split", "id_number", true_ids[empty_id], record_ids=new_ids[empty_id])
-        self.label(None, "normalized", "name_uppercase", "full_name", names[upper], record_ids=new_ids[upper])
-        self.label(None, "normalized", "name_tone_style", "full_name", names[tone], record_ids=new_ids[tone])
+        self.label(
+            None,
+            "missing_id",
+            "duplicate_split",
+            "id_number",
+            true_ids[empty_id],
+            record_ids=new_ids[empty_id],
+        )
+        self.label(
+            None,
+            "normalized",
+            "name_uppercase",
+            "full_name",
+            names[upper],
+            record_ids=new_ids[upper],
+        )
+        self.label(
+            None,
+            "normalized",
+            "name_tone_style",
+            "full_name",
+            names[tone],
+            record_ids=new_ids[tone],
+        )
 
     def _record_id(self, seq: int) -> str:
         return f"{self.cols['_commune'][0]}-{seq:06d}"
@@ -374,7 +403,9 @@ class Injector:
             new = pd.to_datetime({"year": years, "month": dob.month[pos], "day": dob.day[pos]})
             year_only = self.cols["_year_only"].astype(bool)[pos]
             text = np.where(
-                year_only, years.astype(str), format_dates(new.to_numpy(), self.cols["_dob_format"][0])
+                year_only,
+                years.astype(str),
+                format_dates(new.to_numpy(), self.cols["_dob_format"][0]),
             )
             self.set("dob", pos, text)
             self.label(pos, "personal_info", "birth_year_typo", "dob", dob_text[pos])
@@ -392,13 +423,22 @@ class Injector:
         present = pd.notna(names)
 
         def plain_is_error(pos: np.ndarray) -> np.ndarray:
-            return np.array([ascii_fold(x) != x and _is_plain_error(ascii_fold(x), never_plain) for x in names[pos]], dtype=bool)
+            return np.array(
+                [
+                    ascii_fold(x) != x and _is_plain_error(ascii_fold(x), never_plain)
+                    for x in names[pos]
+                ],
+                dtype=bool,
+            )
 
         pos = self.pick("name_no_diacritics", present, ("name",), check=plain_is_error)
         self.set("full_name", pos, [ascii_fold(x) for x in names[pos]])
         self.label(pos, "personal_info", "name_no_diacritics", "full_name", names[pos])
 
-        for name, encode, expected in (("name_tcvn3", legacy.to_tcvn3, "tcvn3"), ("name_vni", legacy.to_vni, "vni")):
+        for name, encode, expected in (
+            ("name_tcvn3", legacy.to_tcvn3, "tcvn3"),
+            ("name_vni", legacy.to_vni, "vni"),
+        ):
 
             def detectable(pos: np.ndarray, encode=encode, expected=expected) -> np.ndarray:
                 encoded = pd.Series([encode(x) for x in names[pos]], dtype=object)
@@ -443,9 +483,16 @@ class Injector:
         p1 = np.where(has2, prod[np.minimum(first, len(d) - 1)], None)
         p2 = np.where(has2, prod[np.minimum(first + 1, len(d) - 1)], None)
         gap_allowed = np.array(
-            [min(min_gap.get(a, 0), min_gap.get(b, 0)) if a else 0 for a, b in zip(p1, p2, strict=True)]
+            [
+                min(min_gap.get(a, 0), min_gap.get(b, 0)) if a else 0
+                for a, b in zip(p1, p2, strict=True)
+            ]
         )
-        in_primary = has2 & np.array([primary.get(a, 1) >= 2 if a else False for a in p1]) & (gap_allowed >= 10)
+        in_primary = (
+            has2
+            & np.array([primary.get(a, 1) >= 2 if a else False for a in p1])
+            & (gap_allowed >= 10)
+        )
         pos = self.pick("dose_too_close", in_primary & self.free["dose"], ("dose",))
         if len(pos):
             gap = np.array([rng.integers(3, int(g) - 3 + 1) for g in gap_allowed[pos]])
@@ -497,9 +544,13 @@ class Injector:
             ages = np.array(r.eligibility_min_age)
             age_now = first_age[pos]
             # the date the person's age group opened; move the dose 3–12 weeks before it
-            opened = np.array([starts[np.argmax(ages <= a)] for a in age_now], dtype="datetime64[ns]")
+            opened = np.array(
+                [starts[np.argmax(ages <= a)] for a in age_now], dtype="datetime64[ns]"
+            )
             back = (21 + rng.random(len(pos)) * 63).astype("int64") * _DAY
-            dates[first[pos]] = np.maximum(opened - back, np.datetime64(r.programme_start, "ns") + 7 * _DAY)
+            dates[first[pos]] = np.maximum(
+                opened - back, np.datetime64(r.programme_start, "ns") + 7 * _DAY
+            )
             self.label(pos, "dose", "dose_before_eligibility", "dose_date", true)
 
         # a missing dose number between two given doses (dose 2 of 3 deleted)
@@ -529,6 +580,7 @@ class Injector:
         pos = self.pick("name_extra_spaces", present, ("name",))
         self.set("full_name", pos, [_extra_spaces(x, rng) for x in names[pos]])
         self.label(pos, "normalized", "name_extra_spaces", "full_name", names[pos])
+
         def has_choice(pos: np.ndarray) -> np.ndarray:
             return np.array([has_tone_style_choice(x) for x in names[pos]], dtype=bool)
 
@@ -543,7 +595,11 @@ class Injector:
         sex = self.col("sex")
         pos = self.pick("sex_case", pd.notna(sex), ("sex",))
         upper = rng.random(len(pos)) < 0.5
-        self.set("sex", pos, np.where(upper, [s.upper() for s in sex[pos]], [s.lower() for s in sex[pos]]))
+        self.set(
+            "sex",
+            pos,
+            np.where(upper, [s.upper() for s in sex[pos]], [s.lower() for s in sex[pos]]),
+        )
         self.label(pos, "normalized", "sex_case", "sex", sex[pos])
 
 
@@ -598,9 +654,15 @@ def _swappable(ids: np.ndarray) -> np.ndarray:
     text = pd.Series(ids, dtype="string")
     out = np.zeros(len(ids), dtype=bool)
     for length, (lo, hi) in ((12, (6, 11)), (9, (2, 8))):
-        mask = (text.str.fullmatch(r"\d+") & (text.str.len() == length)).fillna(False).to_numpy(dtype=bool)
+        mask = (
+            (text.str.fullmatch(r"\d+") & (text.str.len() == length))
+            .fillna(False)
+            .to_numpy(dtype=bool)
+        )
         if mask.any():
-            digits = np.array(text[mask].tolist(), dtype=f"S{length}").view(np.uint8).reshape(-1, length)
+            digits = (
+                np.array(text[mask].tolist(), dtype=f"S{length}").view(np.uint8).reshape(-1, length)
+            )
             out[mask] = (digits[:, lo:hi] != digits[:, lo + 1 : hi + 1]).any(axis=1)
     return out
 

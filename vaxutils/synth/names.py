@@ -271,4 +271,9 @@ def draw_names(
         family[plain] = _choice(rng, ASCII_FAMILY, k)
         middle[plain] = _choice(rng, ASCII_MIDDLE, k)
         given[plain] = _choice(rng, ASCII_GIVEN, k)
-    return {"family": family, "middle": middle, "given": given, "full_name": _join(family, middle, given)}
+    return {
+        "family": family,
+        "middle": middle,
+        "given": given,
+        "full_name": _join(family, middle, given),
+    }

@@ -68,7 +68,7 @@ _SOUTHERN_REGIONS = {"southeast", "mekong_delta", "central_highlands"}
 
 
 def region_style(province_code: str) -> str:
-    """"north" or "south" naming habits (Hoàng/Vũ vs Huỳnh/Võ); the south-central coast is south."""
+    """ "north" or "south" naming habits (Hoàng/Vũ vs Huỳnh/Võ); the south-central coast is south."""
     p = province(province_code)
     if p["region"] in _SOUTHERN_REGIONS or int(p["gso_code"]) >= 52:
         return "south"

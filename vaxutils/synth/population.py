@@ -40,7 +40,9 @@ _AGE_BANDS = np.array(
     [8.0, 7.8, 7.0, 7.2, 7.8, 8.3, 8.0, 7.3, 6.8, 6.0, 5.5, 4.6, 3.6, 2.3, 1.4, 1.0, 0.6, 0.3]
 )
 _MAX_AGE = 95
-TWIN_SHARE = 0.012  # share of people who are one of a pair of twins (~0.6% of births are twin births)
+TWIN_SHARE = (
+    0.012  # share of people who are one of a pair of twins (~0.6% of births are twin births)
+)
 # CMND issuing-police prefixes by CCCD province code (not a birthplace; used only to look real).
 _CMND_PREFIX = {
     "001": "01", "079": "02", "031": "03", "011": "04", "012": "04", "014": "05", "010": "06",
@@ -77,7 +79,11 @@ def youngest_birth_date(export_date: date) -> pd.Timestamp:
     last_chance = pd.Timestamp(export_date) - pd.Timedelta(days=21)
     if last_chance < r.eligibility_from[0]:
         raise ValueError("export_date is before the vaccination programme")
-    ages = [a for start, a in zip(r.eligibility_from, r.eligibility_min_age, strict=True) if start <= last_chance]
+    ages = [
+        a
+        for start, a in zip(r.eligibility_from, r.eligibility_min_age, strict=True)
+        if start <= last_chance
+    ]
     return last_chance - pd.DateOffset(years=min(ages))
 
 
@@ -166,7 +172,9 @@ def generate_population(
     # --- where, which group ---------------------------------------------------------------
     village_names = villages(info["province_code"], info["division_type"], rng)
     village_p = rng.dirichlet(np.full(len(village_names), 4.0))
-    village = np.asarray(village_names, dtype=object)[rng.choice(len(village_names), n, p=village_p)]
+    village = np.asarray(village_names, dtype=object)[
+        rng.choice(len(village_names), n, p=village_p)
+    ]
     shares = ethnic_shares(local_cccd)
     groups = list(shares)
     group = np.asarray(groups, dtype=object)[
@@ -175,7 +183,6 @@ def generate_population(
 
     # --- twins: the second of a pair copies family, birth date, village, group ---------------
     n_pairs = int(round(n * TWIN_SHARE / 2))
-    twin_of = np.full(n, None, dtype=object)
     pairs = rng.choice(n, size=2 * n_pairs, replace=False) if n_pairs else np.empty(0, int)
     first, second = pairs[:n_pairs], pairs[n_pairs:]
     dob[second], village[second], group[second] = dob[first], village[first], group[first]
@@ -229,7 +236,9 @@ def generate_population(
     age_now = ((export_ts.to_datetime64() - dob) / np.timedelta64(1, "D") / 365.25).astype(int)
     has_cmnd = (birth_year < 2004) & (rng.random(n) < np.where(birth_year < 1975, 0.75, 0.55))
     cmnd_prefix = np.full(n, int(_CMND_PREFIX.get(local_cccd, "12")))
-    cmnd = np.where(has_cmnd, _zfill(unique_numbers(rng, cmnd_prefix, 7), 9).to_numpy(dtype=object), None)
+    cmnd = np.where(
+        has_cmnd, _zfill(unique_numbers(rng, cmnd_prefix, 7), 9).to_numpy(dtype=object), None
+    )
     uses_cmnd = has_cmnd & (rng.random(n) < np.where(birth_year < 1970, 0.5, 0.3))
     export_id = np.where(uses_cmnd, cmnd, id_number).astype(object)
 
@@ -299,7 +308,7 @@ def _redraw_given(rng: np.random.Generator, male: np.ndarray, group: str) -> np.
 
 
 def _full_names(family, middle, given, group) -> np.ndarray:
-    """"Family Middle Given" (Ê Đê: "Given Family"), single spaces, via Arrow string kernels."""
+    """ "Family Middle Given" (Ê Đê: "Given Family"), single spaces, via Arrow string kernels."""
     f, m, g = (pd.Series(a, dtype="string") for a in (family, middle, given))
     fam_first = (f + " " + m + " " + g).str.replace("  ", " ", regex=False)
     given_first = g + " " + f

@@ -126,7 +126,9 @@ class ErrorRates:
         for f in fields(self):
             value = getattr(self, f.name)
             if not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
-                raise ValueError(f"ErrorRates.{f.name} phải trong khoảng 0–1 (must be 0–1): {value!r}")
+                raise ValueError(
+                    f"ErrorRates.{f.name} phải trong khoảng 0–1 (must be 0–1): {value!r}"
+                )
 
     @classmethod
     def none(cls, noise: bool = True) -> ErrorRates:
@@ -138,7 +140,9 @@ class ErrorRates:
 
     def scaled(self, factor: float) -> ErrorRates:
         """Every error rate multiplied by ``factor`` (noise unchanged)."""
-        return replace(self, **{name: min(1.0, getattr(self, name) * factor) for name in ERROR_TYPES})
+        return replace(
+            self, **{name: min(1.0, getattr(self, name) * factor) for name in ERROR_TYPES}
+        )
 
     def error_share(self) -> float:
         """Approximate share of records with at least one error (children counted at ~20%)."""

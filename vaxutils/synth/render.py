@@ -89,7 +89,9 @@ def title_rows(style: HeaderStyle, commune: dict, export_date) -> list[str]:
     return lines
 
 
-def _person_block(records: pd.DataFrame, style: HeaderStyle, commune: dict) -> dict[str, np.ndarray]:
+def _person_block(
+    records: pd.DataFrame, style: HeaderStyle, commune: dict
+) -> dict[str, np.ndarray]:
     values = {
         "province": commune["province_name"],
         "district": commune["district_name"],
@@ -100,14 +102,18 @@ def _person_block(records: pd.DataFrame, style: HeaderStyle, commune: dict) -> d
     out = {}
     for field in style.person_fields:
         if field in records:
-            out[style.labels[field]] = records[field].to_numpy(dtype=object)
+            column = records[field].to_numpy(dtype=object, copy=True)
+            column[pd.isna(column)] = None  # NaN/NA from pandas columns: an empty cell
+            out[style.labels[field]] = column
         else:
             out[style.labels[field]] = np.full(n, values[field], dtype=object)
     return out
 
 
 def _dose_text(doses: pd.DataFrame) -> dict[str, np.ndarray]:
-    out = {f: doses[f].to_numpy(dtype=object) for f in ("vaccine", "lot", "facility", "facility_level")}
+    out = {
+        f: doses[f].to_numpy(dtype=object) for f in ("vaccine", "lot", "facility", "facility_level")
+    }
     out["dose_date"] = format_dates(doses["dose_date"].to_numpy())
     out["dose_number"] = doses["dose_number"].astype(int).astype(str).to_numpy(dtype=object)
     return out
@@ -121,7 +127,9 @@ def render(
 ) -> pd.DataFrame:
     """The export frame exactly as it is written: header labels, text cells, empty = None."""
     if layout not in ("wide", "long"):
-        raise ValueError(f"layout phải là 'wide' hoặc 'long' (layout must be wide or long): {layout!r}")
+        raise ValueError(
+            f"layout phải là 'wide' hoặc 'long' (layout must be wide or long): {layout!r}"
+        )
     columns = _person_block(records, style, commune)
     dose_text = _dose_text(doses)
     # row of each dose's record (positional: no string reindexing on millions of rows)
