@@ -22,3 +22,28 @@ def test_markdown_lists_every_code():
     text = catalogue.to_markdown()
     for code in catalogue.load().index:
         assert f"`{code}`" in text
+
+
+def test_docs_findings_md_is_current():
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "findings.md"
+    assert doc.read_text(encoding="utf-8") == catalogue.to_markdown(), (
+        "docs/findings.md is stale: run `vaxutils codes --markdown > docs/findings.md`"
+    )
+
+
+def test_codes_the_dose_checker_can_emit_are_catalogued():
+    from vaxutils.screen import doses
+
+    assert set(doses.CODES) <= set(catalogue.load().index)
+
+
+def test_codes_command_lists_the_catalogue():
+    from typer.testing import CliRunner
+
+    from vaxutils.cli import app
+
+    result = CliRunner().invoke(app, ["codes", "--category", "missing_id"])
+    assert result.exit_code == 0
+    assert "id_placeholder" in result.output

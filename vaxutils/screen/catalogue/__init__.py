@@ -61,15 +61,27 @@ def _check(table: pd.DataFrame) -> None:
 
 
 def to_markdown() -> str:
-    """The catalogue as a Markdown table, for docs/findings.md."""
+    """The catalogue as Markdown, one table per list, for docs/findings.md (``vaxutils codes --markdown``)."""
     table = load()
     lines = [
-        "| code | category | severity | message (vi) | what to do (vi) |",
-        "|---|---|---|---|---|",
+        "# Danh mục mã lỗi / Findings catalogue",
+        "",
+        "Generated from `vaxutils/screen/catalogue/*.yaml` by `vaxutils codes --markdown`; do not edit by hand.",
+        "Severity: `error` blocks passport signing, `warning` needs a person to look, `info` is a safe",
+        "automatic normalisation (never counted as an error).",
     ]
-    for row in table.itertuples(index=False):
-        action = row.action_vi if isinstance(row.action_vi, str) else ""
-        lines.append(
-            f"| `{row.code}` | {row.category} | {row.severity} | {row.message_vi} | {action} |"
-        )
+    for category in CATEGORIES:
+        part = table[table["category"] == category]
+        lines += [
+            "",
+            f"## {category}",
+            "",
+            "| code | severity | message (vi) | what to do (vi) | message (en) |",
+            "|---|---|---|---|---|",
+        ]
+        for row in part.itertuples(index=False):
+            action = row.action_vi if isinstance(row.action_vi, str) else ""
+            english = row.message_en if isinstance(row.message_en, str) else ""
+            cells = [f"`{row.code}`", row.severity, row.message_vi, action, english]
+            lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
     return "\n".join(lines) + "\n"
