@@ -27,7 +27,8 @@ def codes_command(
     if category:
         table = table[table["category"] == category]
     view = Table(title="Danh mục mã lỗi sàng lọc", show_lines=False)
-    for name in ("Mã", "Danh sách", "Mức độ", "Ý nghĩa", "Cách xử lý"):
+    view.add_column("Mã", no_wrap=True)
+    for name in ("Danh sách", "Mức độ", "Ý nghĩa", "Cách xử lý"):
         view.add_column(name, overflow="fold")
     for row in table.itertuples(index=False):
         view.add_row(
