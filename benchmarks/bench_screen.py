@@ -38,7 +38,7 @@ def main() -> None:
     if not big.exists():
         t = time.perf_counter()
         commune = generate_commune("01420", n_persons=args.persons, seed=3, export_date=EXPORT_DATE)
-        write_commune(commune, big.parent, fmt="parquet")
+        io.write_parquet(big, commune.export)  # the export exactly as written, as a Parquet table
         print(
             f"generated {args.persons:,} persons in {time.perf_counter() - t:.1f} s (not timed below)"
         )

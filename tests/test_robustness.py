@@ -36,7 +36,7 @@ JUNK = [
     {"a": 1},
     datetime(2021, 3, 8),
     date(1999, 12, 31),
-    "=HYPERLINK(\"http://x\")",
+    '=HYPERLINK("http://x")',
     "\x00\x01\x02",
     "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 😷",
     "x" * 100_000,

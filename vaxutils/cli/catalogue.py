@@ -13,9 +13,13 @@ from vaxutils.schema import CATEGORY_LABELS_VI, SEVERITY_LABELS_VI
 @app.command("codes")
 def codes_command(
     category: str | None = typer.Option(
-        None, "--category", help="Chỉ một danh sách: missing_id, id_format, personal_info, duplicate, dose, normalized."
+        None,
+        "--category",
+        help="Chỉ một danh sách: missing_id, id_format, personal_info, duplicate, dose, normalized.",
     ),
-    markdown: bool = typer.Option(False, "--markdown", help="In dạng bảng Markdown (docs/findings.md)."),
+    markdown: bool = typer.Option(
+        False, "--markdown", help="In dạng bảng Markdown (docs/findings.md)."
+    ),
 ) -> None:
     """Danh mục mã lỗi: ý nghĩa và cách xử lý / The catalogue of finding codes."""
     from vaxutils.screen import catalogue

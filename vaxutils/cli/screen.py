@@ -31,8 +31,12 @@ def parse_day(value: str | None) -> date | None:
 
 @app.command("screen")
 def screen_command(
-    input: Path = typer.Argument(..., help="Tệp xuất từ nền tảng tiêm chủng (xlsx, xls, csv, parquet)."),
-    out: Path = typer.Option(..., "--out", help="Thư mục ghi kết quả (findings.csv, records.parquet…)."),
+    input: Path = typer.Argument(
+        ..., help="Tệp xuất từ nền tảng tiêm chủng (xlsx, xls, csv, parquet)."
+    ),
+    out: Path = typer.Option(
+        ..., "--out", help="Thư mục ghi kết quả (findings.csv, records.parquet…)."
+    ),
     columns: Path | None = typer.Option(
         None, "--columns", help="Tệp YAML ánh xạ cột: {tên_chuẩn: 'Tiêu đề trong tệp'}."
     ),
@@ -69,7 +73,10 @@ def screen_command(
     console.print(table)
     console.print(
         f"{summary['n_records']:,} đối tượng, {summary['n_doses']:,} mũi tiêm; "
-        f"{summary['n_records_with_errors']:,} cần sửa, {summary['n_records_needing_review']:,} cần kiểm tra."
-        .replace(",", ".")
+        f"{summary['n_records_with_errors']:,} cần sửa, {summary['n_records_needing_review']:,} cần kiểm tra.".replace(
+            ",", "."
+        )
     )
-    console.print(f"Đã ghi kết quả vào [bold]{out}[/] (findings.csv, records.parquet, summary.json).")
+    console.print(
+        f"Đã ghi kết quả vào [bold]{out}[/] (findings.csv, records.parquet, summary.json)."
+    )

@@ -23,8 +23,12 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
+from vaxutils.masking import mask_text
+
 #: How many failing values a failure quotes.
 N_EXAMPLES = 3
+#: How many characters of a failing value a failure quotes.
+DISPLAY_LENGTH = 60
 
 FAILURE_COLUMN_LABELS_VI: dict[str, str] = {
     "suite": "Bộ kiểm tra",
@@ -36,7 +40,6 @@ FAILURE_COLUMN_LABELS_VI: dict[str, str] = {
     "examples": "Ví dụ (đã che số)",
 }
 
-_LONG_DIGITS = re.compile(r"\S*\d{7,}\S*")
 _MISSING_COLUMN = re.compile(r'The column "([^"]+)" in BatchData does not exist')
 
 
@@ -122,7 +125,9 @@ def format_percent_vi(percent: float) -> str:
 
 
 def mask_value(value: Any) -> str:
-    """Show a value for a report, masking every run of 7+ digits (ID, phone) but its ends.
+    """Show a value for a report: at most 60 characters, digit runs of 7+ (ID, phone) masked.
+
+    The masking is :func:`vaxutils.masking.mask_text`; this only adds the display rules.
 
     >>> mask_value("004095012345"), mask_value("Nguyễn Văn Nam"), mask_value(None)
     ('004*******45', 'Nguyễn Văn Nam', '(trống)')
@@ -131,8 +136,7 @@ def mask_value(value: Any) -> str:
         return "(trống)"
     if value is pd.NA:
         return "(trống)"
-    text = str(value)[:60]
-    return _LONG_DIGITS.sub(lambda m: m[0][:3] + "*" * (len(m[0]) - 5) + m[0][-2:], text)
+    return mask_text(str(value))[:DISPLAY_LENGTH]
 
 
 def from_gx(gx_result, suite: str, n_rows: int, id_column: str | None, **extra) -> ContractResult:

@@ -3,7 +3,8 @@
 Compute, then present (splink style): ``*_table`` functions return DataFrames, ``*_chart``
 functions only draw them, :func:`show` labels them in Vietnamese for a notebook cell, and
 :func:`render_report` runs a notebook with papermill and writes a self-contained HTML page.
-ID and phone numbers are masked by default (:func:`mask_id`: ``004*******45``).
+ID and phone numbers are masked by default (:func:`mask_id`: ``004*******45``; re-exported
+from :mod:`vaxutils.masking`, the one implementation).
 
 >>> mask_id("004095012345")
 '004*******45'
@@ -28,7 +29,7 @@ from vaxutils.report.inputs import (
     prepare_output,
     restrict_to_commune,
 )
-from vaxutils.report.masking import mask_frame, mask_id, mask_phone, mask_series
+from vaxutils.masking import mask_frame, mask_id, mask_phone, mask_series, mask_text
 from vaxutils.report.overview import (
     commune_ranking_table,
     has_progress,
@@ -94,6 +95,7 @@ __all__ = [
     "mask_id",
     "mask_phone",
     "mask_series",
+    "mask_text",
     "monthly_doses_chart",
     "monthly_doses_table",
     "person_history",

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from vaxutils.errors import VaxutilsError
-from vaxutils.report.masking import mask_frame
+from vaxutils.masking import mask_frame
 
 SCREEN_FILES: tuple[str, ...] = ("findings.parquet", "records.parquet", "doses.parquet")
 

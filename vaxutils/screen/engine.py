@@ -58,7 +58,9 @@ def screen(
 
     row_issues = record_issues(records, persons, today=export_date)
     row_issues["record_id"] = persons["record_id"].reindex(row_issues["row"].to_numpy()).to_numpy()
-    row_issues["source_row"] = persons["source_row"].reindex(row_issues["row"].to_numpy()).to_numpy()
+    row_issues["source_row"] = (
+        persons["source_row"].reindex(row_issues["row"].to_numpy()).to_numpy()
+    )
     lap("records")
     parts = [row_issues.drop(columns="row")]
     parts.append(dose_issues(doses, persons, pd.Timestamp(export_date)))

@@ -46,12 +46,16 @@ def screen_file(
         from vaxutils import contracts  # Great Expectations is slow to import: only when needed
 
         contracts.require(export.records, "platform_export", context=str(input))
+        if len(export.doses):
+            contracts.require(export.doses, "platform_export_doses", context=str(input))
     inputs = [{"role": "export", **_provenance(export.source)}]
     registry_frame = None
     if isinstance(registry, pd.DataFrame):
         registry_frame = registry
     elif registry is not None:
         registry_frame = read_registry(registry)
+        if check_contracts:
+            contracts.require(registry_frame, "registry", context=str(registry))
         inputs.append(
             {"role": "registry", "path": str(registry), "sha256": io.file_sha256(registry)}
         )

@@ -83,9 +83,7 @@ def fold_id_suggestions(issues: pd.DataFrame) -> pd.DataFrame:
 def record_status(record_ids: pd.Series, findings: pd.DataFrame) -> pd.DataFrame:
     """Per record: status (ok / needs_review / needs_fix), error and warning counts, categories."""
     problems = findings[findings["severity"].isin(["error", "warning"])]
-    counts = (
-        problems.groupby(["record_id", "severity"], observed=True).size().unstack(fill_value=0)
-    )
+    counts = problems.groupby(["record_id", "severity"], observed=True).size().unstack(fill_value=0)
     counts = counts.reindex(columns=["error", "warning"], fill_value=0)
     categories = (
         problems.drop_duplicates(["record_id", "category"])

@@ -25,7 +25,9 @@ def _text(records: pd.DataFrame, field: str) -> pd.Series:
     return pd.Series(pd.NA, index=records.index, dtype="string")
 
 
-def prepare_persons(records: pd.DataFrame, first_dose_date: pd.Series | None = None) -> pd.DataFrame:
+def prepare_persons(
+    records: pd.DataFrame, first_dose_date: pd.Series | None = None
+) -> pd.DataFrame:
     """Normalised values and matching keys, one row per record (index kept)."""
     raw_name = _text(records, "full_name")
     name_fix = _name_repairs(raw_name)
@@ -97,13 +99,27 @@ def record_issues(
     ``today`` is the date the data describes (the export date): a birth date after it is in the future.
     """
     parts = [
-        _attach(ids.issues_series(_text(records, "id_number")), "id_number", _text(records, "id_number")),
-        _attach(names.issues_series(_text(records, "full_name")), "full_name", _text(records, "full_name")),
-        _attach(dates.issues_series(_text(records, "dob"), field="dob", today=today), "dob", _text(records, "dob")),
+        _attach(
+            ids.issues_series(_text(records, "id_number")), "id_number", _text(records, "id_number")
+        ),
+        _attach(
+            names.issues_series(_text(records, "full_name")),
+            "full_name",
+            _text(records, "full_name"),
+        ),
+        _attach(
+            dates.issues_series(_text(records, "dob"), field="dob", today=today),
+            "dob",
+            _text(records, "dob"),
+        ),
         _attach(sex.issues_series(_text(records, "sex")), "sex", _text(records, "sex")),
     ]
     if "phone" in records.columns:
-        parts.append(_attach(ids.phone_issues_series(_text(records, "phone")), "phone", _text(records, "phone")))
+        parts.append(
+            _attach(
+                ids.phone_issues_series(_text(records, "phone")), "phone", _text(records, "phone")
+            )
+        )
     if "insurance_no" in records.columns:
         insurance = _text(records, "insurance_no")
         parts.append(_attach(ids.bhyt_issues_series(insurance), "insurance_no", insurance))

@@ -26,7 +26,9 @@ def summarize(findings: pd.DataFrame, records: pd.DataFrame, doses: pd.DataFrame
         "n_records_with_errors": int((records["status"] == "needs_fix").sum()),
         "n_records_needing_review": int((records["status"] == "needs_review").sum()),
         "n_records_ok": int((records["status"] == "ok").sum()),
-        "records_per_category": {c: int(per_category.get(c, 0)) for c in CATEGORIES if c != "normalized"},
+        "records_per_category": {
+            c: int(per_category.get(c, 0)) for c in CATEGORIES if c != "normalized"
+        },
         "findings_per_category": {
             str(k): int(v) for k, v in findings["category"].value_counts().items()
         },

@@ -83,5 +83,7 @@ def to_markdown() -> str:
             action = row.action_vi if isinstance(row.action_vi, str) else ""
             english = row.message_en if isinstance(row.message_en, str) else ""
             cells = [f"`{row.code}`", row.severity, row.message_vi, action, english]
-            lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+            lines.append(
+                "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+            )
     return "\n".join(lines) + "\n"
