@@ -59,7 +59,8 @@ ID_SUGGESTION_CODES = ("registry_id_suggestion", "duplicate_id_suggestion")
 def fold_id_suggestions(issues: pd.DataFrame) -> pd.DataFrame:
     """Move ID numbers found in the registry or a duplicate into the ID finding's empty suggestion.
 
-    The carrier rows are dropped; if a record has no ID finding to carry them, they stay as info.
+    The carrier rows are dropped, and so are those that only repeat the ID finding's own repair;
+    a different number (e.g. the 12-digit ID of a person recorded by CMND) stays as info.
     """
     carriers = issues[issues["code"].isin(ID_SUGGESTION_CODES)]
     if carriers.empty:
@@ -74,9 +75,19 @@ def fold_id_suggestions(issues: pd.DataFrame) -> pd.DataFrame:
     )
     is_id_finding = issues["field"].eq("id_number") & ~issues["code"].isin(ID_SUGGESTION_CODES)
     is_id_finding &= issues["code"].str.startswith("id_") & issues["suggestion"].isna()
+    confirmed = issues.loc[
+        issues["field"].eq("id_number") & ~issues["code"].isin(ID_SUGGESTION_CODES),
+        ["record_id", "suggestion"],
+    ].dropna()
     issues.loc[is_id_finding, "suggestion"] = issues.loc[is_id_finding, "record_id"].map(best)
     served = set(issues.loc[is_id_finding & issues["suggestion"].notna(), "record_id"])
-    drop = issues["code"].isin(ID_SUGGESTION_CODES) & issues["record_id"].isin(served)
+    # a carrier that only repeats the ID finding's own repair confirms it: nothing more to say
+    same = set(
+        confirmed.merge(carriers[["record_id", "suggestion"]], on=["record_id", "suggestion"])[
+            "record_id"
+        ]
+    )
+    drop = issues["code"].isin(ID_SUGGESTION_CODES) & issues["record_id"].isin(served | same)
     return issues.loc[~drop]
 
 
