@@ -22,6 +22,8 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+	@echo "Identifier modules must stay fully covered:"
+	$(BIN)/python -m pytest -q tests/test_ids_*.py vaxutils/ids --cov=vaxutils.ids --cov-fail-under=100 --cov-report=term-missing:skip-covered
 
 lint: $(STAMP)
 	$(BIN)/ruff check vaxutils tests benchmarks scripts
