@@ -133,7 +133,10 @@ def cells_to_text(values: pd.Series) -> pd.Series:
     elif pd.api.types.is_datetime64_any_dtype(dtype):
         text = _datetimes_to_text(values.dt.tz_localize(None) if values.dt.tz else values)
     elif pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
-        text = pa.array(values.astype(object).to_numpy(), pa.string(), from_pandas=True)
+        try:  # Arrow-backed already (Parquet, pandas "str"): no trip through Python objects
+            text = pa.array(values.array).cast(pa.string())
+        except (pa.ArrowException, TypeError, ValueError):
+            text = pa.array(values.astype(object).to_numpy(), pa.string(), from_pandas=True)
     elif pd.api.types.is_object_dtype(dtype):
         text = _objects_to_arrow(values.to_numpy())
     else:  # integers, booleans, categoricals...

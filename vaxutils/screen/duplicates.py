@@ -69,7 +69,12 @@ def _empty() -> pd.DataFrame:
 def candidate_comparisons(persons: pd.DataFrame) -> pd.DataFrame:
     """Blocked candidate pairs (positions ``left`` < ``right``) with their field agreements."""
     frame = persons.reset_index(drop=True)
-    pairs = dedupe_pairs(blocking_keys(frame), DEDUPE_RULES)
+    keys = blocking_keys(frame)
+    # Screening is per commune (the unit of the procedure): a larger input is blocked within each
+    # commune, so the candidate pairs grow with the number of communes, not with its square.
+    commune = frame["commune_code"] if "commune_code" in frame.columns else None
+    keys["commune"] = as_text(commune).fillna("") if commune is not None else ""
+    pairs = dedupe_pairs(keys, [("commune", *rule) for rule in DEDUPE_RULES])
     comparison = compare_pairs(frame, frame, pairs["left"].to_numpy(), pairs["right"].to_numpy())
     comparison.insert(0, "right", pairs["right"].to_numpy())
     comparison.insert(0, "left", pairs["left"].to_numpy())
