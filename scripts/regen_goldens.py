@@ -34,10 +34,8 @@ def _drop_images(path: Path) -> None:
 
 
 def main() -> int:
-    import papermill as pm
-
     from vaxutils.batch.synthetic import write_small_commune
-    from vaxutils.report.run import COMMUNE_NOTEBOOK, KERNEL_NAME
+    from vaxutils.report.run import COMMUNE_NOTEBOOK, execute_notebook
     from vaxutils.screen import screen_file
 
     GOLDENS.mkdir(parents=True, exist_ok=True)
@@ -49,13 +47,11 @@ def main() -> int:
             screen_file(export, screen_dir, export_date=EXPORT_DATE, check_contracts=False)
             (screen_dir / "findings.csv").unlink(missing_ok=True)  # the notebook reads Parquet only
             target = GOLDENS / f"commune_report_{code}.ipynb"
-            pm.execute_notebook(
-                str(COMMUNE_NOTEBOOK),
-                str(target),
-                parameters={"commune_code": code, "screen_dir": f"commune_{code}/screen"},
-                kernel_name=KERNEL_NAME,
-                cwd=str(GOLDENS),
-                progress_bar=False,
+            # the kernel runs in the target's folder, tests/notebooks/, like nbval's later
+            execute_notebook(
+                COMMUNE_NOTEBOOK,
+                target,
+                {"commune_code": code, "screen_dir": f"commune_{code}/screen"},
             )
             _drop_images(target)
             print(f"golden: {target.relative_to(ROOT)}")

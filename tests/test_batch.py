@@ -7,6 +7,7 @@ batch machinery alone; tests/test_report_cli.py runs the real pipeline end to en
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -161,3 +162,47 @@ def test_one_shared_file_is_split_by_commune(tmp_path):
     assert again["01420"][1] == first_print and again["01366"][1] != parts["01366"][1]
     jobs = batch.plan_jobs(path, None)
     assert [j.commune_code for j in jobs] == ["01366", "01420"] and jobs[0].export is not None
+
+
+def test_export_date_reaches_screening(monkeypatch, tmp_path):
+    import vaxutils.screen
+
+    seen = {}
+
+    def screen_file(input, out_dir, registry=None, export_date=None):
+        seen["export_date"] = export_date
+        return SimpleNamespace(findings=fx.findings(), summary=fx.summary())
+
+    monkeypatch.setattr(vaxutils.screen, "screen_file", screen_file)
+    job = batch.CommuneJob("01420", "Xã Thượng Thôn", input_path=tmp_path / "export_01420.csv")
+    job.export_date = date(2022, 5, 15)  # as `vaxutils demo` sets it
+    job_module._screen(job, tmp_path / "screen")
+    assert seen["export_date"] == date(2022, 5, 15)
+
+
+def test_export_date_is_fingerprinted_and_recorded(inputs, tmp_path, fast_jobs):
+    out = tmp_path / "out"
+
+    def run(day):
+        jobs = batch.plan_jobs(inputs, ["01420"], export_date=day)
+        return batch.run_batch(jobs, out, workers=1, overview=False, data_docs=False).rows[0]
+
+    first = run(date(2022, 5, 15))
+    assert first["status"] == "ok" and first["export_date"] == "2022-05-15"
+    manifest = json.loads((out / "01420" / "manifest.json").read_text("utf-8"))
+    assert manifest["export_date"] == "2022-05-15"
+    assert run(date(2022, 5, 15))["status"] == "skipped"
+    assert run(date(2022, 5, 29))["status"] == "ok"  # a new export date is a new run
+    assert run(None)["status"] == "ok"
+
+
+def test_cli_refuses_a_bad_export_date(inputs, tmp_path):
+    from typer.testing import CliRunner
+
+    from vaxutils.cli import app
+
+    result = CliRunner().invoke(
+        app, ["batch", "--input", str(inputs), "--out", str(tmp_path), "--export-date", "31/02/22"]
+    )
+    assert result.exit_code != 0
+    assert "dd/mm/yyyy" in result.output + str(result.exception)

@@ -77,6 +77,9 @@ def test_findings_by_category_and_code(mine):
     assert cat.loc["normalized", "n_records"] == 0  # info findings are never problems
     assert cat.loc["normalized", "n_info"] == 1
     assert cat.loc["personal_info", ["n_errors", "n_warnings"]].tolist() == [1, 1]
+    only_problems = report.findings_by_code_table(mine.findings, include_info=False)
+    assert set(only_problems["severity"]) <= {"error", "warning"}
+    assert len(only_problems) < len(report.findings_by_code_table(mine.findings))
     code = report.findings_by_code_table(mine.findings, top=2)
     assert code.loc[0, "code"] == "duplicate_person" and code.loc[0, "n_findings"] == 2
     assert len(code) == 2
@@ -172,6 +175,32 @@ def test_explore_helpers(mine):
 # --- display, charts, pages --------------------------------------------------------------------
 
 
+def test_show_cards_one_block_per_record(mine):
+    worklist = report.worklist_table(mine.records, mine.findings)
+    cards = report.show_cards(worklist, "Thôn: Bản Giốc", top=4)
+    page = cards._repr_html_()
+    assert len(re.findall(r"<div class=.vx-card vx-", page)) == 4 and "Hiển thị 4/6" in page
+    r4 = worklist.set_index("record_id").loc["R4"]
+    assert page.count("<li>") >= r4["problems"].count(report.tables.ITEM_SEP) + 1
+    assert "Gợi ý sửa" in page and "Giới tính: Nữ" in page
+    assert "R4" in repr(cards)  # the plain-text form is the table
+    assert (
+        "<script" not in report.show_cards(worklist.assign(full_name="<script>"), "x")._repr_html_()
+    )
+    assert "Không có dòng nào" in report.show_cards(worklist.iloc[0:0], "x")._repr_html_()
+
+
+def test_show_picks_columns():
+    t = report.show(pd.DataFrame({"code": ["a"], "message": ["Thiếu"]}), "T", columns=["message"])
+    assert "Mã lỗi" not in repr(t) and "Thiếu" in repr(t)
+
+
+def test_deadline_note_handles_junk():
+    for junk in (None, "", "không rõ", 3.5, object(), float("nan")):
+        assert report.deadline_note(junk) == "Chưa rõ ngày xuất dữ liệu."
+    assert "quá hạn" in report.deadline_note("2022-06-10")
+
+
 def test_show_labels_and_truncates():
     df = pd.DataFrame({"village": [f"Thôn {i}" for i in range(30)], "n_records": range(30)})
     shown = report.show(df, "Theo thôn", top=5)
@@ -249,16 +278,22 @@ def assert_no_pii(page: str) -> None:
     assert not PHONE.search(text), PHONE.search(text)
 
 
-def test_commune_notebook_renders_masked_self_contained_html(tmp_path):
+def test_commune_notebook_renders_masked_self_contained_html(tmp_path, capfd):
     screen = fx.write(tmp_path / "screen")
     html_path = report.render_report(
         report.COMMUNE_NOTEBOOK,
-        {"commune_code": fx.COMMUNE, "screen_dir": str(screen)},
+        {"commune_code": fx.COMMUNE, "screen_dir": str(screen), "export_date": "2022-05-15"},
         tmp_path / "report.ipynb",
         tmp_path / "out" / "report.html",
         "Báo cáo",
     )
+    # the kernel (a child process) writes to the same terminal: a user must see nothing of it
+    terminal = capfd.readouterr()
+    assert "IPKernelApp" not in terminal.err + terminal.out
+    assert "KeyboardInterrupt" not in terminal.err + terminal.out
     page = html_path.read_text("utf-8")
+    assert "còn 17 ngày đến hạn làm sạch 01/06/2022" in page
+    assert len(re.findall(r"<div class=.vx-card vx-", page)) >= 3  # the worklist as cards
     assert html_path.stat().st_size < 1_000_000
     report.assert_self_contained(page)
     assert_no_pii(page)

@@ -45,11 +45,13 @@ def communes(tmp_path_factory) -> Path:
 
 def test_report_command_on_an_export(communes, tmp_path):
     export = next(communes.glob("export_01420.*"))
-    result = runner.invoke(
-        app, ["report", "--commune", "01420", "--input", str(export), "--out", str(tmp_path)]
-    )
+    args = ["report", "--commune", "01420", "--input", str(export), "--out", str(tmp_path)]
+    result = runner.invoke(app, [*args, "--export-date", "15/05/2022"])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "01420" / "report.html").read_text("utf-8")
+    assert "Dữ liệu xuất ngày 15/05/2022: còn 17 ngày" in page
+    manifest = (tmp_path / "01420" / "manifest.json").read_text("utf-8")
+    assert '"export_date": "2022-05-15"' in manifest
     assert len(page.encode()) < 1_000_000
     assert_masked(page)
     assert "Số liệu chính" in page and "Danh sách cần xử lý theo thôn" in page

@@ -21,6 +21,7 @@ from vaxutils.synth import (
     POPULATION_COLUMNS,
     REGISTRY_COLUMNS,
     ErrorRates,
+    foreigners,
     generate_commune,
     generate_district,
     generate_population,
@@ -59,6 +60,12 @@ def _column(sc, field):
     return next(c for c in sc.export.columns if c in PERSON_HEADERS[field])
 
 
+def _has_column(sc, field):
+    from vaxutils.synth.render import PERSON_HEADERS
+
+    return any(c in PERSON_HEADERS[field] for c in sc.export.columns)
+
+
 # --- reproducibility ----------------------------------------------------------------------------
 def test_same_seed_same_commune_and_different_seed_differs():
     a = generate_commune("01420", n_persons=300, seed=1)
@@ -77,8 +84,8 @@ def test_default_size_is_realistic():
 
 # --- the clean population -------------------------------------------------------------------------
 def test_population_columns_and_ids_consistent_with_sex_and_birth_year(clean):
-    pop = clean.population
-    assert list(pop.columns) == list(POPULATION_COLUMNS)
+    assert list(clean.population.columns) == list(POPULATION_COLUMNS)
+    pop = clean.population[clean.population["nationality"] == "VN"]
     ids = pop["id_number"]
     assert ids.str.fullmatch(r"\d{12}").all() and ids.is_unique
     assert ids.str[:3].isin(refdata.provinces()["cccd_code"]).all()
@@ -90,6 +97,7 @@ def test_population_columns_and_ids_consistent_with_sex_and_birth_year(clean):
     cmnd = pop["cmnd"].dropna()
     assert cmnd.str.fullmatch(r"\d{9}").all() and cmnd.is_unique
     assert (pop["export_id_kind"] == "cmnd").sum() > 0
+    assert clean.population["export_id"].is_unique
     assert pop["phone"].dropna().str.fullmatch(r"0[35789]\d{8}").all()
 
 
@@ -209,8 +217,16 @@ def test_clean_mode_has_no_error_labels_and_export_matches_truth(clean):
 # --- the export as written ------------------------------------------------------------------------
 def test_export_is_text_with_vietnamese_headers(dirty):
     header_key = pytest.importorskip("vaxutils.io").header_key
-    cells = dirty.export.to_numpy().ravel()
-    assert all(v is None or isinstance(v, str) for v in cells)
+    # text everywhere, except what Excel stores as a number: the numbers that lost their zeros
+    export = _by_record(dirty)
+    numeric = export.map(lambda v: isinstance(v, int))
+    assert export.map(lambda v: v is None or isinstance(v, str | int)).all().all()
+    as_numbers = {"id_leading_zero_lost": "id_number", "phone_leading_zero_lost": "phone",
+                  "insurance_leading_zero_lost": "insurance_no"}  # fmt: skip
+    for error_type, field in as_numbers.items():
+        rows = dirty.labels.loc[dirty.labels["error_type"] == error_type, "record_id"]
+        assert len(rows) and numeric.loc[rows, _column(dirty, field)].all(), error_type
+    assert numeric.to_numpy().sum() == sum(dirty.injected[t] for t in as_numbers)
     unknown = [c for c in dirty.export.columns if header_key(c) is None]
     assert unknown == []
     assert 2 <= len(dirty.title_rows) <= 4
@@ -267,9 +283,16 @@ def test_rates_are_respected():
     n = 2000
     rates = ErrorRates()
     sc = generate_commune("01420", n_persons=n, seed=12, rates=rates)
+    field_of = {"phone_": "phone", "insurance_": "insurance_no"}
     for name in (*ERROR_TYPES, *NOISE_TYPES):
         if name == "child_without_id":
             continue  # its base is the number of children
+        field = next((f for prefix, f in field_of.items() if name.startswith(prefix)), None)
+        if field and not _has_column(sc, field):
+            assert sc.injected[name] == 0, name  # the export has no such column
+            continue
+        if name == "insurance_leading_zero_lost":
+            continue  # only the 10-digit numbers that start with 0 are eligible
         assert sc.injected[name] == round(getattr(rates, name) * n), name
     errors = sc.labels[sc.labels["category"] != "normalized"]
     share = errors["record_id"].nunique() / len(_by_record(sc))
@@ -314,7 +337,7 @@ def test_injected_id_damage_is_detectable(dirty):
         ("id_wrong_length", r"\d{8}|\d{10,11}|\d{13}"),
         ("id_bad_century", r"\d{3}[4-9]\d{8}"),
     ]:
-        values = export.loc[lab.loc[[error_type], "record_id"], id_col]
+        values = export.loc[lab.loc[[error_type], "record_id"], id_col].astype(str)
         assert values.str.fullmatch(pattern).all(), (error_type, values.head().tolist())
     province_codes = set(refdata.provinces()["cccd_code"])
     unknown = export.loc[lab.loc[["id_unknown_province"], "record_id"], id_col]
@@ -432,7 +455,7 @@ def test_noise_is_only_normalisation(dirty):
 def test_registry_is_the_truth(dirty):
     reg = dirty.registry
     assert list(reg.columns) == list(REGISTRY_COLUMNS)
-    assert len(reg) == len(dirty.population)
+    assert len(reg) == (dirty.population["nationality"] == "VN").sum()
     assert reg["id_number"].str.fullmatch(r"\d{12}").all()
     assert reg["dob"].str.fullmatch(r"\d{4}-\d\d-\d\d").all()
     assert set(reg["sex"]) == {"Nam", "Nữ"}
@@ -478,8 +501,10 @@ def test_legacy_encoders_keep_ascii_and_are_latin1(text):
 @settings(max_examples=8, deadline=None)
 @given(st.integers(0, 10_000), st.sampled_from(["01420", "00004", "26734", "30280"]))
 def test_population_invariants_hold_for_any_seed(seed, code):
-    pop = generate_population(200, code, seed=seed)
-    assert pop["person_id"].is_unique and pop["id_number"].is_unique
+    everyone = generate_population(200, code, seed=seed)
+    assert everyone["person_id"].is_unique and everyone["export_id"].is_unique
+    pop = everyone[everyone["nationality"] == "VN"]
+    assert pop["id_number"].is_unique
     g = pop["id_number"].str[3].astype(int)
     assert ((g % 2 == 1) == (pop["sex"] == "Nữ")).all()
     assert (
@@ -491,6 +516,207 @@ def test_population_invariants_hold_for_any_seed(seed, code):
 def test_add_years_handles_leap_days():
     out = add_years(pd.to_datetime(["2004-02-29", "2000-12-31"]), np.array([1, 18]))
     assert [str(d)[:10] for d in out] == ["2005-03-01", "2018-12-31"]
+
+
+# --- foreigners (recorded by passport) -----------------------------------------------------------
+HUB_WARD = "25741"  # Phường Hiệp Thành, Thủ Dầu Một, Bình Dương: industrial parks
+
+
+@pytest.fixture(scope="module")
+def foreign_rich():
+    rates = replace(ErrorRates.none(), foreigner=0.05)  # x3 (hub) x2 (ward): 30% of adults
+    return generate_commune(HUB_WARD, n_persons=400, seed=2, rates=rates)
+
+
+def test_foreigners_are_adults_recorded_by_passport_and_not_in_the_registry(foreign_rich):
+    pop = foreign_rich.population
+    foreign = pop[pop["nationality"] != "VN"]
+    age = (pd.Timestamp(EXPORT_DATE) - foreign["dob"]).dt.days / 365.25
+    adults = ((pd.Timestamp(EXPORT_DATE) - pop["dob"]).dt.days / 365.25 >= 18).sum()
+    assert 0.2 < len(foreign) / adults < 0.4
+    assert set(foreign["nationality"]) <= set(foreigners.NATIONALITIES)
+    assert age.between(20, 66).all() and foreign["twin_of"].isna().all()
+    assert set(foreign["export_id_kind"]) == {"passport"}
+    assert foreign["export_id"].str.fullmatch(r"[A-Z]\d{7}").all()
+    assert foreign["id_number"].isna().all() and foreign["cmnd"].isna().all()
+    assert foreign["full_name"].str.fullmatch(r"[A-Z]+( [A-Z]+)+").all()
+    assert set(foreign["ethnic_group"]) == {"foreign"}
+    registry = foreign_rich.registry
+    assert len(registry) == len(pop) - len(foreign)
+    assert not set(foreign["person_id"]) & set(registry["person_id"])
+    assert set(foreign["export_id"]) <= set(
+        _by_record(foreign_rich)[_column(foreign_rich, "id_number")]
+    )
+
+
+def test_foreign_names_hold_no_syllable_that_reads_as_missing_diacritics():
+    from vaxutils.text.names import NEVER_PLAIN_SYLLABLES
+
+    words = {
+        word.lower()
+        for pools in foreigners.name_pools().values()
+        for pool in pools
+        for name in pool
+        for word in name.split()
+    }
+    assert words and not words & NEVER_PLAIN_SYLLABLES
+
+
+def test_foreigner_share_is_higher_in_hubs_and_wards():
+    rng = np.random.default_rng(0)
+    share = foreigners.foreigner_share
+    ward, rural = refdata.commune(HUB_WARD), refdata.commune("01420")
+    assert share(ward, 0.002, rng) == pytest.approx(0.012)
+    hub_commune = {**ward, "division_type": "xã"}
+    assert share(hub_commune, 0.002, rng) == pytest.approx(0.006)
+    rural_shares = [share(rural, 0.002, rng) for _ in range(400)]
+    assert set(rural_shares) == {0.0, 0.002}
+    assert 0.2 < np.mean(np.array(rural_shares) > 0) < 0.4  # only some rural communes
+    assert share(ward, 0.0, rng) == 0.0 and share(ward, 0.9, rng) == 1.0
+
+
+def test_foreigners_screen_clean_and_are_neither_matched_nor_reported(foreign_rich, tmp_path):
+    from vaxutils.reconcile import match_registry
+    from vaxutils.screen import screen_file
+
+    write_commune(foreign_rich, tmp_path, fmt="csv")
+    result = screen_file(tmp_path / f"export_{HUB_WARD}.csv", tmp_path / "out",
+                         registry=tmp_path / f"registry_{HUB_WARD}.parquet",
+                         export_date=EXPORT_DATE, check_contracts=False)  # fmt: skip
+    problems = result.findings[result.findings["severity"].isin(["error", "warning"])]
+    assert problems.empty, problems[["record_id", "code", "value"]].head().to_string()
+    records = result.records
+    foreign = records[records["id_kind"] == "passport"]
+    assert len(foreign) == (foreign_rich.population["nationality"] != "VN").sum()
+    on_foreign = result.findings[result.findings["record_id"].isin(foreign["record_id"])]
+    assert not on_foreign["code"].str.startswith("registry_").any()
+    matches = match_registry(records, foreign_rich.registry)
+    assert not set(matches["record_id"]) & set(foreign["record_id"])
+    assert len(matches) == len(records) - len(foreign)  # every citizen is found
+
+
+def test_rates_keep_foreigners_in_clean_data_and_validate():
+    assert ErrorRates.none(noise=False).foreigner == ErrorRates().foreigner > 0
+    assert ErrorRates().scaled(5).foreigner == ErrorRates().foreigner
+    assert "foreigner" not in ERROR_TYPES and "foreigner" not in NOISE_TYPES
+    with pytest.raises(ValueError, match="foreigner"):
+        ErrorRates(foreigner=-0.1)
+    none = generate_population(300, HUB_WARD, seed=1, foreigner_rate=0.0)
+    assert set(none["nationality"]) == {"VN"}
+    everyone = generate_population(300, HUB_WARD, seed=1, foreigner_rate=1.0)
+    foreign = everyone[everyone["nationality"] != "VN"]
+    assert len(foreign) > 100 and foreign["export_id"].is_unique  # every working-age adult
+    assert (foreign["export_id_kind"] == "passport").all()
+
+
+# --- phone, insurance and birth-date damage -------------------------------------------------------
+# error type -> (field, codes the layer-1 checker gives for it)
+CONTACT_DAMAGE = {
+    "phone_wrong_length": ("phone", {"phone_invalid_length"}),
+    "phone_invalid_prefix": ("phone", {"phone_invalid_prefix"}),
+    "phone_leading_zero_lost": ("phone", {"phone_leading_zero_lost"}),
+    "insurance_wrong_length": ("insurance_no", {"bhyt_invalid_length", "bhyt_leading_zero_lost"}),
+    "insurance_bad_benefit_level": ("insurance_no", {"bhyt_invalid_benefit_level"}),
+    "insurance_leading_zero_lost": ("insurance_no", {"bhyt_leading_zero_lost"}),
+}
+
+
+@pytest.mark.parametrize("error_type", list(CONTACT_DAMAGE))
+def test_contact_damage_gives_codes_of_the_labelled_category(dirty, error_type):
+    from vaxutils.ids import series as ids
+    from vaxutils.screen import catalogue
+
+    field, codes = CONTACT_DAMAGE[error_type]
+    labels = dirty.labels[dirty.labels["error_type"] == error_type]
+    assert len(labels) > 0
+    values = _by_record(dirty).loc[labels["record_id"], _column(dirty, field)]
+    text = pd.Series([str(v) for v in values])  # as the reader renders a numeric cell
+    check = ids.phone_issues_series if field == "phone" else ids.bhyt_issues_series
+    issues = check(text)
+    assert sorted(issues["row"]) == list(range(len(text))) and set(issues["code"]) <= codes
+    entries = catalogue.load().loc[sorted(codes)]
+    # errors are personal_info warnings; the lost zero of a phone is a normalisation (info)
+    assert set(entries["category"]) == set(labels["category"])
+    expected = "info" if error_type in NOISE_TYPES else "warning"
+    assert set(entries["severity"]) == {expected}
+    assert (labels["true_value"].astype(str) != text.to_numpy()).all()
+
+
+def test_birth_date_damage_is_impossible_future_or_after_the_first_dose(dirty):
+    from vaxutils import dates
+    from vaxutils.screen import catalogue
+
+    export, labels = _by_record(dirty), dirty.labels
+    dob_col = _column(dirty, "dob")
+    for error_type in ("dob_impossible", "dob_future"):
+        values = export.loc[labels.loc[labels["error_type"] == error_type, "record_id"], dob_col]
+        issues = dates.issues_series(values.reset_index(drop=True), field="dob", today=EXPORT_DATE)
+        flagged = set(issues.loc[issues["code"] == error_type, "row"])
+        assert len(values) and flagged == set(range(len(values))), error_type
+    after = labels[labels["error_type"] == "dob_after_first_dose"]
+    born = pd.to_datetime(export.loc[after["record_id"], dob_col], format="%d/%m/%Y")
+    first = _doses_of(dirty).groupby("record_id")["date"].min().reindex(after["record_id"])
+    assert len(after) and (born.to_numpy() > first.to_numpy()).all()
+    assert (born < pd.Timestamp(EXPORT_DATE)).all()
+    cat = catalogue.load()
+    for code in ("dob_impossible", "dob_future", "dob_after_first_dose"):
+        assert cat.loc[code, "category"] == ERROR_TYPES[code] == "personal_info"
+
+
+def test_impossible_dates_exist_in_no_calendar():
+    sc = generate_commune("01420", n_persons=600, seed=4,
+                          rates=replace(ErrorRates.none(noise=False), dob_impossible=0.1))  # fmt: skip
+    values = _by_record(sc).loc[sc.labels["record_id"], _column(sc, "dob")]
+    parts = values.str.extract(r"(\d\d)/(\d\d)/(\d{4})").astype(int)
+    assert len(values) == 60 and parts.notna().all().all()
+    real = pd.to_datetime(
+        {"year": parts[2], "month": parts[1].clip(upper=12), "day": 1}
+    ) + pd.to_timedelta(parts[0] - 1, unit="D")
+    assert ((parts[1] > 12) | (real.dt.month != parts[1])).all()
+
+
+def test_xlsx_keeps_lost_zero_numbers_as_numeric_cells(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    read_export = pytest.importorskip("vaxutils.io").read_export
+    rates = replace(ErrorRates.none(noise=False), id_leading_zero_lost=0.05,
+                    phone_leading_zero_lost=0.05, insurance_leading_zero_lost=0.05)  # fmt: skip
+    sc = generate_commune("01420", n_persons=400, seed=16, rates=rates)
+    path = write_commune(sc, tmp_path)["export"]
+    sheet = openpyxl.load_workbook(path).active
+    header_row = len(sc.title_rows) + 1
+    headers = [c.value for c in sheet[header_row]]
+    numeric = {}
+    for row in sheet.iter_rows(min_row=header_row + 1):
+        for header, cell in zip(headers, row, strict=True):
+            if cell.data_type == "n" and cell.value is not None:
+                numeric.setdefault(header, []).append(cell.value)
+    expected = {"id_number": "id_leading_zero_lost", "phone": "phone_leading_zero_lost",
+                "insurance_no": "insurance_leading_zero_lost"}  # fmt: skip
+    shown = {f: t for f, t in expected.items() if _has_column(sc, f)}
+    assert set(numeric) == {_column(sc, f) for f in shown}
+    records = read_export(path).records.set_index("record_id")
+    for field, error_type in shown.items():
+        labels = sc.labels[sc.labels["error_type"] == error_type]
+        assert len(numeric[_column(sc, field)]) == len(labels) == sc.injected[error_type] > 0
+        as_read = records.loc[labels["record_id"], field].tolist()
+        assert as_read == [v.lstrip("0") for v in labels["true_value"]], field
+
+
+def test_export_workbook_writes_text_numbers_and_safe_formulas(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from vaxutils.synth.workbook import write_export_xlsx
+
+    junk = ["=HYPERLINK(\"x\")", "+84912345678", "-", 0, 10**11, None, float("nan"), "", "Nguyễn",
+            pd.NA, "@SUM(1)"]  # fmt: skip
+    frame = pd.DataFrame({"Họ tên": pd.Series(junk, dtype=object)})
+    before = frame.copy()
+    path = write_export_xlsx(tmp_path / "junk.xlsx", frame, ["DANH SÁCH"])
+    pd.testing.assert_frame_equal(frame, before)  # the input is not changed
+    cells = list(openpyxl.load_workbook(path).active.iter_rows(min_row=3))
+    values = [row[0].value for row in cells]
+    assert values == ["=HYPERLINK(\"x\")", "+84912345678", "-", 0, 10**11, None, None, None,
+                      "Nguyễn", None, "@SUM(1)"]  # fmt: skip
+    assert all(row[0].data_type != "f" for row in cells)
 
 
 # --- districts, files, CLI, junk ------------------------------------------------------------------
@@ -549,6 +775,12 @@ def test_junk_commune_codes_raise_a_clear_error(code):
 def test_bad_arguments_raise(kwargs):
     with pytest.raises(ValueError):
         generate_commune("01420", **{"n_persons": 10, **kwargs})
+
+
+@pytest.mark.parametrize("rate", ["x", -0.1, 1.5, float("nan"), b"0.1", object(), [0.1]])
+def test_junk_foreigner_rates_raise(rate):
+    with pytest.raises(ValueError, match="0–1"):
+        generate_population(20, HUB_WARD, foreigner_rate=rate)
 
 
 def test_scaled_rates():

@@ -55,8 +55,11 @@ SENSITIVE_FIELDS: tuple[str, ...] = ("id_number", "phone", "insurance_no")
 
 
 def _is_missing(value: object) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (
-        isinstance(value, float) and value != value
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and value != value)
     )
 
 

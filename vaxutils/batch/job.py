@@ -31,12 +31,18 @@ def job_inputs(job: CommuneJob) -> dict[str, str | None]:
     }
 
 
+def job_settings(job: CommuneJob) -> dict:
+    """Everything besides the input files that changes a commune's result: fingerprinted."""
+    day = job.export_date.isoformat() if job.export_date else None
+    return {**job.params, "export_date": day}
+
+
 def check_fresh(job: CommuneJob, out_root: Path) -> dict | None:
     """The previous result when nothing changed since the last successful run, else None."""
     if job.problem:
         return None
     try:
-        expected = fingerprint(job_inputs(job), job.params)
+        expected = fingerprint(job_inputs(job), job_settings(job))
     except OSError:
         return None
     manifest = is_fresh(out_root / job.commune_code, expected)
@@ -58,7 +64,9 @@ def _screen(job: CommuneJob, screen_dir: Path):
     if job.export is not None:
         from vaxutils.screen.files import write_results
 
-        result = screen.screen(job.export, registry=_registry_frame(job))
+        result = screen.screen(
+            job.export, registry=_registry_frame(job), export_date=job.export_date
+        )
         result.summary["inputs"] = [
             {
                 "role": "export",
@@ -69,7 +77,9 @@ def _screen(job: CommuneJob, screen_dir: Path):
         ]
         write_results(result, screen_dir)
         return result
-    return screen.screen_file(job.input_path, screen_dir, registry=job.registry_path)
+    return screen.screen_file(
+        job.input_path, screen_dir, registry=job.registry_path, export_date=job.export_date
+    )
 
 
 def _registry_frame(job: CommuneJob):
@@ -128,9 +138,10 @@ def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) ->
         row.update(
             status="ok",
             report=f"{job.commune_code}/{REPORT_NAME}",
-            fingerprint=fingerprint(inputs, job.params),
+            fingerprint=fingerprint(inputs, job_settings(job)),
             inputs={**inputs, "export_path": str(job.input_path)},
             params=job.params,
+            export_date=job_settings(job)["export_date"],
             finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
             seconds=round(time.perf_counter() - started, 2),
             summary=result.summary,

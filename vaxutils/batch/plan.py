@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from vaxutils.errors import VaxutilsError
@@ -29,7 +30,12 @@ class BatchInputError(VaxutilsError):
 
 @dataclass
 class CommuneJob:
-    """One commune's work: its export (a file, or a partition of a shared export) and registry."""
+    """One commune's work: its export (a file, or a partition of a shared export) and registry.
+
+    ``export_date`` is the day the data was exported from the platform: screening counts doses
+    and births after it as in the future, and the run is dated by it for progress against the
+    1 June 2022 deadline (None: the day of screening).
+    """
 
     commune_code: str
     commune_name: str
@@ -39,6 +45,7 @@ class CommuneJob:
     registry_path: Path | None = None
     problem: str | None = None  # set when the commune cannot run at all (e.g. no input)
     params: dict = field(default_factory=dict)
+    export_date: date | None = None
 
 
 def commune_code_of(path: Path) -> str | None:
@@ -93,7 +100,10 @@ def _registry_for(code: str, registry: Path | None) -> Path | None:
 
 
 def plan_jobs(
-    input_path: str | Path, wanted: list[str] | None, registry: str | Path | None = None
+    input_path: str | Path,
+    wanted: list[str] | None,
+    registry: str | Path | None = None,
+    export_date: date | None = None,
 ) -> list[CommuneJob]:
     """One job per commune, in code order; communes wanted but without data carry a ``problem``."""
     source = Path(input_path)
@@ -119,7 +129,12 @@ def plan_jobs(
     names = _names(codes)
     jobs = []
     for code in codes:
-        job = CommuneJob(code, names[code], registry_path=_registry_for(code, registry_path))
+        job = CommuneJob(
+            code,
+            names[code],
+            registry_path=_registry_for(code, registry_path),
+            export_date=export_date,
+        )
         if code in files:
             job.input_path = files[code]
         elif code in partitions:

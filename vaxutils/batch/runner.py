@@ -134,7 +134,7 @@ def run_batch(
 
 
 _LINK_LABELS = {
-    "overview": "Báo cáo tổng hợp các xã (overview)",
+    "overview": "Báo cáo tổng hợp các xã",
     "data_docs": "Kết quả kiểm tra hợp đồng dữ liệu (Great Expectations Data Docs)",
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,12 @@ class ReportFailed(VaxutilsError):
 
 def _mask_params(no_mask: bool) -> dict:
     return {"mask": not no_mask}
+
+
+EXPORT_DATE_HELP = (
+    "Ngày xuất dữ liệu từ nền tảng (dd/mm/yyyy): mũi tiêm sau ngày này là sai, và tiến độ đến"
+    " hạn 01/06/2022 tính theo ngày này. Mặc định: hôm nay."
+)
 
 
 @app.command("report")
@@ -42,21 +49,29 @@ def report_command(
             "--no-mask", help="Hiện đầy đủ số CMND/CCCD và số điện thoại (chỉ dùng nội bộ)."
         ),
     ] = False,
+    export_date: Annotated[str | None, typer.Option("--export-date", help=EXPORT_DATE_HELP)] = None,
 ) -> None:
     """Báo cáo HTML của một xã / HTML report for one commune."""
     from vaxutils.batch import CommuneJob, run_commune
+    from vaxutils.cli.screen import parse_day
     from vaxutils.report.titles import commune_name
 
     console = Console()
+    day = parse_day(export_date)
     name = commune_name(commune) or f"Xã {commune}"
     if input.is_dir() and (input / "findings.parquet").is_file():
-        path = _report_from_screen(commune, name, input, out, no_mask)
+        path = _report_from_screen(commune, name, input, out, no_mask, day)
         console.print(f"Đã ghi báo cáo: [bold]{path}[/]")
         return
     if not input.is_file():
         raise ReportFailed(f"Không tìm thấy tệp đầu vào {input}. / Input not found: {input}.")
     job = CommuneJob(
-        commune, name, input_path=input, registry_path=registry, params=_mask_params(no_mask)
+        commune,
+        name,
+        input_path=input,
+        registry_path=registry,
+        params=_mask_params(no_mask),
+        export_date=day,
     )
     with console.status(f"Đang sàng lọc và lập báo cáo cho {name} ({commune})…"):
         row = run_commune(job, out)
@@ -68,12 +83,19 @@ def report_command(
     console.print(f"Đã ghi báo cáo: [bold]{out / row['report']}[/]")
 
 
-def _report_from_screen(code: str, name: str, screen_dir: Path, out: Path, no_mask: bool) -> Path:
+def _report_from_screen(
+    code: str, name: str, screen_dir: Path, out: Path, no_mask: bool, day: date | None
+) -> Path:
+    """Report on a folder that ``vaxutils screen`` wrote (the export date given there stands,
+    unless ``--export-date`` overrides it for the report's header and months)."""
     from vaxutils.report.run import COMMUNE_NOTEBOOK, render_report
 
+    parameters = {"commune_code": code, "screen_dir": str(screen_dir.resolve())}
+    if day is not None:
+        parameters["export_date"] = day.isoformat()
     return render_report(
         COMMUNE_NOTEBOOK,
-        {"commune_code": code, "screen_dir": str(screen_dir.resolve()), **_mask_params(no_mask)},
+        {**parameters, **_mask_params(no_mask)},
         out / code / "report.ipynb",
         out / code / "report.html",
         f"Báo cáo làm sạch dữ liệu tiêm chủng — {name} ({code})",
@@ -118,17 +140,20 @@ def batch_command(
     no_overview: Annotated[
         bool, typer.Option("--no-overview", help="Không lập báo cáo tổng hợp các xã.")
     ] = False,
+    export_date: Annotated[str | None, typer.Option("--export-date", help=EXPORT_DATE_HELP)] = None,
 ) -> None:
     """Báo cáo cho mọi xã của huyện/tỉnh/danh sách / Reports for many communes."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from vaxutils.batch import plan_jobs, run_batch, selected_communes
+    from vaxutils.cli.screen import parse_day
 
     console = Console()
+    day = parse_day(export_date)
     wanted = selected_communes(
         district=district, province=province, communes=communes.split(",") if communes else None
     )
-    jobs = plan_jobs(input, wanted, registry)
+    jobs = plan_jobs(input, wanted, registry, export_date=day)
     for job in jobs:
         job.params = _mask_params(no_mask)
     columns = (

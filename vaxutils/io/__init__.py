@@ -7,12 +7,13 @@ fallback, xls, ods, csv/txt in UTF-8, UTF-16 or Windows-1258, Parquet) into an
 reads a ``--columns`` file. Every unusable input raises one :class:`IngestError`.
 
 Writing: :func:`write_atomic` and the format writers built on it (:func:`write_csv`,
-:func:`write_parquet`, :func:`write_json`, :func:`write_xlsx`); :func:`file_sha256`.
+:func:`write_parquet`, :func:`write_json`, :func:`write_xlsx`); :func:`file_sha256`;
+:func:`read_parquet` for the Parquet files the stages themselves wrote.
 """
 
 from vaxutils.io.errors import IngestError, IngestWarning, WriteError
 from vaxutils.io.export import Export, read_export
-from vaxutils.io.files import file_sha256, write_atomic
+from vaxutils.io.files import file_sha256, read_parquet, write_atomic
 from vaxutils.io.headers import header_key, normalize_header
 from vaxutils.io.mapping import load_column_mapping
 from vaxutils.io.readers import read_table
@@ -31,6 +32,7 @@ __all__ = [
     "load_column_mapping",
     "normalize_header",
     "read_export",
+    "read_parquet",
     "read_table",
     "write_atomic",
     "write_csv",

@@ -29,6 +29,17 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
+def read_parquet(path: str | os.PathLike):
+    """Read a Parquet file a stage wrote (screen outputs, registry extracts) as a DataFrame.
+
+    Platform exports go through :func:`vaxutils.io.read_export` instead: they need header
+    detection and every cell as text.
+    """
+    import pandas as pd  # not at import time: hashing and atomic writes need no pandas
+
+    return pd.read_parquet(path)
+
+
 def _read_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

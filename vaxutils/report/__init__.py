@@ -10,6 +10,7 @@ from :mod:`vaxutils.masking`, the one implementation).
 '004*******45'
 """
 
+from vaxutils.masking import mask_frame, mask_id, mask_phone, mask_series, mask_text
 from vaxutils.report.charts import (
     Chart,
     commune_ranking_chart,
@@ -20,7 +21,7 @@ from vaxutils.report.charts import (
     village_chart,
 )
 from vaxutils.report.checks import check_screen_output
-from vaxutils.report.display import COLUMN_LABELS_VI, label_frame, show
+from vaxutils.report.display import COLUMN_LABELS_VI, label_frame, show, show_cards
 from vaxutils.report.explore import filter_findings, person_history
 from vaxutils.report.inputs import (
     ScreenOutput,
@@ -29,9 +30,9 @@ from vaxutils.report.inputs import (
     prepare_output,
     restrict_to_commune,
 )
-from vaxutils.masking import mask_frame, mask_id, mask_phone, mask_series, mask_text
 from vaxutils.report.overview import (
     commune_ranking_table,
+    deadline_note,
     has_progress,
     latest_runs,
     progress_table,
@@ -73,6 +74,7 @@ __all__ = [
     "commune_ranking_table",
     "commune_title",
     "completeness_table",
+    "deadline_note",
     "dose_problems_table",
     "dose_sequence_chart",
     "dose_sequence_table",
@@ -106,6 +108,7 @@ __all__ = [
     "restrict_to_commune",
     "runs_row",
     "show",
+    "show_cards",
     "totals_table",
     "village_chart",
     "worklist_table",

@@ -22,8 +22,10 @@ from matplotlib.figure import Figure
 
 from vaxutils.schema import CATEGORY_LABELS_VI
 
-WIDTH_IN = 7.0
-DPI = 80  # small PNGs: a report must stay well under 1 MB
+# Narrow and dense rather than wide: a 480-pixel image is shown nearly full size on a phone, so
+# its 10-point labels stay legible; a wider one would be scaled down until they are not.
+WIDTH_IN = 4.8
+DPI = 100  # small PNGs still: a report must stay well under 1 MB
 PROBLEM_COLOUR = "#c0392b"
 NEUTRAL_COLOUR = "#2e86c1"
 DEADLINE = pd.Timestamp("2022-06-01")

@@ -18,9 +18,20 @@ import html
 
 import pandas as pd
 
+from vaxutils.report.tables import ITEM_SEP
 from vaxutils.schema import CATEGORY_LABELS_VI, FIELD_LABELS_VI, SEVERITY_LABELS_VI
 
 DEFAULT_TOP = 20
+#: Short labels for table cells (a phone column is narrow); the report explains them once.
+SEVERITY_SHORT_VI: dict[str, str] = {
+    "error": "Lỗi",
+    "warning": "Cần kiểm tra",
+    "info": "Tự chuẩn hóa",
+}
+#: One sentence for the report's legend: what the short labels mean.
+SEVERITY_LEGEND_VI = "; ".join(
+    f"«{SEVERITY_SHORT_VI[k]}»: {SEVERITY_LABELS_VI[k].lower()}" for k in ("error", "warning")
+)
 
 COLUMN_LABELS_VI: dict[str, str] = {
     **FIELD_LABELS_VI,
@@ -75,7 +86,7 @@ COLUMN_LABELS_VI: dict[str, str] = {
 
 VALUE_LABELS_VI: dict[str, dict[str, str]] = {
     "category": CATEGORY_LABELS_VI,
-    "severity": SEVERITY_LABELS_VI,
+    "severity": SEVERITY_SHORT_VI,
     "status": {"ok": "Đạt", "needs_review": "Cần kiểm tra", "needs_fix": "Cần sửa"},
     "level": {"record": "Bản ghi", "dose": "Mũi tiêm"},
     "outlier": {True: "có", False: ""},
@@ -134,6 +145,71 @@ class Shown:
         return f"{heading}<div class='vx-scroll'>{table}</div>{note}"
 
 
-def show(df: pd.DataFrame, title: str, top: int | None = DEFAULT_TOP) -> Shown:
-    """Wrap a table for display in a notebook (last expression of a cell)."""
+def show(
+    df: pd.DataFrame, title: str, top: int | None = DEFAULT_TOP, columns: list[str] | None = None
+) -> Shown:
+    """Wrap a table for display in a notebook (last expression of a cell).
+
+    ``columns`` picks and orders the columns shown (those absent are skipped).
+    """
+    if columns is not None:
+        df = df[[c for c in columns if c in df.columns]]
     return Shown(df, title, top)
+
+
+class RecordCards(Shown):
+    """Worklist records as cards: one block per record, readable on a phone without scrolling.
+
+    The plain-text form is the table (for nbval and terminals); the HTML form shows, per record,
+    the name and identity line, then the problems and the suggested fixes as bullet lists.
+    """
+
+    def __init__(self, df: pd.DataFrame, title: str, top: int | None = DEFAULT_TOP):
+        super().__init__(df, title, top)
+        cut = df.head(top) if top else df
+        self.records = cut.astype(object).where(cut.notna(), "")
+
+    def _card(self, row: pd.Series) -> str:
+        def esc(column: str) -> str:
+            value = row.get(column, "")
+            if hasattr(value, "strftime"):
+                value = value.strftime("%d/%m/%Y")
+            return html.escape(str(value))
+
+        badge = SEVERITY_SHORT_VI.get(str(row.get("severity", "")), "")
+        kind = "vx-error" if row.get("severity") == "error" else "vx-warning"
+        facts = [
+            ("Dòng", esc("source_row")),
+            ("Mã", esc("record_id")),
+            ("Sinh", esc("dob")),
+            ("", esc("sex")),
+            ("CMND/CCCD", esc("id_raw")),
+            ("ĐT", esc("phone")),
+        ]
+        line = " · ".join(f"{k} {v}".strip() for k, v in facts if v)
+
+        def items(column: str) -> str:
+            parts = [p for p in str(row.get(column, "")).split(ITEM_SEP) if p.strip()]
+            return "".join(f"<li>{html.escape(p)}</li>" for p in parts)
+
+        fixes = items("suggestions")
+        return (
+            f"<div class='vx-card {kind}'><p class='vx-card-head'><b>{esc('full_name') or '(không tên)'}"
+            f"</b> <span class='vx-badge'>{html.escape(badge)}</span></p>"
+            f"<p class='vx-meta'>{line}</p><ul>{items('problems')}</ul>"
+            + (f"<p class='vx-fix'>Gợi ý sửa:</p><ul>{fixes}</ul>" if fixes else "")
+            + "</div>"
+        )
+
+    def _repr_html_(self) -> str:
+        heading = f"<h3>{html.escape(self.title)}</h3>"
+        if self.records.empty:
+            return heading + "<p><em>Không có dòng nào.</em></p>"
+        cards = "".join(self._card(row) for _, row in self.records.iterrows())  # <= top rows
+        note = f"<p class='vx-note'>{html.escape(self._note())}</p>" if self.truncated else ""
+        return f"{heading}{cards}{note}"
+
+
+def show_cards(df: pd.DataFrame, title: str, top: int | None = DEFAULT_TOP) -> RecordCards:
+    """Wrap a :func:`~vaxutils.report.tables.worklist_table` (part) as record cards."""
+    return RecordCards(df, title, top)

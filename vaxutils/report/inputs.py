@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from vaxutils.errors import VaxutilsError
+from vaxutils.io.files import read_parquet
 from vaxutils.masking import mask_frame
 
 SCREEN_FILES: tuple[str, ...] = ("findings.parquet", "records.parquet", "doses.parquet")
@@ -56,9 +57,9 @@ def load_screen_output(screen_dir: str | Path) -> ScreenOutput:
     summary_path = folder / "summary.json"
     summary = json.loads(summary_path.read_text("utf-8")) if summary_path.is_file() else {}
     return ScreenOutput(
-        findings=pd.read_parquet(folder / "findings.parquet"),
-        records=pd.read_parquet(folder / "records.parquet"),
-        doses=pd.read_parquet(folder / "doses.parquet"),
+        findings=read_parquet(folder / "findings.parquet"),
+        records=read_parquet(folder / "records.parquet"),
+        doses=read_parquet(folder / "doses.parquet"),
         summary=summary,
     )
 

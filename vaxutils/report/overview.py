@@ -11,6 +11,8 @@ Input is the run history a batch keeps (``runs.csv``: one row per commune and ru
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from vaxutils.report.tables import PROBLEM_CATEGORIES
@@ -70,6 +72,31 @@ def totals_table(runs: pd.DataFrame) -> pd.DataFrame:
         round((row["n_needs_fix"] + row["n_needs_review"]) / n * 100, 1) if n else 0.0
     )
     return pd.DataFrame([row])
+
+
+def deadline_note(day: object) -> str:
+    """One sentence: the data's export date and the days left before the 1 June 2022 deadline.
+
+    >>> deadline_note("2022-05-15")
+    'Dữ liệu xuất ngày 15/05/2022: còn 17 ngày đến hạn làm sạch 01/06/2022.'
+    >>> deadline_note("2022-06-03"), deadline_note(None)
+    ('Dữ liệu xuất ngày 03/06/2022: đã quá hạn làm sạch 01/06/2022 2 ngày.', 'Chưa rõ ngày xuất dữ liệu.')
+    """
+    when = pd.NaT
+    if isinstance(day, str | date) and day != "":  # numbers would be read as epoch offsets
+        try:
+            when = pd.Timestamp(day)
+        except (TypeError, ValueError):
+            pass
+    if pd.isna(when):
+        return "Chưa rõ ngày xuất dữ liệu."
+    left = (DEADLINE - when.normalize()).days
+    head = f"Dữ liệu xuất ngày {when:%d/%m/%Y}: "
+    if left > 0:
+        return head + f"còn {left} ngày đến hạn làm sạch {DEADLINE:%d/%m/%Y}."
+    if left == 0:
+        return head + f"hôm nay là hạn làm sạch {DEADLINE:%d/%m/%Y}."
+    return head + f"đã quá hạn làm sạch {DEADLINE:%d/%m/%Y} {-left} ngày."
 
 
 def progress_table(runs: pd.DataFrame) -> pd.DataFrame:

@@ -30,6 +30,12 @@ img{max-width:100%;height:auto}
 pre{white-space:pre-wrap;overflow-x:auto;font-size:.85em;background:#f7f7f7;padding:6px}
 .vx-note{color:#555;font-size:.85em}.vx-failed{color:#b03a2e;font-weight:600}
 .anchor-link{display:none}
+.jp-RenderedText pre,.output_text pre{font-family:inherit;font-size:1em;background:none;padding:0;margin:.3em 0}
+.vx-card{border:1px solid #ddd;border-left:4px solid #e67e22;border-radius:4px;padding:6px 10px;margin:8px 0}
+.vx-card.vx-error{border-left-color:#c0392b}.vx-card p{margin:.2em 0}.vx-card ul{margin:.2em 0;padding-left:1.2em}
+.vx-meta{color:#444;font-size:.88em}.vx-fix{font-weight:600;font-size:.9em}
+.vx-badge{font-size:.8em;padding:1px 6px;border-radius:8px;background:#fdf2e9;white-space:nowrap}
+.vx-error .vx-badge{background:#fdecea;color:#b03a2e}
 .jp-OutputPrompt,.jp-InputPrompt,.prompt{display:none}
 """
 
@@ -82,9 +88,10 @@ def index_page(
     >>> "tệp hỏng" in p and "LỖI" in p
     True
     """
+    # The commune's name is the link: on a phone a separate last "link" column scrolls off-screen.
     head = (
-        "<tr><th>Mã xã</th><th>Tên xã</th><th>Trạng thái</th><th>Số bản ghi</th>"
-        "<th>Bản ghi có lỗi</th><th>Cần kiểm tra</th><th>Tỷ lệ có vấn đề (%)</th><th>Báo cáo</th></tr>"
+        "<tr><th>Xã (mở báo cáo)</th><th>Trạng thái</th><th>Số bản ghi</th>"
+        "<th>Bản ghi có lỗi</th><th>Cần kiểm tra</th><th>Tỷ lệ có vấn đề (%)</th></tr>"
     )
     body_rows = []
     n_failed = 0
@@ -92,25 +99,22 @@ def index_page(
         status = str(row.get("status", ""))
         esc = {k: html.escape("" if v is None else str(v)) for k, v in row.items()}
         report = row.get("report")
-        link = (
-            f'<a href="{html.escape(str(report))}">Xem</a>' if report and status != "failed" else ""
-        )
+        name = f"{esc.get('commune_name', '')} ({esc.get('commune_code', '')})"
+        if report and status != "failed":
+            name = f'<a href="{html.escape(str(report))}">{name}</a>'
         if status == "failed":
             n_failed += 1
             cells = (
                 f"<td class='vx-failed'>{STATUS_LABELS_VI['failed']}</td>"
-                f"<td colspan='5' class='vx-failed'>{esc.get('error', '')}</td>"
+                f"<td colspan='4' class='vx-failed'>{esc.get('error', '')}</td>"
             )
         else:
             cells = (
                 f"<td>{STATUS_LABELS_VI.get(status, html.escape(status))}</td>"
                 f"<td>{esc.get('n_records', '')}</td><td>{esc.get('n_needs_fix', '')}</td>"
                 f"<td>{esc.get('n_needs_review', '')}</td><td>{esc.get('problem_rate', '')}</td>"
-                f"<td>{link}</td>"
             )
-        body_rows.append(
-            f"<tr><td>{esc.get('commune_code', '')}</td><td>{esc.get('commune_name', '')}</td>{cells}</tr>"
-        )
+        body_rows.append(f"<tr><td>{name}</td>{cells}</tr>")
     summary = f"<p>{len(body_rows)} xã; {n_failed} xã lỗi.</p>"
     extra = "".join(
         f'<li><a href="{html.escape(href)}">{html.escape(name)}</a></li>'
@@ -120,7 +124,7 @@ def index_page(
         f"<h1>{html.escape(title)}</h1>",
         f"<p class='vx-note'>{html.escape(note)}</p>" if note else "",
         summary,
-        f"<div class='vx-scroll'><table>{head}{''.join(body_rows)}</table></div>",
         f"<ul>{extra}</ul>" if extra else "",
+        f"<div class='vx-scroll'><table>{head}{''.join(body_rows)}</table></div>",
     ]
     return html_page(title, "\n".join(p for p in parts if p))

@@ -24,6 +24,8 @@ PROBLEM_SEVERITIES: tuple[str, ...] = ("error", "warning")
 S1_LISTS: tuple[str, ...] = ("missing_id", "id_format", "personal_info")
 PROBLEM_CATEGORIES: tuple[str, ...] = tuple(c for c in CATEGORIES if c != "normalized")
 UNKNOWN_VILLAGE = "(không rõ thôn)"
+#: Joins a record's messages and suggestions; catalogue messages may hold "; " but never "•".
+ITEM_SEP = " • "
 
 
 def problems(findings: pd.DataFrame) -> pd.DataFrame:
@@ -148,9 +150,16 @@ def findings_by_category_table(findings: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def findings_by_code_table(findings: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
-    """Per reason code, most frequent first: category, severity, message, findings, records."""
+def findings_by_code_table(
+    findings: pd.DataFrame, top: int | None = None, include_info: bool = True
+) -> pd.DataFrame:
+    """Per reason code, most frequent first: category, severity, message, findings, records.
+
+    ``include_info=False`` leaves out the automatic normalisations (they are not problems).
+    """
     columns = ["code", "category", "severity", "message", "n_findings", "n_records"]
+    if not include_info:
+        findings = problems(findings)
     if findings.empty:
         return pd.DataFrame(columns=columns)
     table = (
@@ -225,7 +234,7 @@ def worklist_table(
     """One row per record with a problem: who, where in the file, what is wrong, what to write.
 
     ``problems`` joins the Vietnamese messages, ``suggestions`` the proposed values
-    (``field: value``). Sorted by village then source row; ``village`` keeps one village only.
+    (``field: value``), both with :data:`ITEM_SEP`. Sorted by village then source row; ``village`` keeps one village only.
     """
     found = problems(findings)
     people = records[_person_columns(records)].copy()
@@ -239,7 +248,9 @@ def worklist_table(
         .map(found.assign(_e=found["severity"] == "error").groupby("record_id")["_e"].any())
         .map({True: "error", False: "warning"})
     )
-    people["problems"] = people["record_id"].map(join_per_key(found, "record_id", "message"))
+    people["problems"] = people["record_id"].map(
+        join_per_key(found, "record_id", "message", sep=ITEM_SEP)
+    )
     with_suggestion = found[found["suggestion"].notna() & (found["suggestion"] != "")]
     with_suggestion = with_suggestion.assign(
         fix=with_suggestion["field"]
@@ -250,7 +261,7 @@ def worklist_table(
         + with_suggestion["suggestion"]
     )
     people["suggestions"] = people["record_id"].map(
-        join_per_key(with_suggestion, "record_id", "fix")
+        join_per_key(with_suggestion, "record_id", "fix", sep=ITEM_SEP)
     )
     people = people.sort_values(["village", "source_row"], kind="stable")
     return people.reset_index(drop=True)

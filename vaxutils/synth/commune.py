@@ -24,9 +24,10 @@ from vaxutils.refdata import communes_of_district
 from vaxutils.synth.doses import generate_doses
 from vaxutils.synth.inject import Injector, format_dates
 from vaxutils.synth.places import facilities, region_style
-from vaxutils.synth.population import commune_rng, generate_population
+from vaxutils.synth.population import commune_rng, fold_codes, generate_population, object_frame
 from vaxutils.synth.rates import ErrorRates
 from vaxutils.synth.render import HeaderStyle, render, title_rows
+from vaxutils.synth.workbook import write_export_xlsx
 
 LAYOUTS = ("wide", "long")
 REGISTRY_COLUMNS = (
@@ -77,7 +78,9 @@ class SynthCommune:
 
     commune_code: str
     population: pd.DataFrame  # ground truth, one row per person (vaxutils.synth.population)
-    export: pd.DataFrame  # exactly as written: header labels, text cells, empty = None
+    # exactly as written: header labels, text cells, empty = None; an ``int`` where Excel stored
+    # the number as a number (IDs/phones/insurance numbers that lost their leading zeros)
+    export: pd.DataFrame
     layout: str  # "wide" | "long"
     registry: pd.DataFrame  # population database view (REGISTRY_COLUMNS)
     labels: pd.DataFrame  # record_id, category, error_type, field, true_value
@@ -126,14 +129,15 @@ def _dose_details(doses, population, info, rng) -> pd.DataFrame:
     shares = np.array([s for _, _, s in places])
     which = rng.choice(len(places), n, p=shares / shares.sum())
     level_text = LEVEL_LABELS[int(rng.integers(0, len(LEVEL_LABELS)))]
-    out = doses.copy()
-    out["vaccine"] = vaccine
-    out["lot"] = lots
-    out["facility"] = np.asarray([name for name, _, _ in places], dtype=object)[which]
-    out["facility_level"] = np.asarray([level_text[lvl] for _, lvl, _ in places], dtype=object)[
-        which
-    ]
-    return out
+    names = np.asarray([name for name, _, _ in places], dtype=object)
+    levels = np.asarray([level_text[lvl] for _, lvl, _ in places], dtype=object)
+    added = {
+        "vaccine": vaccine,
+        "lot": lots,
+        "facility": names[which],
+        "facility_level": levels[which],
+    }
+    return pd.concat([doses, object_frame(added, index=doses.index)], axis=1)
 
 
 def _draft(population, doses, info, export_date, rng) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
@@ -146,7 +150,11 @@ def _draft(population, doses, info, export_date, rng) -> tuple[dict[str, np.ndar
     ).to_numpy(dtype=object)
     dob = population["dob"].to_numpy(dtype="datetime64[ns]")
     elderly = population["birth_year"].to_numpy() < 1950
-    year_only = elderly & (rng.random(n) < 0.3)
+    # a year alone cannot tell two namesakes born that year apart: only for a unique (name, year)
+    name_year = pd.Series(fold_codes(population["full_name"].to_numpy(dtype=object)))
+    name_year = name_year * 10_000 + population["birth_year"].to_numpy()
+    unique_name_year = ~name_year.duplicated(keep=False).to_numpy()
+    year_only = elderly & unique_name_year & (rng.random(n) < 0.3)
     dob_text = np.where(
         year_only,
         population["birth_year"].astype(str).to_numpy(dtype=object),
@@ -177,16 +185,28 @@ def _draft(population, doses, info, export_date, rng) -> tuple[dict[str, np.ndar
         "_twin": population["twin_of"].notna().to_numpy(),
         "_commune": np.full(n, info["commune_code"], dtype=object),
     }
-    dose_rows = doses.drop(columns=["_person"]).assign(record_id=record_id[person])
+    dose_rows = pd.concat(
+        [
+            doses.drop(columns=["_person"]),
+            object_frame({"record_id": record_id[person]}, doses.index),
+        ],
+        axis=1,
+    )
     return records, dose_rows
 
 
 def registry_of(population: pd.DataFrame) -> pd.DataFrame:
-    """The population database's truthful view of the people (12-digit ID for everyone)."""
-    reg = population[
+    """The population database's truthful view of its citizens (a 12-digit ID for everyone).
+
+    Foreigners (recorded by passport) are not in the National Population Database: left out.
+    """
+    citizens = population
+    if "nationality" in population.columns:
+        citizens = population[population["nationality"].eq("VN").to_numpy(dtype=bool)]
+    reg = citizens[
         ["person_id", "id_number", "cmnd", "full_name", "sex", "commune_code", "village"]
-    ].copy()
-    reg["dob"] = pd.DatetimeIndex(population["dob"]).strftime("%Y-%m-%d").to_numpy(dtype=object)
+    ].reset_index(drop=True)
+    reg["dob"] = pd.DatetimeIndex(citizens["dob"]).strftime("%Y-%m-%d").to_numpy(dtype=object)
     return reg[list(REGISTRY_COLUMNS)]
 
 
@@ -215,14 +235,17 @@ def generate_commune(
     n = int(n_persons) if n_persons is not None else default_size(info, rng)
     if n < 1:
         raise ValueError(f"n_persons phải ≥ 1 (must be at least 1): {n_persons!r}")
-    population = generate_population(n, code, seed, export_date, rng=rng)
+    population = generate_population(
+        n, code, seed, export_date, rng=rng, foreigner_rate=rates.foreigner
+    )
     doses = generate_doses(population, rng, export_date)
     detailed = _dose_details(doses, population, info, rng)
     records, dose_rows = _draft(population, detailed, info, export_date, rng)
-    injector = Injector(records, dose_rows, rates, rng, export_date)
+    # drawn first: phone and insurance damage only goes where the export has the column
+    style = HeaderStyle.draw(rng)
+    injector = Injector(records, dose_rows, rates, rng, export_date, fields=style.person_fields)
     records, dose_rows, labels = injector.run()
     records = records.sort_values("record_id", kind="stable").reset_index(drop=True)
-    style = HeaderStyle.draw(rng)
     export = render(records, dose_rows, layout, style, info)
     return SynthCommune(
         commune_code=code,
@@ -273,7 +296,7 @@ def write_commune(
     sc: SynthCommune, out_dir: str | os.PathLike, fmt: str = "xlsx"
 ) -> dict[str, Path]:
     """Write ``export_<code>.xlsx|csv``, ``registry_<code>.parquet``, ``labels_<code>.parquet``."""
-    from vaxutils.io import write_parquet, write_xlsx
+    from vaxutils.io import write_parquet
 
     if fmt not in ("xlsx", "csv"):
         raise ValueError(f"fmt phải là 'xlsx' hoặc 'csv' (fmt must be xlsx or csv): {fmt!r}")
@@ -281,9 +304,7 @@ def write_commune(
     code = sc.commune_code
     export_path = out / f"export_{code}.{fmt}"
     if fmt == "xlsx":
-        sheet = "Danh sách"
-        write_xlsx(export_path, {sheet: sc.export}, title_rows={sheet: sc.title_rows},
-                   text_columns=list(sc.export.columns))  # fmt: skip
+        write_export_xlsx(export_path, sc.export, sc.title_rows)
     else:
         _write_csv_with_titles(export_path, sc.export, sc.title_rows)
     return {

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from vaxutils.refdata.vaccines import rules, vaccines
-from vaxutils.synth.population import add_years
+from vaxutils.synth.population import add_years, object_frame
 
 MARGIN_DAYS = 7
 MAX_DOSES = 4
@@ -192,7 +192,7 @@ def generate_doses(
     present = np.cumprod(~np.isnat(dates) & (dates <= last_day), axis=1).astype(bool)
     person_idx, dose_idx = np.nonzero(present)
     product_names = np.asarray(PRODUCTS, dtype=object)
-    return pd.DataFrame(
+    return object_frame(
         {
             "_person": person_idx,  # position in ``population`` (dropped before anyone sees it)
             "person_id": population["person_id"].to_numpy(dtype=object)[person_idx],

@@ -9,14 +9,20 @@ person's ID is ``duplicate`` and ``personal_info``.
 
 Conservative by design (the screening engine is measured against these labels):
 
-- each record gets at most one injection per field group (ID, name, date of birth, sex, doses)
-  and duplicates take a record whole, so injections never hide each other;
+- each record gets at most one injection per field group (ID, name, date of birth, sex, phone,
+  insurance, doses) and duplicates take a record whole, so injections never hide each other;
 - errors detectable only against the registry (swapped ID digits, a day/month swap, a name typo)
   go only to records whose ID and other fields are intact, so the registry match still works;
 - sex and birth-year errors go only to records with an intact 12-digit ID (they are detected
   against the ID digits), birth-date errors only to adults far from any age threshold;
 - no injection that changes nothing detectable (a swap of two equal digits, a year typo that
-  gives the same year, a day/month swap of 05/05, a 12–17 year-old "too young" by one day).
+  gives the same year, a day/month swap of 05/05, a 12–17 year-old "too young" by one day);
+- foreigners (passport records) get no ID, registry-only or duplicate injection: they are not in
+  the registry, so nothing about them could be checked or linked there;
+- phone and insurance damage only where the export has that column (``fields``).
+
+Cells that Excel would store as numbers — an ID, phone or insurance number that lost its leading
+zero — are written as Python ``int`` (a numeric cell in xlsx, plain digits in CSV).
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ LABEL_COLUMNS = ("record_id", "category", "error_type", "field", "true_value")
 PLACEHOLDERS = ("0", "-", "x", "Không có", "chưa có", "000000000000")  # DESIGN §3.2
 SEX_INVALID = ("?", "Không rõ", "KXĐ")
 UNAPPROVED = ("Nanocovax", "Covivac")
-_SLOTS = ("id", "name", "dob", "sex", "dose", "registry", "whole")
+_SLOTS = ("id", "name", "dob", "sex", "phone", "insurance", "dose", "registry", "whole")
 # A record with an error only the registry can reveal keeps every other person field intact, so
 # that the registry match (by ID, else by name and birth date) still finds the person.
 _REGISTRY_ONLY = ("id", "name", "dob", "sex", "registry")
@@ -89,8 +95,17 @@ def format_dates(values: np.ndarray, fmt: str = "%d/%m/%Y") -> np.ndarray:
 class Injector:
     """Picks records for each injection (exact counts, disjoint per field group) and labels them."""
 
-    def __init__(self, records, doses: pd.DataFrame, rates: ErrorRates, rng, export_date: date):
-        """``records``: a DataFrame or a dict of equal-length arrays (never changed)."""
+    def __init__(
+        self,
+        records,
+        doses: pd.DataFrame,
+        rates: ErrorRates,
+        rng,
+        export_date: date,
+        fields: tuple[str, ...] | None = None,
+    ):
+        """``records``: a DataFrame or a dict of equal-length arrays (never changed); ``fields``:
+        the person fields the export will show (default: all)."""
         # plain numpy columns while injecting: pandas string columns would convert on every edit
         self.columns = list(records.keys() if isinstance(records, dict) else records.columns)
         self.cols = {}
@@ -105,6 +120,11 @@ class Injector:
         self.n = len(self.cols[self.columns[0]])
         self.free = {slot: np.ones(self.n, dtype=bool) for slot in _SLOTS}
         self.free["whole"] &= ~self.cols["_twin"].astype(bool)
+        passport = self.cols["_kind"] == "passport"
+        for slot in ("id", "registry", "whole"):
+            self.free[slot] &= ~passport
+        self.fields = None if fields is None else frozenset(fields)
+        self.unique_name = self._unique_name()
         self.labels: list[pd.DataFrame] = []
         self.extra_records: list[pd.DataFrame] = []
         self.realised: dict[str, int] = {}
@@ -171,11 +191,18 @@ class Injector:
         )
 
     def _unique_name(self) -> np.ndarray:
-        """Records whose accent-free name no other record of the commune shares."""
+        """Records whose accent-free name no other record of the commune shares (as first
+        drafted: a name damaged later, e.g. legacy-encoded, is repaired by screening)."""
         names = pd.Series(self.col("full_name")).fillna("")
         codes, uniques = pd.factorize(names)
         folded = pd.Series([ascii_fold(u).lower() for u in uniques]).to_numpy()[codes]
         return ~pd.Series(folded).duplicated(keep=False).to_numpy()
+
+    def shown(self, field: str) -> np.ndarray:
+        """Mask of records whose ``field`` has a value and appears in the export."""
+        if self.fields is not None and field not in self.fields:
+            return np.zeros(self.n, dtype=bool)
+        return pd.notna(self.cols[field])
 
     def col(self, name: str) -> np.ndarray:
         """A snapshot of a column (later edits do not show through)."""
@@ -192,6 +219,8 @@ class Injector:
         self.id_errors()
         self.registry_only_errors()
         self.personal_errors()
+        self.birth_date_errors()
+        self.contact_errors()
         self.dose_errors()
         self.noise()
         records = pd.DataFrame(
@@ -326,7 +355,7 @@ class Injector:
         apply("child_without_id", children, lambda v: None, base=int(children.sum()))
         text = pd.Series(ids, dtype="string")
         zero_led = text.str.startswith("0").fillna(False).to_numpy(dtype=bool)
-        apply("id_leading_zero_lost", zero_led, lambda v: v.lstrip("0"))
+        apply("id_leading_zero_lost", zero_led, _as_number)
         apply("id_separators", everyone, lambda v: _with_separators(v, rng))
         apply("id_scientific", everyone, _scientific)
         has_zero = text.str.contains("0", regex=False).fillna(False).to_numpy(dtype=bool)
@@ -356,7 +385,7 @@ class Injector:
             self.label(pos, "personal_info", "id_swapped_digits", "id_number", ids[pos])
 
         names = self.col("full_name")
-        last_word = pd.Series(names, dtype="string").str.split(" ").str[-1]
+        last_word = pd.Series(names, dtype="string").str.replace(r"^.* ", "", regex=True)
         given_ok = last_word.str.len().fillna(0).to_numpy() >= 3
         pos = self.pick("name_typo", intact & given_ok, _REGISTRY_ONLY)
         if len(pos):
@@ -410,7 +439,7 @@ class Injector:
             self.set("dob", pos, text)
             self.label(pos, "personal_info", "birth_year_typo", "dob", dob_text[pos])
         # without a birth date a namesake would be indistinguishable: only people with a unique name
-        pos = self.pick("dob_missing", self._unique_name(), ("dob",))
+        pos = self.pick("dob_missing", self.unique_name, ("dob",))
         self.set("dob", pos, None)
         self.label(pos, "personal_info", "dob_missing", "dob", dob_text[pos])
 
@@ -454,6 +483,85 @@ class Injector:
         pos = self.pick("name_eth_for_d", has_d, ("name",))
         self.set("full_name", pos, [x.replace("Đ", "Ð") for x in names[pos]])
         self.label(pos, "personal_info", "name_eth_for_d", "full_name", names[pos])
+
+    # --- birth dates that cannot be right ----------------------------------------------------------
+    def birth_date_errors(self) -> None:
+        """Impossible dates, dates after the export date, dates after the first dose.
+
+        Each gives the record no usable birth date for the dose-age checks (screening reports it as
+        personal_info, never as a dose problem), so no other dose injection goes to the record.
+        """
+        rng = self.rng
+        dob_text = self.col("dob")
+        dob = pd.DatetimeIndex(self.cols["_dob_ts"])
+        fmt = self.cols["_dob_format"][0]
+        # impossible: no date, so (like a missing one) only for people with a unique name
+        pos = self.pick("dob_impossible", self.unique_name, ("dob", "dose"))
+        if len(pos):
+            day, month, year = dob.day[pos], dob.month[pos], dob.year[pos]
+            pairs = np.array(_IMPOSSIBLE_DAY_MONTH)[
+                rng.integers(0, len(_IMPOSSIBLE_DAY_MONTH), len(pos))
+            ]
+            # typed month first ("12/25/1985"), possible only when the day is over 12
+            month_first = (day > 12) & (rng.random(len(pos)) < 0.5)
+            d = np.where(month_first, month, pairs[:, 0])
+            m = np.where(month_first, day, pairs[:, 1])
+            self.set(
+                "dob", pos, [f"{a:02d}/{b:02d}/{y}" for a, b, y in zip(d, m, year, strict=True)]
+            )
+            self.label(pos, "personal_info", "dob_impossible", "dob", dob_text[pos])
+
+        # in the future: the century typed wrong (1985 -> 2085, 2010 -> 2110)
+        not_leap_day = ~((dob.month == 2) & (dob.day == 29))
+        future_ok = not_leap_day & (dob.year + 100 > self.export_date.year)
+        pos = self.pick("dob_future", future_ok, ("dob", "dose"))
+        if len(pos):
+            years = dob.year[pos] + 100
+            new = pd.to_datetime({"year": years, "month": dob.month[pos], "day": dob.day[pos]})
+            year_only = self.cols["_year_only"].astype(bool)[pos]
+            text = np.where(year_only, years.astype(str), format_dates(new.to_numpy(), fmt))
+            self.set("dob", pos, text)
+            self.label(pos, "personal_info", "dob_future", "dob", dob_text[pos])
+
+        # after the first dose (the vaccination date typed as the birth date, or near it)
+        vaccinated = self.n_doses >= 1
+        first_date = np.full(self.n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        first_date[vaccinated] = self.doses["dose_date"].to_numpy(dtype="datetime64[ns]")[
+            self.first_row[vaccinated]
+        ]
+        last_day = (self.export_date - pd.Timedelta(days=1)).to_datetime64()
+        room = (last_day - first_date) / _DAY  # days to the export date; NaN if no dose
+        pos = self.pick("dob_after_first_dose", np.nan_to_num(room) >= 2, ("dob", "dose"))
+        if len(pos):
+            # 1 .. room-1 days after the first dose: before the export date, never in the future
+            days = 1 + (rng.random(len(pos)) * np.minimum(room[pos] - 1, 60)).astype("int64")
+            self.set("dob", pos, format_dates(first_date[pos] + days * _DAY, fmt))
+            self.label(pos, "personal_info", "dob_after_first_dose", "dob", dob_text[pos])
+
+    # --- phone and insurance numbers (warnings; contact.yaml) ---------------------------------------
+    def contact_errors(self) -> None:
+        rng = self.rng
+        shown = self.shown("phone")
+
+        def damage(name: str, field: str, slot: str, eligible, make) -> None:
+            pos = self.pick(name, eligible, (slot,))
+            if len(pos):
+                true = self.col(field)[pos]
+                self.set(field, pos, np.array([make(v) for v in true], dtype=object))
+                self.label(pos, ERROR_TYPES[name], name, field, true)
+
+        damage("phone_wrong_length", "phone", "phone", shown, lambda v: _wrong_length(v, rng, 1))
+        damage("phone_invalid_prefix", "phone", "phone", shown,
+               lambda v: v[0] + str(rng.choice(list("1246"))) + v[2:])  # fmt: skip
+        insurance = pd.Series(self.col("insurance_no"), dtype="string")
+        shown = self.shown("insurance_no")
+        card = shown & (insurance.str.len() == 15).fillna(False).to_numpy(dtype=bool)
+        zero_led = shown & insurance.str.fullmatch(r"0\d{9}").fillna(False).to_numpy(dtype=bool)
+        damage("insurance_wrong_length", "insurance_no", "insurance", shown,
+               lambda v: _wrong_length(v, rng, len(v) - 9))  # fmt: skip
+        damage("insurance_bad_benefit_level", "insurance_no", "insurance", card,
+               lambda v: v[:2] + str(rng.choice(list("06789"))) + v[3:])  # fmt: skip
+        damage("insurance_leading_zero_lost", "insurance_no", "insurance", zero_led, _as_number)
 
     # --- dose history errors ---------------------------------------------------------------------
     def dose_errors(self) -> None:
@@ -528,10 +636,10 @@ class Injector:
             vaccine = d["vaccine"].to_numpy(dtype=object).copy()
             true = vaccine[j].copy()
             vaccine[j] = rng.choice(UNAPPROVED, len(j))
-            d["vaccine"] = vaccine
+            d["vaccine"] = pd.Series(vaccine, dtype=object, index=d.index)
             product = d["product"].to_numpy(dtype=object).copy()
             product[j] = vaccine[j]
-            d["product"] = product
+            d["product"] = pd.Series(product, dtype=object, index=d.index)
             self.label(pos, "dose", "dose_unapproved", "vaccine", true)
 
         # before the age of eligibility: a minor's first dose moved before their age group opened
@@ -570,7 +678,10 @@ class Injector:
         names = self.col("full_name")
         present = pd.notna(names)
         text_names = np.where(present, names, "").astype(str)
-        pos = self.pick("name_uppercase", present, ("name",))
+        lowered = pd.Series(text_names, dtype="string")
+        # passport names (foreigners) are in capitals already: upper-casing changes nothing
+        has_lower = (lowered.str.upper() != lowered).to_numpy(dtype=bool)
+        pos = self.pick("name_uppercase", present & has_lower, ("name",))
         self.set("full_name", pos, [x.upper() for x in names[pos]])
         self.label(pos, "normalized", "name_uppercase", "full_name", names[pos])
         non_ascii = ~pd.Series(text_names, dtype="string").str.isascii().to_numpy(dtype=bool)
@@ -601,6 +712,10 @@ class Injector:
             np.where(upper, [s.upper() for s in sex[pos]], [s.lower() for s in sex[pos]]),
         )
         self.label(pos, "normalized", "sex_case", "sex", sex[pos])
+        phones = self.col("phone")
+        pos = self.pick("phone_leading_zero_lost", self.shown("phone"), ("phone",))
+        self.set("phone", pos, np.array([_as_number(v) for v in phones[pos]], dtype=object))
+        self.label(pos, "normalized", "phone_leading_zero_lost", "phone", phones[pos])
 
 
 # Three-digit prefixes that are no 2022 province (the 63 codes have gaps).
@@ -634,12 +749,22 @@ def _letter_o(v: str, rng) -> str:
     return v[:i] + "O" + v[i + 1 :]
 
 
-def _wrong_length(v: str, rng) -> str:
+def _wrong_length(v: str, rng, start: int = 3) -> str:
+    """One digit more or less, at or after position ``start`` (the prefix stays)."""
     if rng.random() < 0.5:  # an extra digit
-        i = int(rng.integers(3, len(v) + 1))
+        i = int(rng.integers(start, len(v) + 1))
         return v[:i] + str(rng.integers(0, 10)) + v[i:]
-    i = int(rng.integers(3, len(v)))  # a lost digit (the leading zero stays)
+    i = int(rng.integers(start, len(v)))  # a lost digit
     return v[:i] + v[i + 1 :]
+
+
+def _as_number(v: str) -> int:
+    """What Excel keeps of a number typed into a General cell: its value, leading zeros gone."""
+    return int(v)
+
+
+# (day, month) pairs that exist in no year; 29/02 is left out (it exists in leap years).
+_IMPOSSIBLE_DAY_MONTH = ((31, 2), (30, 2), (31, 4), (31, 6), (31, 9), (31, 11))
 
 
 def _swap_span(v: object) -> range:

@@ -10,16 +10,25 @@ vaccination on the export date), a village, and identifiers consistent with them
   vaccination platform instead of their CCCD: ``export_id_kind == "cmnd"``);
 - a mobile phone (adults; some children carry a parent's), a health-insurance code.
 
+A small share of adults are foreigners (:mod:`.foreigners`, ``nationality`` other than "VN"):
+their name is as in their passport, their only ID is the passport number (``export_id_kind ==
+"passport"``, no ``id_number``/``cmnd``), and the registry extract leaves them out.
+
 Twins (same family name, birth date and village; different given names and IDs) occur at about
 the Vietnamese twin-birth rate. Apart from twins, no two people share a name and a birth date,
 so that clean data never holds an accidental look-alike duplicate.
 
 >>> pop = generate_population(1000, "01420", seed=1)
->>> pop.shape[0], pop["person_id"].is_unique, pop["id_number"].is_unique
+>>> pop.shape[0], pop["person_id"].is_unique, pop["export_id"].is_unique
 (1000, True, True)
->>> g = pop["id_number"].str[3].astype(int)
->>> bool(((g % 2 == 1) == (pop["sex"] == "Nữ")).all())
+>>> citizens = pop[pop["nationality"] == "VN"]
+>>> g = citizens["id_number"].str[3].astype(int)
+>>> bool(((g % 2 == 1) == (citizens["sex"] == "Nữ")).all())
 True
+>>> hub = generate_population(2000, "25741", seed=1, foreigner_rate=0.02)  # Bình Dương, a ward
+>>> foreign = hub[hub["nationality"] != "VN"]
+>>> len(foreign) > 100, set(foreign["export_id_kind"]), foreign["id_number"].isna().all()
+(True, {'passport'}, np.True_)
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ import pandas as pd
 from vaxutils.refdata import commune as commune_info
 from vaxutils.refdata import provinces
 from vaxutils.refdata.vaccines import rules
+from vaxutils.synth import foreigners
 from vaxutils.synth import names as name_pools
 from vaxutils.synth.places import ethnic_shares, region_style, villages
 
@@ -63,7 +73,7 @@ _BHYT_GROUPS = np.array(["GD", "DN", "HC", "HN", "CN", "DT"])
 
 POPULATION_COLUMNS = (
     "person_id", "family_name", "middle_name", "given_name", "full_name", "sex", "dob",
-    "birth_year", "ethnic_group", "village", "id_number", "cmnd", "export_id", "export_id_kind",
+    "birth_year", "ethnic_group", "nationality", "village", "id_number", "cmnd", "export_id", "export_id_kind",
     "phone", "insurance_no", "twin_of", "province_code", "district_code", "commune_code",
 )  # fmt: skip
 
@@ -144,8 +154,13 @@ def generate_population(
     seed: int = 0,
     export_date: date = date(2022, 5, 15),
     rng: np.random.Generator | None = None,
+    foreigner_rate: float | None = None,
 ) -> pd.DataFrame:
-    """``n`` synthetic people living in ``commune_code`` (columns :data:`POPULATION_COLUMNS`)."""
+    """``n`` synthetic people living in ``commune_code`` (columns :data:`POPULATION_COLUMNS`).
+
+    ``foreigner_rate`` is the base share of adults recorded by passport (default
+    ``ErrorRates().foreigner``), scaled for the commune by :func:`.foreigners.foreigner_share`.
+    """
     info = commune_info(commune_code)
     code = info["commune_code"]
     rng = rng if rng is not None else commune_rng(code, seed)
@@ -200,19 +215,19 @@ def generate_population(
     middle[second[same_sex]] = middle[first[same_sex]]
 
     # --- no look-alikes: (folded name, dob) unique except twins; twins' given names differ --
-    # (with a million people in one commune the pools run out: stop after a few rounds)
+    # (with a million people in one commune the pools run out: stop after a few rounds; a
+    # redraw may hit another namesake, so a round that removes no clash does not stop the loop)
     dob_days = dob.astype("datetime64[D]").astype("int64")
     family_key = fold_codes(family).astype("int64") * 1_000_000 + fold_codes(middle) * 1000
-    previous = n + 1
-    for _ in range(8):
+    group_key = fold_codes(group)
+    for _ in range(12):
         given_key = fold_codes(given)
-        key = ((family_key + given_key) * 100_000 + dob_days) * len(groups) + fold_codes(group)
+        key = ((family_key + given_key) * 100_000 + dob_days) * len(groups) + group_key
         clash = pd.Series(key).duplicated(keep="first").to_numpy().copy()
         if n_pairs:
             clash[second] |= given_key[second] == given_key[first]
-        if not clash.any() or clash.sum() >= previous:
+        if not clash.any():
             break
-        previous = int(clash.sum())
         for g in groups:
             idx = np.flatnonzero(clash & (group == g))
             if len(idx):
@@ -225,6 +240,35 @@ def generate_population(
     given = _tone_styled(given, new_style)
     middle = _tone_styled(middle, new_style)
 
+    # --- foreigners: adults of working age, recorded by passport ---------------------------
+    if foreigner_rate is None:
+        from vaxutils.synth.rates import ErrorRates
+
+        foreigner_rate = ErrorRates().foreigner
+    if not isinstance(foreigner_rate, int | float) or not 0.0 <= foreigner_rate <= 1.0:
+        raise ValueError(f"foreigner_rate phải trong khoảng 0–1 (must be 0–1): {foreigner_rate!r}")
+    share = foreigners.foreigner_share(info, float(foreigner_rate), rng)
+    twin = np.zeros(n, dtype=bool)
+    twin[pairs] = True
+    pool = np.flatnonzero((age >= 20) & (age <= 65) & ~twin)
+    k = min(len(pool), int(round(share * (age >= 18).sum())))
+    foreign = np.zeros(n, dtype=bool)
+    foreign[rng.choice(pool, k, replace=False) if k else pool[:0]] = True
+    nationality = np.full(n, "VN", dtype=object)
+    if k:
+        drawn = foreigners.draw_foreigners(rng, male[foreign])
+        nationality[foreign] = drawn["nationality"]
+        family[foreign], middle[foreign], given[foreign] = drawn["family"], "", drawn["given"]
+        full[foreign], group[foreign] = drawn["full_name"], "foreign"
+        passport = np.asarray(drawn["passport"], dtype=object)
+        for _ in range(8):  # no two foreigners with one name and birth date
+            key = pd.Series(fold_codes(full) * 100_000 + dob_days)
+            clash = key.duplicated(keep="first").to_numpy() & foreign
+            if not clash.any():
+                break
+            given[clash] = foreigners.draw_given(rng, male[clash], nationality[clash])
+            full[clash] = foreigners.full_names(family[clash], given[clash], nationality[clash])
+
     # --- identifiers -------------------------------------------------------------------------
     cccd_codes = provinces()["cccd_code"].to_numpy().astype(int)
     birth_prov = np.where(rng.random(n) < 0.85, int(local_cccd), rng.choice(cccd_codes, n))
@@ -235,12 +279,17 @@ def generate_population(
 
     age_now = ((export_ts.to_datetime64() - dob) / np.timedelta64(1, "D") / 365.25).astype(int)
     has_cmnd = (birth_year < 2004) & (rng.random(n) < np.where(birth_year < 1975, 0.75, 0.55))
+    has_cmnd &= ~foreign
     cmnd_prefix = np.full(n, int(_CMND_PREFIX.get(local_cccd, "12")))
     cmnd = np.where(
         has_cmnd, _zfill(unique_numbers(rng, cmnd_prefix, 7), 9).to_numpy(dtype=object), None
     )
     uses_cmnd = has_cmnd & (rng.random(n) < np.where(birth_year < 1970, 0.5, 0.3))
     export_id = np.where(uses_cmnd, cmnd, id_number).astype(object)
+    id_kind = np.where(uses_cmnd, "cmnd", "cccd").astype(object)
+    if k:
+        id_number[foreign] = None
+        export_id[foreign], id_kind[foreign] = passport, "passport"
 
     adult = age_now >= 18
     has_phone = adult & (rng.random(n) < np.where(age_now >= 75, 0.55, 0.9))
@@ -258,7 +307,7 @@ def generate_population(
 
     insurance = _insurance(rng, n, age_now, group, info["province_code"])
 
-    return pd.DataFrame(
+    return object_frame(
         {
             "person_id": person_ids(code, np.arange(n)),
             "family_name": family,
@@ -269,19 +318,36 @@ def generate_population(
             "dob": dob,
             "birth_year": birth_year.astype("int64"),
             "ethnic_group": group,
+            "nationality": nationality,
             "village": village,
             "id_number": id_number,
             "cmnd": cmnd,
             "export_id": export_id,
-            "export_id_kind": np.where(uses_cmnd, "cmnd", "cccd").astype(object),
+            "export_id_kind": id_kind,
             "phone": phone,
             "insurance_no": insurance,
             "twin_of": _twin_ids(n, code, first, second),
-            "province_code": info["province_code"],
-            "district_code": info["district_code"],
-            "commune_code": code,
+            "province_code": np.full(n, info["province_code"], dtype=object),
+            "district_code": np.full(n, info["district_code"], dtype=object),
+            "commune_code": np.full(n, code, dtype=object),
         },
-        columns=list(POPULATION_COLUMNS),
+    )[list(POPULATION_COLUMNS)]
+
+
+def object_frame(columns: dict[str, np.ndarray], index: pd.Index | None = None) -> pd.DataFrame:
+    """A DataFrame whose text columns stay numpy ``object``.
+
+    pandas would convert every text column to Arrow strings, and the generator converts them back
+    to edit them cell by cell: two copies of each column for nothing (seconds on a million rows).
+    """
+    return pd.DataFrame(
+        {
+            name: pd.Series(values, dtype=object, index=index)
+            if isinstance(values, np.ndarray) and values.dtype == object
+            else values
+            for name, values in columns.items()
+        },
+        index=index,
     )
 
 
@@ -327,7 +393,8 @@ def _insurance(rng, n, age, group, gso_code: str) -> np.ndarray:
     kind = rng.choice(_BHYT_GROUPS, n)
     kind = np.where(age < 6, "TE", np.where(age < 19, "HS", kind))
     kind = np.where((age >= 60) & (rng.random(n) < 0.4), "HT", kind)
-    kind = np.where((group != "kinh") & (rng.random(n) < 0.5), "DT", kind)
+    minority = (group != "kinh") & (group != "foreign")
+    kind = np.where(minority & (rng.random(n) < 0.5), "DT", kind)
     level = rng.choice(np.array(["1", "2", "3", "4", "5"]), n, p=[0.05, 0.1, 0.2, 0.55, 0.1])
     social = _zfill(unique_numbers(rng, np.full(n, int(gso_code)), 8), 10)
     full = pd.Series(kind, dtype="string") + pd.Series(level, dtype="string") + gso_code + social

@@ -2,18 +2,25 @@
 
 A rate is the share of the commune's people whose record gets that injection (``child_without_id``:
 share of the 5–17 year-olds). Each record receives at most one injection per field group (ID,
-name, birth date/sex, doses, duplicates), so the realised counts are exact: ``round(rate * n)``
-when enough eligible records exist. The defaults affect about 15–20% of records with a real error
+name, birth date, sex, phone, insurance, doses, duplicates), so the realised counts are exact:
+``round(rate * n)`` when enough eligible records exist (phone and insurance damage only when the
+commune's export has that column). The defaults affect about 15–22% of records with a real error
 (the 2022 national picture: ~19 of 85 million people had a wrong record), plus normalisation
 noise that is not an error.
+
+``foreigner`` is no error: it is the share of adults recorded by passport (DESIGN §2.2), scaled
+per commune by :func:`vaxutils.synth.population.foreigner_share` (cities and industrial
+provinces have more, most rural communes none). Clean data keeps its foreigners.
 
 >>> rates = ErrorRates()
 >>> 0.15 <= rates.error_share() <= 0.22
 True
 >>> ErrorRates.none().error_share(), ErrorRates.none().noise_share() > 0
 (0.0, True)
->>> ERROR_TYPES["id_leading_zero_lost"]
-'id_format'
+>>> ERROR_TYPES["id_leading_zero_lost"], ERROR_TYPES["phone_invalid_prefix"]
+('id_format', 'personal_info')
+>>> ErrorRates.none(noise=False).foreigner == ErrorRates().foreigner
+True
 """
 
 from __future__ import annotations
@@ -50,6 +57,15 @@ ERROR_TYPES: dict[str, str] = {
     "name_vni": "personal_info",
     "name_eth_for_d": "personal_info",
     "name_typo": "personal_info",
+    "dob_impossible": "personal_info",  # 31/02/1990, 15/13/1985
+    "dob_future": "personal_info",  # after the export date
+    "dob_after_first_dose": "personal_info",
+    # phone and insurance number: warnings in personal_info (vaxutils/screen/catalogue/contact.yaml)
+    "phone_wrong_length": "personal_info",
+    "phone_invalid_prefix": "personal_info",
+    "insurance_wrong_length": "personal_info",
+    "insurance_bad_benefit_level": "personal_info",
+    "insurance_leading_zero_lost": "personal_info",  # stored as a number: a numeric cell
     # duplicate
     "duplicate_split": "duplicate",
     "shared_id": "duplicate",
@@ -70,7 +86,10 @@ NOISE_TYPES: tuple[str, ...] = (
     "name_tone_style",
     "id_surrounding_spaces",
     "sex_case",
+    "phone_leading_zero_lost",  # stored as a number (numeric cell); one reading: info only
 )
+# Traits of the population that are not errors (not zeroed by ErrorRates.none(), not scaled).
+TRAIT_TYPES: tuple[str, ...] = ("foreigner",)
 
 
 @dataclass(frozen=True)
@@ -103,6 +122,15 @@ class ErrorRates:
     name_vni: float = 0.003
     name_eth_for_d: float = 0.002
     name_typo: float = 0.006
+    dob_impossible: float = 0.002
+    dob_future: float = 0.001
+    dob_after_first_dose: float = 0.002
+    # phone / insurance number damage (warnings, ~1.2% of records)
+    phone_wrong_length: float = 0.004
+    phone_invalid_prefix: float = 0.002
+    insurance_wrong_length: float = 0.003
+    insurance_bad_benefit_level: float = 0.001
+    insurance_leading_zero_lost: float = 0.002  # only where the 10-digit number starts with 0
     # duplicate (pairs: each touches two records)
     duplicate_split: float = 0.01
     shared_id: float = 0.003
@@ -121,6 +149,9 @@ class ErrorRates:
     name_tone_style: float = 0.01
     id_surrounding_spaces: float = 0.02
     sex_case: float = 0.03
+    phone_leading_zero_lost: float = 0.01
+    # population traits (not errors)
+    foreigner: float = 0.002  # of adults, before the commune's factor (x3 hubs, x2 wards)
 
     def __post_init__(self) -> None:
         for f in fields(self):
