@@ -53,17 +53,14 @@ def demo_command(
             progress.advance(task)
 
     console.print(f"[bold]2/2[/] Sàng lọc và lập báo cáo từng xã → {out}")
-    jobs = plan_jobs(data_dir, codes, data_dir)
-    for job in jobs:
-        job.export_date = DEMO_EXPORT_DATE
+    jobs = plan_jobs(data_dir, codes, data_dir, export_date=DEMO_EXPORT_DATE)
     result = run_batch(jobs, out, workers=workers)
     ok = sum(r["status"] != "failed" for r in result.rows)
     console.print(f"Xong: {ok}/{len(result.rows)} xã có báo cáo.")
     for row in result.failed:
         console.print(f"[red]✗ {row['commune_code']}:[/] {row['error']}")
     console.print(f"Mở báo cáo tổng hợp: [bold]{result.index_html.resolve()}[/]")
-    console.print(
-        f"Danh sách lỗi từng xã (CSV, Excel mở được): {out.resolve()}/<mã xã>/screen/findings.csv"
-    )
+    console.print("Danh sách lỗi từng xã (CSV, mở bằng Excel được):")
+    console.print(f"  {out.resolve()}/<mã xã>/screen/findings.csv", soft_wrap=True)
     if result.exit_code:
         raise SystemExit(result.exit_code)
