@@ -25,6 +25,7 @@ def demo_command(
     seed: int = typer.Option(2022, "--seed", help="Hạt giống ngẫu nhiên."),
 ) -> None:
     """Chạy thử toàn bộ quy trình trên dữ liệu giả lập của một huyện / Run the whole job on a synthetic district."""
+    import numpy as np
     from rich.progress import Progress
 
     from vaxutils import refdata
@@ -38,12 +39,14 @@ def demo_command(
         f"[bold]1/2[/] Sinh dữ liệu giả lập cho {len(codes)} xã của huyện {district} "
         f"(không có dữ liệu thật của ai) → {data_dir}"
     )
+    # communes differ in size (±40 % around --persons) so the overview has something to compare
+    sizes = np.random.default_rng(seed).uniform(0.6, 1.4, len(codes)) * persons
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Sinh dữ liệu", total=len(codes))
         for i, code in enumerate(codes):
             commune = generate_commune(
                 code,
-                n_persons=persons,
+                n_persons=int(sizes[i]),
                 seed=seed,
                 rates=ErrorRates(),
                 layout=("wide", "long")[i % 2],
