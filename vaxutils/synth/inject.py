@@ -200,7 +200,7 @@ class Injector:
 
     def shown(self, field: str) -> np.ndarray:
         """Mask of records whose ``field`` has a value and appears in the export."""
-        if self.fields is not None and field not in self.fields:
+        if field not in self.cols or (self.fields is not None and field not in self.fields):
             return np.zeros(self.n, dtype=bool)
         return pd.notna(self.cols[field])
 
@@ -488,8 +488,8 @@ class Injector:
     def birth_date_errors(self) -> None:
         """Impossible dates, dates after the export date, dates after the first dose.
 
-        Each gives the record no usable birth date for the dose-age checks (screening reports it as
-        personal_info, never as a dose problem), so no other dose injection goes to the record.
+        Screening reports each as personal_info and then skips the record's dose-age checks, so
+        the record takes the dose slot too: no dose injection could be seen on it.
         """
         rng = self.rng
         dob_text = self.col("dob")
