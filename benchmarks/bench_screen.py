@@ -33,7 +33,8 @@ def spread_over_communes(export: pd.DataFrame, per_commune: int = 8_000) -> pd.D
     n_communes = -(-len(export) // per_commune)
     chosen = communes.iloc[:n_communes]
     block = np.arange(len(export)) // per_commune
-    out = export.copy()
+    # Parquet columns hold one type: cells Excel would keep as numbers become their digits
+    out = export.astype(object).where(export.isna(), export.astype(str))
     out["Mã xã"] = chosen["commune_code"].to_numpy()[block]
     out["Xã/Phường/Thị trấn"] = chosen["name"].to_numpy()[block]
     return out
@@ -50,11 +51,11 @@ def main() -> None:
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
 
-    big = DATA / f"screen_{args.persons}" / "export_01420.parquet"
+    big = DATA / f"screen_{args.persons}" / "export_province.parquet"
     if not big.exists():
         t = time.perf_counter()
         commune = generate_commune("01420", n_persons=args.persons, seed=3, export_date=EXPORT_DATE)
-        io.write_parquet(big, commune.export)  # the export exactly as written, as a Parquet table
+        io.write_parquet(big, spread_over_communes(commune.export))
         print(
             f"generated {args.persons:,} persons in {time.perf_counter() - t:.1f} s (not timed below)"
         )

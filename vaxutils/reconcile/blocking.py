@@ -24,18 +24,25 @@ from vaxutils.reconcile.compare import as_dates, as_text
 Rule = tuple[str, ...]
 
 # Default rules for finding one person's several records (and records against the registry).
-# Why each: name typed with/without diacritics or in capitals; same ID (or its leading-zero repair);
-# family registering children under one phone; typo in the family or middle name; typo in the given
-# name (also brings twins together, whom the comparison then keeps apart); typo in the middle name
-# of a record with a year-only birth date.
+# Why each: name typed with/without diacritics or in capitals (same birth year: two records of one
+# person whose birth dates differ are not accepted anyway; a record with no birth year meets its
+# namesakes through UNKNOWN_YEAR_RULE); same ID (or its leading-zero repair); family registering
+# children under one phone; typo in the family or middle name; typo in the given name (also brings
+# twins together, whom the comparison then keeps apart); typo in the middle name of a record with a
+# year-only birth date.
 DEDUPE_RULES: tuple[Rule, ...] = (
-    ("ascii_key",),
+    ("ascii_key", "birth_year"),
     ("id_key",),
     ("phone", "birth_year"),
     ("given_ascii", "dob_day"),
     ("family_ascii", "dob_day"),
     ("family_ascii", "given_ascii", "birth_year"),
 )
+
+# A record without a birth year is compared with every record of the same name (not all pairs of
+# namesakes: a common name in a large commune would cost its count squared).
+UNKNOWN_YEAR_RULE: Rule = ("ascii_key",)
+UNKNOWN_YEAR_COLUMN = "birth_year"
 
 # A block this large is a placeholder value ("0000000000" as phone, "Không rõ" as name), not a
 # person; comparing it would cost its size squared. Its records still meet through the other rules.
@@ -117,18 +124,42 @@ def dedupe_pairs(
     frame: pd.DataFrame,
     rules: Sequence[Rule] = DEDUPE_RULES,
     max_block: int = MAX_BLOCK_SIZE,
+    prefix: Rule = (),
 ) -> pd.DataFrame:
-    """Candidate pairs of records of one frame (positions 0..n-1), each pair once with left < right."""
+    """Candidate pairs of records of one frame (positions 0..n-1), each pair once with left < right.
+
+    ``prefix`` columns are added to every rule (e.g. the commune: records only meet within it).
+    """
     parts = [
-        _pairs_within_blocks(_block_codes(frame, rule), max_block)
+        _pairs_within_blocks(_block_codes(frame, (*prefix, *rule)), max_block)
         for rule in rules
-        if set(rule) <= set(frame.columns)
+        if set(prefix) | set(rule) <= set(frame.columns)
     ]
+    parts.append(_unknown_year_pairs(frame, prefix, max_block))
     found = np.concatenate(parts) if parts else np.empty((0, 2), dtype="int64")
     # Each pair once, whichever rules found it (one int64 per pair makes unique cheap).
     n = max(len(frame), 1)
     codes = np.unique(found[:, 0].astype("int64") * n + found[:, 1])
     return pd.DataFrame({"left": codes // n, "right": codes % n}, dtype="int64")
+
+
+def _unknown_year_pairs(frame: pd.DataFrame, prefix: Rule, max_block: int) -> np.ndarray:
+    """Pairs of a record without a birth year with each record of the same name (UNKNOWN_YEAR_RULE)."""
+    rule = (*prefix, *UNKNOWN_YEAR_RULE)
+    if not set(rule) | {UNKNOWN_YEAR_COLUMN} <= set(frame.columns):
+        return np.empty((0, 2), dtype="int64")
+    block = _block_codes(frame, rule)
+    unknown = frame[UNKNOWN_YEAR_COLUMN].isna().to_numpy() & (block >= 0)
+    if not unknown.any():
+        return np.empty((0, 2), dtype="int64")
+    sizes = np.bincount(block[block >= 0])
+    position = np.arange(len(frame))
+    askers = pd.DataFrame({"block": block[unknown], "a": position[unknown]})
+    askers = askers[sizes[askers["block"]] <= max_block]
+    everyone = pd.DataFrame({"block": block[block >= 0], "b": position[block >= 0]})
+    pairs = askers.merge(everyone, on="block")[["a", "b"]].to_numpy()
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    return np.column_stack([pairs.min(axis=1), pairs.max(axis=1)])
 
 
 def link_pairs(

@@ -74,7 +74,7 @@ def candidate_comparisons(persons: pd.DataFrame) -> pd.DataFrame:
     # commune, so the candidate pairs grow with the number of communes, not with its square.
     commune = frame["commune_code"] if "commune_code" in frame.columns else None
     keys["commune"] = as_text(commune).fillna("") if commune is not None else ""
-    pairs = dedupe_pairs(keys, [("commune", *rule) for rule in DEDUPE_RULES])
+    pairs = dedupe_pairs(keys, DEDUPE_RULES, prefix=("commune",))
     comparison = compare_pairs(frame, frame, pairs["left"].to_numpy(), pairs["right"].to_numpy())
     comparison.insert(0, "right", pairs["right"].to_numpy())
     comparison.insert(0, "left", pairs["left"].to_numpy())
