@@ -84,7 +84,9 @@ def screen(
     out_records["n_doses"] = (
         out_records["record_id"].map(doses.groupby("record_id").size()).fillna(0).astype("int64")
     )
+    lap("status")
     summary = summarize(findings, out_records, doses)
+    lap("summary")
     summary["export_date"] = export_date.isoformat()
     summary["timings_s"] = timings
     return ScreenResult(findings=findings, records=out_records, doses=doses, summary=summary)
