@@ -75,9 +75,15 @@ def candidate_comparisons(persons: pd.DataFrame) -> pd.DataFrame:
     commune = frame["commune_code"] if "commune_code" in frame.columns else None
     keys["commune"] = as_text(commune).fillna("") if commune is not None else ""
     pairs = dedupe_pairs(keys, DEDUPE_RULES, prefix=("commune",))
-    comparison = compare_pairs(frame, frame, pairs["left"].to_numpy(), pairs["right"].to_numpy())
-    comparison.insert(0, "right", pairs["right"].to_numpy())
-    comparison.insert(0, "left", pairs["left"].to_numpy())
+    left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
+    # Compare only the records that are in some pair (a small share of a large input).
+    involved = np.unique(np.concatenate([left, right]))
+    subset = frame.iloc[involved].reset_index(drop=True)
+    comparison = compare_pairs(
+        subset, subset, np.searchsorted(involved, left), np.searchsorted(involved, right)
+    )
+    comparison.insert(0, "right", right)
+    comparison.insert(0, "left", left)
     return comparison
 
 
@@ -291,6 +297,7 @@ def _id_suggestions(
 def _shared_id_issues(members: pd.DataFrame) -> pd.DataFrame:
     """Every record of an ID number whose records belong to more than one person."""
     with_id = members.dropna(subset=["id_compact"])
+    with_id = with_id[with_id["id_compact"].duplicated(keep=False).to_numpy()]
     people = with_id.groupby("id_compact")["person_group"].nunique()
     shared = with_id[with_id["id_compact"].map(people).gt(1).to_numpy()]
     if shared.empty:

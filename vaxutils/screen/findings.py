@@ -7,6 +7,7 @@ the same record and field is kept once.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from vaxutils.schema import FINDINGS_COLUMNS
@@ -98,9 +99,13 @@ def record_status(record_ids: pd.Series, findings: pd.DataFrame) -> pd.DataFrame
     counts = counts.reindex(columns=["error", "warning"], fill_value=0)
     categories = _category_lists(problems)
     table = pd.DataFrame({"record_id": record_ids.to_numpy()})
-    table["n_errors"] = table["record_id"].map(counts["error"]).fillna(0).astype("int64")
-    table["n_warnings"] = table["record_id"].map(counts["warning"]).fillna(0).astype("int64")
-    table["categories"] = table["record_id"].map(categories).fillna("").astype("string")
+    # One hash lookup of the record ids, reused for every column; records without problems get
+    # position -1, which picks the "nothing" value appended at the end of each column.
+    at = counts.index.get_indexer(table["record_id"])
+    for severity, column in (("error", "n_errors"), ("warning", "n_warnings")):
+        table[column] = np.append(counts[severity].to_numpy(dtype="int64"), 0)[at]
+    lists = np.append(categories.reindex(counts.index).fillna("").to_numpy(dtype=object), "")
+    table["categories"] = pd.array(lists[at], dtype="string")
     table["status"] = "ok"
     table.loc[table["n_warnings"] > 0, "status"] = "needs_review"
     table.loc[table["n_errors"] > 0, "status"] = "needs_fix"
