@@ -10,6 +10,4 @@ with other meanings, so identifiers are always decoded with this 2022 list, neve
 
 from vaxutils.refdata import provinces as _provinces
 
-PROVINCES: dict[str, str] = dict(
-    zip(_provinces()["cccd_code"], _provinces()["name"], strict=True)
-)
+PROVINCES: dict[str, str] = dict(zip(_provinces()["cccd_code"], _provinces()["name"], strict=True))

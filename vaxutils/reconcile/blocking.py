@@ -91,12 +91,18 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return as_text(frame[name])
 
 
-def _block_codes(keys: pd.DataFrame, rule: Rule) -> np.ndarray:
-    """One integer per record: equal for records equal in every key of ``rule``, -1 if any is missing."""
+def _block_codes(keys: pd.DataFrame, rule: Rule, factorized: dict | None = None) -> np.ndarray:
+    """One integer per record: equal for records equal in every key of ``rule``, -1 if any is missing.
+
+    ``factorized`` caches each column's ``pd.factorize`` across rules (text hashing is the cost).
+    """
+    factorized = {} if factorized is None else factorized
     combined = np.zeros(len(keys), dtype="int64")
     missing = np.zeros(len(keys), dtype=bool)
     for column in rule:
-        codes, uniques = pd.factorize(keys[column])
+        if column not in factorized:
+            factorized[column] = pd.factorize(keys[column])
+        codes, uniques = factorized[column]
         missing |= codes < 0
         combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
     return np.where(missing, -1, combined)
@@ -130,12 +136,13 @@ def dedupe_pairs(
 
     ``prefix`` columns are added to every rule (e.g. the commune: records only meet within it).
     """
+    factorized: dict = {}
     parts = [
-        _pairs_within_blocks(_block_codes(frame, (*prefix, *rule)), max_block)
+        _pairs_within_blocks(_block_codes(frame, (*prefix, *rule), factorized), max_block)
         for rule in rules
         if set(prefix) | set(rule) <= set(frame.columns)
     ]
-    parts.append(_unknown_year_pairs(frame, prefix, max_block))
+    parts.append(_unknown_year_pairs(frame, prefix, max_block, factorized))
     found = np.concatenate(parts) if parts else np.empty((0, 2), dtype="int64")
     # Each pair once, whichever rules found it (one int64 per pair makes unique cheap).
     n = max(len(frame), 1)
@@ -143,12 +150,14 @@ def dedupe_pairs(
     return pd.DataFrame({"left": codes // n, "right": codes % n}, dtype="int64")
 
 
-def _unknown_year_pairs(frame: pd.DataFrame, prefix: Rule, max_block: int) -> np.ndarray:
+def _unknown_year_pairs(
+    frame: pd.DataFrame, prefix: Rule, max_block: int, factorized: dict | None = None
+) -> np.ndarray:
     """Pairs of a record without a birth year with each record of the same name (UNKNOWN_YEAR_RULE)."""
     rule = (*prefix, *UNKNOWN_YEAR_RULE)
     if not set(rule) | {UNKNOWN_YEAR_COLUMN} <= set(frame.columns):
         return np.empty((0, 2), dtype="int64")
-    block = _block_codes(frame, rule)
+    block = _block_codes(frame, rule, factorized)
     unknown = frame[UNKNOWN_YEAR_COLUMN].isna().to_numpy() & (block >= 0)
     if not unknown.any():
         return np.empty((0, 2), dtype="int64")
