@@ -57,7 +57,9 @@ def demo_command(
 
     console.print(f"[bold]2/2[/] Sàng lọc và lập báo cáo từng xã → {out}")
     jobs = plan_jobs(data_dir, codes, data_dir, export_date=DEMO_EXPORT_DATE)
-    result = run_batch(jobs, out, workers=workers)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Sàng lọc + báo cáo", total=len(jobs))
+        result = run_batch(jobs, out, workers=workers, on_done=lambda row: progress.advance(task))
     ok = sum(r["status"] != "failed" for r in result.rows)
     console.print(f"Xong: {ok}/{len(result.rows)} xã có báo cáo.")
     for row in result.failed:
