@@ -131,13 +131,9 @@ def test_export_without_commune_column(export, single):
 
 def test_empty_export_behaves_like_screen(export):
     empty = replace(export, records=export.records.iloc[:0], doses=export.doses.iloc[:0])
-    try:
-        expected = screen(empty, export_date=EXPORT_DATE)
-    except Exception as error:  # screen() itself fails on no records: the same must surface
-        with pytest.raises(type(error)):
-            screen_by_commune(empty, export_date=EXPORT_DATE, workers=2)
-    else:
-        _assert_same(screen_by_commune(empty, export_date=EXPORT_DATE, workers=2), expected)
+    expected = screen(empty, export_date=EXPORT_DATE)
+    assert expected.findings.empty and expected.summary["n_records"] == 0
+    _assert_same(screen_by_commune(empty, export_date=EXPORT_DATE, workers=2), expected)
 
 
 @pytest.mark.parametrize(

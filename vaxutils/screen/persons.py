@@ -61,9 +61,8 @@ def prepare_persons(
     if first_dose_date is None:
         persons["first_dose_date"] = pd.Series(pd.NaT, index=records.index, dtype="datetime64[ns]")
     else:
-        persons["first_dose_date"] = (
-            persons["record_id"].map(first_dose_date).astype("datetime64[ns]")
-        )
+        first = pd.to_datetime(first_dose_date, errors="coerce").astype("datetime64[ns]")
+        persons["first_dose_date"] = first.reindex(persons["record_id"].to_numpy()).to_numpy()
     return persons
 
 
