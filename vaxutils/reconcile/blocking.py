@@ -68,21 +68,36 @@ def blocking_keys(persons: pd.DataFrame) -> pd.DataFrame:
         birth_year = birth_year.where(birth_year.between(1800, 2200))
     else:
         birth_year = dob.dt.year
+    # Names and birth dates repeat a lot: the text work is done once per distinct value.
+    index = persons.index
+    name_codes, names = pd.factorize(ascii_key)
+    names = pd.Series(names, dtype="string")
+    day_codes, days = pd.factorize(dob)
+    day_text = pd.Series(pd.DatetimeIndex(days).strftime("%Y-%m-%d"), dtype="string")
     return pd.DataFrame(
         {
             "ascii_key": ascii_key,
-            "family_ascii": ascii_key.str.replace(r" .*$", "", regex=True),
+            "family_ascii": _take(names.str.replace(r" .*$", "", regex=True), name_codes, index),
             # A one-word name has no separate given name to block on.
-            "given_ascii": ascii_key.str.replace(r"^.* ", "", regex=True).where(
-                ascii_key.str.contains(" ", regex=False).fillna(False)
+            "given_ascii": _take(
+                names.str.replace(r"^.* ", "", regex=True).where(
+                    names.str.contains(" ", regex=False).fillna(False)
+                ),
+                name_codes,
+                index,
             ),
             "id_key": _column(persons, "id_compact").fillna(_column(persons, "id_suggestion")),
             "phone": _column(persons, "phone"),
             "birth_year": birth_year.round().astype("Int64"),
-            "dob_day": dob.dt.strftime("%Y-%m-%d").astype("string").where(known_day),
+            "dob_day": _take(day_text, day_codes, index).where(known_day),
         },
         index=persons.index,
     )
+
+
+def _take(distinct: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Per-record values from the values of the distinct keys (code -1: missing)."""
+    return pd.Series(distinct.array.take(codes, allow_fill=True), index=index)
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -98,13 +113,19 @@ def _block_codes(keys: pd.DataFrame, rule: Rule, factorized: dict | None = None)
     """
     factorized = {} if factorized is None else factorized
     combined = np.zeros(len(keys), dtype="int64")
+    n_combined = 1  # combined codes lie in [0, n_combined)
     missing = np.zeros(len(keys), dtype=bool)
     for column in rule:
         if column not in factorized:
             factorized[column] = pd.factorize(keys[column])
         codes, uniques = factorized[column]
         missing |= codes < 0
-        combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
+        # Mixed-radix codes stay exact while they fit in int64; only then is a re-numbering needed.
+        if n_combined * (len(uniques) + 1) >= 2**62:
+            combined, distinct = pd.factorize(combined)
+            n_combined = len(distinct)
+        combined = combined * (len(uniques) + 1) + np.maximum(codes, 0)
+        n_combined *= len(uniques) + 1
     return np.where(missing, -1, combined)
 
 
@@ -115,8 +136,12 @@ def _pairs_within_blocks(block: np.ndarray, max_block: int) -> np.ndarray:
     """
     order = np.argsort(block, kind="stable")
     sorted_block = block[order]
-    run_start = np.searchsorted(sorted_block, sorted_block, side="left")
-    run_end = np.searchsorted(sorted_block, sorted_block, side="right")
+    # Run boundaries from the changes of value (cheaper than searching every element).
+    boundary = np.flatnonzero(np.diff(sorted_block)) + 1
+    starts = np.r_[0, boundary]
+    lengths = np.diff(np.r_[starts, len(block)])
+    run_start = np.repeat(starts, lengths)
+    run_end = run_start + np.repeat(lengths, lengths)
     usable = (sorted_block >= 0) & (run_end - run_start <= max_block)
     position = np.arange(len(block))
     partners = np.where(usable, run_end - position - 1, 0)
@@ -161,6 +186,7 @@ def _unknown_year_pairs(
     unknown = frame[UNKNOWN_YEAR_COLUMN].isna().to_numpy() & (block >= 0)
     if not unknown.any():
         return np.empty((0, 2), dtype="int64")
+    block = np.where(block >= 0, pd.factorize(block)[0], -1)
     sizes = np.bincount(block[block >= 0])
     position = np.arange(len(frame))
     askers = pd.DataFrame({"block": block[unknown], "a": position[unknown]})

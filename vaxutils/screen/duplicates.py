@@ -192,20 +192,28 @@ def duplicate_issues(persons: pd.DataFrame) -> pd.DataFrame:
         return _empty()
     frame = persons.reset_index(drop=True)
     groups = duplicate_groups(frame)
+    in_group = groups["group_size"].to_numpy() > 1
+    # Only records in a group or with a repeated ID number can have a finding: the member columns
+    # (Python strings) are built for those few, not for the whole input.
+    id_codes, _ = pd.factorize(as_text(_col(frame, "id_compact")))
+    id_count = np.bincount(id_codes[id_codes >= 0], minlength=1)
+    repeated_id = (id_codes >= 0) & (id_count[np.maximum(id_codes, 0)] > 1)
+    involved = np.flatnonzero(in_group | repeated_id)
+    subset = frame.iloc[involved]
     members = pd.DataFrame(
         {
-            "pos": np.arange(len(frame)),
-            "record_id": _text(frame, "record_id"),
-            "source_row": _row_numbers(_col(frame, "source_row")),
-            "person_group": groups["person_group"].to_numpy(),
-            "id_compact": _text(frame, "id_compact"),
-            "id_kind": _text(frame, "id_kind"),
-            "id_raw": _text(frame, "id_raw"),
-            "first_dose": as_dates(_col(frame, "first_dose_date")).to_numpy(),
+            "pos": involved,
+            "record_id": _text(subset, "record_id"),
+            "source_row": _row_numbers(_col(subset, "source_row")),
+            "person_group": groups["person_group"].to_numpy()[involved],
+            "id_compact": _text(subset, "id_compact"),
+            "id_kind": _text(subset, "id_kind"),
+            "id_raw": _text(subset, "id_raw"),
+            "first_dose": as_dates(_col(subset, "first_dose_date")).to_numpy(),
         }
     )
     parts = [
-        _person_issues(members[groups["group_size"].to_numpy() > 1]),
+        _person_issues(members[in_group[involved]]),
         _shared_id_issues(members),
     ]
     parts = [p for p in parts if not p.empty]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from vaxutils.schema import FINDINGS_COLUMNS
 from vaxutils.screen import catalogue
@@ -30,18 +32,23 @@ def build_findings(issues: pd.DataFrame) -> pd.DataFrame:
     if issues.empty:
         return empty_findings()
     cat = catalogue.load()
-    unknown = sorted(set(issues["code"]) - set(cat.index))
+    unknown = sorted(set(issues["code"].unique()) - set(cat.index))
     if unknown:
         raise UncataloguedCode(f"codes missing from the catalogue: {unknown}")
     out = fold_id_suggestions(issues.copy())
     if "related" not in out.columns:
         out["related"] = pd.NA
     out = out.drop_duplicates(subset=["record_id", "code", "field", "source_row"], keep="first")
-    info = cat.loc[out["code"].to_numpy()]
-    out["category"] = info["category"].to_numpy()
-    out["severity"] = info["severity"].to_numpy()
-    out["message"] = info["message_vi"].to_numpy()
-    out["message_en"] = info["message_en"].to_numpy()
+    # Catalogue columns taken per distinct code, as Arrow text (no Python string per finding).
+    codes, distinct = pd.factorize(out["code"])
+    info = cat.loc[np.asarray(distinct, dtype=object)]
+    for column, source in (
+        ("category", "category"),
+        ("severity", "severity"),
+        ("message", "message_vi"),
+        ("message_en", "message_en"),
+    ):
+        out[column] = pd.array(info[source].to_numpy(dtype=object), dtype="string").take(codes)
     out = out[list(FINDINGS_COLUMNS)]
     for col in FINDINGS_COLUMNS:
         out[col] = out[col].astype("Int64" if col == "source_row" else "string")
@@ -81,7 +88,7 @@ def fold_id_suggestions(issues: pd.DataFrame) -> pd.DataFrame:
         ["record_id", "suggestion"],
     ].dropna()
     issues.loc[is_id_finding, "suggestion"] = issues.loc[is_id_finding, "record_id"].map(best)
-    served = set(issues.loc[is_id_finding & issues["suggestion"].notna(), "record_id"])
+    served = set(issues.loc[is_id_finding & issues["suggestion"].notna(), "record_id"].unique())
     # a carrier that only repeats the ID finding's own repair confirms it: nothing more to say
     same = set(
         confirmed.merge(carriers[["record_id", "suggestion"]], on=["record_id", "suggestion"])[
@@ -98,18 +105,17 @@ def record_status(record_ids: pd.Series, findings: pd.DataFrame) -> pd.DataFrame
     counts = problems.groupby(["record_id", "severity"], observed=True).size().unstack(fill_value=0)
     counts = counts.reindex(columns=["error", "warning"], fill_value=0)
     categories = _category_lists(problems)
-    table = pd.DataFrame({"record_id": record_ids.to_numpy()})
+    table = pd.DataFrame({"record_id": record_ids.array})
     # One hash lookup of the record ids, reused for every column; records without problems get
     # position -1, which picks the "nothing" value appended at the end of each column.
-    at = counts.index.get_indexer(table["record_id"])
+    at = positions_in(table["record_id"], counts.index)
     for severity, column in (("error", "n_errors"), ("warning", "n_warnings")):
         table[column] = np.append(counts[severity].to_numpy(dtype="int64"), 0)[at]
-    lists = np.append(categories.reindex(counts.index).fillna("").to_numpy(dtype=object), "")
-    table["categories"] = pd.array(lists[at], dtype="string")
-    table["status"] = "ok"
-    table.loc[table["n_warnings"] > 0, "status"] = "needs_review"
-    table.loc[table["n_errors"] > 0, "status"] = "needs_fix"
-    table["status"] = table["status"].astype("string")
+    # Text columns by taking from a few distinct Arrow strings: no million Python strings built.
+    lists = categories.reindex(counts.index).fillna("").to_numpy(dtype=object)
+    table["categories"] = pd.array(np.append(lists, ""), dtype="string").take(at)
+    level = np.where(table["n_errors"] > 0, 2, np.where(table["n_warnings"] > 0, 1, 0))
+    table["status"] = pd.array(["ok", "needs_review", "needs_fix"], dtype="string").take(level)
     return table.set_index(record_ids.index)
 
 
@@ -124,3 +130,21 @@ def _category_lists(problems: pd.DataFrame) -> pd.Series:
         mask: ",".join(n for n in names if mask & bits[n]) for mask in masks.unique().tolist()
     }
     return masks.map(labels)
+
+
+def positions_in(keys: pd.Series, index: pd.Index) -> np.ndarray:
+    """Position of each key in the (unique) ``index``, -1 where absent.
+
+    Text keys are hashed by Arrow: pandas would first turn a million Arrow strings into Python ones.
+
+    >>> positions_in(pd.Series(["b", "x", None], dtype="string"), pd.Index(["a", "b"], dtype="string"))
+    array([ 1, -1, -1])
+    """
+    if isinstance(keys.dtype, pd.StringDtype) and isinstance(index.dtype, pd.StringDtype):
+        found = pc.index_in(
+            pa.array(keys.array).cast(pa.large_string()),
+            value_set=pa.array(index.array).cast(pa.large_string()),
+            skip_nulls=True,
+        )
+        return found.fill_null(-1).to_numpy().astype("int64")
+    return index.get_indexer(keys)
