@@ -248,12 +248,12 @@ def parse_dates(s: pd.Series, century_pivot: int = CENTURY_PIVOT) -> pd.DataFram
             index=s.index,
         )
     per_unique, positions = _per_row(s, century_pivot)
-    rows = per_unique.take(positions)
+    # Taken from the (few) distinct values as arrays: no Python object per row.
     return pd.DataFrame(
         {
-            "date": rows["date"].to_numpy(),
-            "precision": pd.array(rows["precision"].to_numpy(), dtype="str"),
-            "code": pd.array(rows["code"].to_numpy(), dtype="str"),
+            "date": per_unique["date"].to_numpy(dtype="datetime64[ns]")[positions],
+            "precision": per_unique["precision"].astype("str").array.take(positions),
+            "code": per_unique["code"].astype("str").array.take(positions),
         },
         index=s.index,
     )

@@ -37,10 +37,10 @@ import numpy as np
 import pandas as pd
 
 from vaxutils.dates import issues_series as date_issues
+from vaxutils.dates import parse_dates
 from vaxutils.io.cells import cells_to_text
 from vaxutils.refdata.facilities import exempt_levels, facility_level_lookup
 from vaxutils.refdata.vaccines import min_age_on, rules, vaccine_lookup, vaccines
-from vaxutils.screen.distinct import parse_dates_once
 
 ISSUE_COLUMNS: tuple[str, ...] = ("record_id", "source_row", "code", "field", "value", "suggestion")
 
@@ -164,7 +164,7 @@ def prepare_doses(doses: pd.DataFrame) -> pd.DataFrame:
     vaccine = _text(doses, "vaccine")
     facility_level = _text(doses, "facility_level")
     if len(doses):
-        parsed = parse_dates_once(date_raw)
+        parsed = parse_dates(date_raw)
         dose_date = parsed["date"]
         precision = parsed["precision"]
     else:

@@ -13,7 +13,6 @@ import pandas as pd
 
 from vaxutils import dates, sex
 from vaxutils.ids import series as ids
-from vaxutils.screen.distinct import parse_dates_once
 from vaxutils.text import names
 
 ISSUE_COLUMNS = ["row", "code", "suggestion", "field", "value"]
@@ -33,7 +32,7 @@ def prepare_persons(
     raw_name = _text(records, "full_name")
     name_fix = _name_repairs(raw_name)
     full_name = names.normalize_series(raw_name.where(name_fix.isna(), name_fix))
-    parsed_dob = parse_dates_once(_text(records, "dob"))
+    parsed_dob = dates.parse_dates(_text(records, "dob"))
     id_info = ids.classify_ids(_text(records, "id_number"))
     persons = pd.DataFrame(
         {
