@@ -121,3 +121,26 @@ def test_province_list_agrees_with_refdata_when_available():
 
     table = refdata.provinces()
     assert dict(zip(table["cccd_code"], table["name"], strict=True)) == PROVINCES
+
+
+def test_phone_numbers_agree_with_the_scalar_module():
+    from vaxutils.ids import phone
+    from vaxutils.ids.series import phone_numbers
+
+    cells = [
+        "+84 912 345 678",
+        "0912.345.678",
+        "84 387 170 314",
+        "0123456789",
+        "12345",
+        "",
+        None,
+        "0912345678 ",
+        "091234567x",
+        float("nan"),
+        912345678,
+    ]
+    got = phone_numbers(pd.Series(cells, dtype=object))
+    expected = [phone.compact(c) if phone.is_valid(c) else None for c in cells]
+    assert [None if pd.isna(v) else v for v in got] == expected
+    assert phone_numbers(pd.Series([], dtype=object)).empty

@@ -482,6 +482,20 @@ def _phone_compact(arr: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(number, phone.INTERNATIONAL_NO_PLUS, "0\\1")
 
 
+def phone_numbers(s: pd.Series) -> pd.Series:
+    """The valid mobile numbers of ``s`` in compact form (``0xxxxxxxxx``), NA where not valid.
+
+    >>> phone_numbers(pd.Series(["+84 912 345 678", "0912.345.678", "12345", None])).tolist()
+    ['0912345678', '0912345678', <NA>, <NA>]
+    """
+    s = s if isinstance(s, pd.Series) else pd.Series(s)
+    if s.empty:
+        return pd.Series(pd.array([], dtype=STRING), index=s.index, name=s.name)
+    number = _phone_compact(_strip(_text_array(s)))
+    compact = pc.if_else(pa.array(_phone_failure(number) == ""), number, _NULL)
+    return pd.Series(pd.array(compact, dtype=STRING), index=s.index, name=s.name)
+
+
 def _phone_failure(number: pa.Array) -> np.ndarray:
     length = _np(pc.utf8_length(number), 0)
     digits = _np(pc.ascii_is_decimal(number))

@@ -52,7 +52,7 @@ def prepare_persons(
             "id_sex": id_info["id_sex"].astype("string"),
             "id_birth_year": id_info["id_birth_year"].astype("Int64"),
             "province_code": id_info["province_code"].astype("string"),
-            "phone": _compact_phone(_text(records, "phone")),
+            "phone": ids.phone_numbers(_text(records, "phone")),
             "village": _text(records, "village").str.strip(),
             "commune_code": _text(records, "commune_code").str.strip(),
         },
@@ -74,12 +74,6 @@ def _name_repairs(raw_name: pd.Series) -> pd.Series:
     fixed = pd.Series(pd.NA, index=raw_name.index, dtype="string")
     fixed.loc[repairable["row"].to_numpy()] = repairable["suggestion"].to_numpy()
     return fixed
-
-
-def _compact_phone(raw_phone: pd.Series) -> pd.Series:
-    digits = raw_phone.str.replace(r"[^\d+]", "", regex=True)
-    digits = digits.str.replace(r"^\+?84", "0", regex=True)
-    return digits.where(digits.str.fullmatch(r"0\d{9}").fillna(False).astype(bool))
 
 
 def _attach(issues: pd.DataFrame, field: str, raw: pd.Series) -> pd.DataFrame:
