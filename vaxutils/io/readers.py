@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from vaxutils.io.cells import frame_to_text
 from vaxutils.io.errors import IngestError, IngestWarning
@@ -181,95 +179,23 @@ def _check_row_count(n_rows: int, path: Path, sheet: str | None) -> None:
         )
 
 
-def _calamine_sheets(book, path: Path, sheet: str | int | None) -> list[str]:
-    """The sheet(s) of an open calamine workbook to try (reading the list parses no cells)."""
-    from python_calamine import SheetTypeEnum, SheetVisibleEnum
-
-    meta = book.sheets_metadata
-    names = [m.name for m in meta]
-    visible = [
-        m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet for m in meta
-    ]
-    return _choose_sheet(path, names, visible, sheet)
-
-
-def _calamine_grid(book, path: Path, name: str) -> pd.DataFrame:
-    sheet_data = book.get_sheet_by_name(name)
-    end = sheet_data.end
-    _check_row_count(end[0] + 1 if end else 0, path, name)  # before making the rows
-    return _rows_to_grid(sheet_data.to_python(skip_empty_area=False), path, name)
-
-
 def _read_calamine(path: Path, kind: str, sheet: str | int | None):
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     with CalamineWorkbook.from_path(str(path)) as book:
+        meta = book.sheets_metadata
+        names = [m.name for m in meta]
+        visible = [
+            m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet for m in meta
+        ]
+        chosen = _choose_sheet(path, names, visible, sheet)
         # Load lazily: most exports have their data on the first sheet.
-        for name in _calamine_sheets(book, path, sheet):
-            yield name, _calamine_grid(book, path, name), "calamine"
-
-
-# fastexcel renders every cell as text in Rust, skipping the Python objects that make up most of
-# calamine's time. Its text equals cells.py's except for the shapes below, where the text alone
-# cannot tell a typed cell from a number/boolean/date cell: fractions (fastexcel rounds to 9
-# decimals, cells.py prints the shortest round-trip form), integers past 2**53 (shortest digits
-# versus the exact value), -0, booleans ("true" versus "True"), time-only cells ("1899-12-31 …")
-# and sub-second datetimes. A sheet holding any of them is read by calamine instead.
-_FASTEXCEL_AMBIGUOUS = (
-    r"^-?\d+\.\d+$|^-?\d{16,}$|^-0$|^(?:true|false)$|^1899-12-3[01] "
-    r"|^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d*$"
-)
-_MIDNIGHT = r"^\d{4}-\d\d-\d\d 00:00:00$"  # a date cell: cells.py shows only the date
-
-
-class _NeedsCalamine(Exception):
-    """The fastexcel text of a sheet is ambiguous (see ``_FASTEXCEL_AMBIGUOUS``)."""
-
-
-def _fastexcel_column(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    values = values.cast(pa.string())
-    if pc.any(pc.match_substring_regex(values, _FASTEXCEL_AMBIGUOUS)).as_py():
-        raise _NeedsCalamine
-    if not pc.any(pc.ends_with(values, " 00:00:00")).as_py():  # cheap: most columns hold no dates
-        return values
-    midnight = pc.match_substring_regex(values, _MIDNIGHT)
-    return pc.if_else(midnight, pc.utf8_slice_codeunits(values, 0, 10), values)
-
-
-def _fastexcel_grid(reader, path: Path, name: str) -> pd.DataFrame:
-    loaded = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
-    _check_row_count(loaded.total_height, path, name)
-    columns = loaded.available_columns()
-    table = loaded.to_arrow()
-    # fastexcel starts at the first used column; the grid, like Excel, starts at column A.
-    lead = columns[0].absolute_index if columns else 0
-    blank = pa.chunked_array([pa.nulls(table.num_rows, pa.string())])
-    arrays = [blank] * lead + [_fastexcel_column(c) for c in table.columns]
-    frame = pd.DataFrame(
-        {i: pd.arrays.ArrowStringArray(a) for i, a in enumerate(arrays)},
-        index=pd.RangeIndex(table.num_rows),
-    )
-    return frame_to_text(frame)  # whitespace-only cells become NA, as for every reader
-
-
-def _read_fastexcel(path: Path, kind: str, sheet: str | int | None):
-    try:
-        import fastexcel
-    except ImportError:  # an optional speed-up: calamine reads the same cells
-        yield from _read_calamine(path, kind, sheet)
-        return
-    from python_calamine import CalamineWorkbook
-
-    reader = fastexcel.read_excel(str(path))
-    with CalamineWorkbook.from_path(str(path)) as book:  # sheet list and visibility, as calamine
-        for name in _calamine_sheets(book, path, sheet):
-            try:
-                cells, used = _fastexcel_grid(reader, path, name), "fastexcel"
-            except IngestError:
-                raise
-            except Exception:  # ambiguous text or a fastexcel failure: calamine reads this sheet
-                cells, used = _calamine_grid(book, path, name), "calamine"
-            yield name, cells, used
+        for name in chosen:
+            sheet_data = book.get_sheet_by_name(name)
+            end = sheet_data.end
+            _check_row_count(end[0] + 1 if end else 0, path, name)  # before making the rows
+            rows = sheet_data.to_python(skip_empty_area=False)
+            yield name, _rows_to_grid(rows, path, name)
 
 
 def _read_openpyxl(path: Path, kind: str, sheet: str | int | None):
@@ -283,7 +209,7 @@ def _read_openpyxl(path: Path, kind: str, sheet: str | int | None):
             ws = book[name]
             _check_row_count(ws.max_row or 0, path, name)
             rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
-            yield name, _rows_to_grid(rows, path, name), "openpyxl"
+            yield name, _rows_to_grid(rows, path, name)
     finally:
         book.close()
 
@@ -313,7 +239,7 @@ def _read_xlrd(path: Path, kind: str, sheet: str | int | None):
                         for v, t in zip(values, types, strict=True)
                     ]
                 )
-            yield name, _rows_to_grid(rows, path, name), "xlrd"
+            yield name, _rows_to_grid(rows, path, name)
     finally:
         book.release_resources()
 
@@ -407,26 +333,19 @@ def _corrupt(path: Path, sheet: str | None, exc: Exception) -> IngestError:
 
 
 _EXCEL_READERS = {
-    "xlsx": ("fastexcel", "calamine", "openpyxl"),
+    "xlsx": ("calamine", "openpyxl"),
     "xlsb": ("calamine",),
     "ods": ("calamine",),
     "xls": ("calamine", "xlrd"),
 }
-_READER_FUNCS = {
-    "fastexcel": _read_fastexcel,
-    "calamine": _read_calamine,
-    "openpyxl": _read_openpyxl,
-    "xlrd": _read_xlrd,
-}
+_READER_FUNCS = {"calamine": _read_calamine, "openpyxl": _read_openpyxl, "xlrd": _read_xlrd}
 
 
 def iter_grids(path: str | os.PathLike, sheet: str | int | None = None, engine: str | None = None):
     """Yield a :class:`Grid` per candidate sheet (text files and Parquet have one).
 
-    ``engine`` forces a reader (``"fastexcel"``, ``"calamine"``, ``"openpyxl"``, ``"xlrd"``). By
-    default an xlsx is read by fastexcel (calamine for a sheet whose text it cannot render as
-    calamine would), other workbooks by calamine; the pure-Python reader is tried only if those
-    cannot read the file.
+    ``engine`` forces a reader (``"calamine"``, ``"openpyxl"``, ``"xlrd"``); by default calamine
+    is tried first and the pure-Python reader only if calamine cannot read the file.
     """
     p, kind = check_file(path)
     if kind == "text":
@@ -438,11 +357,11 @@ def iter_grids(path: str | os.PathLike, sheet: str | int | None = None, engine: 
     engines = (engine,) if engine else _EXCEL_READERS[kind]
     for i, name in enumerate(engines):
         try:
-            for sheet_name, cells, reader in _READER_FUNCS[name](p, kind, sheet):
+            for sheet_name, cells in _READER_FUNCS[name](p, kind, sheet):
                 warnings = (
                     [_truncated_warning(p, sheet_name)] if len(cells) == EXCEL_MAX_ROWS else []
                 )
-                yield Grid(cells, sheet_name, kind, reader, warnings=warnings)
+                yield Grid(cells, sheet_name, kind, name, warnings=warnings)
             return
         except (IngestError, NameError, AttributeError, ImportError, MemoryError):
             raise  # ours, or a bug: no point in trying another reader
