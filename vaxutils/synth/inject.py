@@ -27,6 +27,7 @@ zero — are written as Python ``int`` (a numeric cell in xlsx, plain digits in 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from datetime import date
 
@@ -35,9 +36,9 @@ import pandas as pd
 
 from vaxutils.refdata import provinces
 from vaxutils.refdata.vaccines import rules, vaccines
-from vaxutils.synth import legacy
 from vaxutils.synth.names import has_tone_style_choice, to_new_tone_style, to_old_tone_style
 from vaxutils.synth.rates import ERROR_TYPES, ErrorRates
+from vaxutils.text.legacy import detect_series, encode_legacy
 
 LABEL_COLUMNS = ("record_id", "category", "error_type", "field", "true_value")
 PLACEHOLDERS = ("0", "-", "x", "Không có", "chưa có", "000000000000")  # DESIGN §3.2
@@ -73,11 +74,7 @@ def _is_plain_error(folded: str, never_plain: frozenset[str]) -> bool:
 
 
 def _legacy_detectable(encoded: pd.Series, expected: str) -> np.ndarray:
-    """Mask of encoded names that a legacy-text detector recognises (all of them if none yet)."""
-    try:
-        from vaxutils.text.legacy import detect_series
-    except ImportError:
-        return np.ones(len(encoded), dtype=bool)
+    """Mask of encoded names that the legacy-text detector recognises."""
     return (detect_series(encoded) == expected).fillna(False).to_numpy(dtype=bool)
 
 
@@ -464,10 +461,8 @@ class Injector:
         self.set("full_name", pos, [ascii_fold(x) for x in names[pos]])
         self.label(pos, "personal_info", "name_no_diacritics", "full_name", names[pos])
 
-        for name, encode, expected in (
-            ("name_tcvn3", legacy.to_tcvn3, "tcvn3"),
-            ("name_vni", legacy.to_vni, "vni"),
-        ):
+        for name, expected in (("name_tcvn3", "tcvn3"), ("name_vni", "vni")):
+            encode = functools.partial(encode_legacy, encoding=expected)
 
             def detectable(pos: np.ndarray, encode=encode, expected=expected) -> np.ndarray:
                 encoded = pd.Series([encode(x) for x in names[pos]], dtype=object)

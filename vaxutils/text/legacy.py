@@ -54,6 +54,7 @@ __all__ = [
     "repair_series",
     "repair_array",
     "is_vietnamese_syllable",
+    "encode_legacy",
 ]
 
 # Combining tone marks in the order the code charts list them: acute, grave, hook, tilde, dot.
@@ -127,6 +128,41 @@ def _build_vni() -> dict[str, str]:
 
 
 VNI_TO_UNICODE: dict[str, str] = _build_vni()
+
+
+def _inverse(table: dict[str, str]) -> dict[str, str]:
+    """Unicode letter → its legacy code, from a decoding table: for each letter the code in the
+    letter's own case (VNI also decodes mixed-case marks), the shortest first."""
+
+    def rank(item: tuple[str, str]) -> tuple[bool, int, str]:
+        code, letter = item
+        own_case = code == (code.lower() if letter.islower() else code.upper())
+        return (not own_case, len(code), code)
+
+    inverse: dict[str, str] = {}
+    for code, letter in sorted(table.items(), key=rank):
+        letter = unicodedata.normalize("NFC", letter)
+        if len(letter) == 1:
+            inverse.setdefault(letter, code)
+    return inverse
+
+
+_ENCODERS = {"tcvn3": _inverse(TCVN3_TO_UNICODE), "vni": _inverse(VNI_TO_UNICODE)}
+
+
+def encode_legacy(text: str, encoding: str) -> str:
+    """``text`` as it looks when typed in a TCVN3 (ABC) or VNI font and read as Unicode: the inverse
+    of :func:`repair_legacy_encoding`, for synthetic data and tests. TCVN3 has no toned capitals,
+    so they take the lowercase code, as in the real fonts.
+
+    >>> encode_legacy("Nguyễn Văn", "tcvn3"), encode_legacy("Nguyễn Văn", "vni")
+    ('NguyÔn V¨n', 'Nguyeãn Vaên')
+    """
+    table = _ENCODERS[encoding]
+    text = unicodedata.normalize("NFC", text)
+    return "".join(table.get(c) or table.get(c.lower()) or c for c in text)
+
+
 _VNI_PATTERN = re.compile(
     "|".join(re.escape(k) for k in sorted(VNI_TO_UNICODE, key=len, reverse=True))
 )
