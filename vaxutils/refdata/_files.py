@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from collections.abc import Hashable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -57,12 +55,3 @@ def fold_key(text: object) -> str | None:
         return None
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(c for c in text.casefold() if c.isalnum() and not unicodedata.combining(c))
-
-
-def factorize(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` that survives unhashable junk cells (lists, dicts) by treating them as text."""
-    try:
-        return pd.factorize(s, use_na_sentinel=True)
-    except TypeError:  # rare: only a column holding lists/dicts gets here
-        safe = [v if isinstance(v, Hashable) else repr(v) for v in s]
-        return pd.factorize(pd.Series(safe, dtype=object), use_na_sentinel=True)

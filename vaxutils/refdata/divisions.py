@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from vaxutils.errors import VaxutilsError
-from vaxutils.refdata._files import factorize, fold_key, read_table
+from vaxutils.refdata._files import fold_key, read_table
+from vaxutils.text import factorize_cells
 
 # Words in front of a province name that do not identify it ("Tỉnh Cao Bằng", "TP. Cần Thơ").
 _PROVINCE_PREFIXES = ("thanhphotructhuoctrunguong", "thanhpho", "tinh", "tp")
@@ -178,7 +179,7 @@ def province_lookup(s: pd.Series) -> pd.Series:
     NA when unknown. Index preserved; one lookup per *unique* value (a column holds a handful)."""
     if len(s) == 0:
         return pd.Series([], index=s.index, dtype="string", name=s.name)
-    codes, uniques = factorize(s)
+    codes, uniques = factorize_cells(s)
     mapped = np.array([_province_of_text(u) for u in uniques] + [None], dtype=object)
     return pd.Series(mapped[codes], index=s.index, dtype="string", name=s.name)
 

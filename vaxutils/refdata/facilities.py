@@ -19,7 +19,8 @@ import functools
 import numpy as np
 import pandas as pd
 
-from vaxutils.refdata._files import factorize, fold_key, read_table
+from vaxutils.refdata._files import fold_key, read_table
+from vaxutils.text import factorize_cells
 
 
 def facility_levels() -> pd.DataFrame:
@@ -58,7 +59,7 @@ def facility_level_lookup(s: pd.Series) -> pd.Series:
     """
     if len(s) == 0:
         return pd.Series([], index=s.index, dtype="string", name=s.name)
-    codes, uniques = factorize(s)
+    codes, uniques = factorize_cells(s)
     mapped = np.array([_level_of_text(u) for u in uniques] + [None], dtype=object)
     return pd.Series(mapped[codes], index=s.index, dtype="string", name=s.name)
 

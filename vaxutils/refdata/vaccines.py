@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from vaxutils.refdata._files import DATA_DIR, factorize, fold_key
+from vaxutils.refdata._files import DATA_DIR, fold_key
+from vaxutils.text import factorize_cells
 
 DATA_FILE = DATA_DIR / "vaccines.yaml"
 
@@ -220,7 +221,7 @@ def vaccine_lookup(s: pd.Series) -> pd.Series:
     """
     if len(s) == 0:
         return pd.Series([], index=s.index, dtype="string", name=s.name)
-    codes, uniques = factorize(s)
+    codes, uniques = factorize_cells(s)
     mapped = np.array([lookup(u) for u in uniques] + [None], dtype=object)
     # code -1 (missing) picks the trailing None
     return pd.Series(mapped[codes], index=s.index, dtype="string", name=s.name)
