@@ -30,8 +30,8 @@ def prepare_persons(
 ) -> pd.DataFrame:
     """Normalised values and matching keys, one row per record (index kept)."""
     raw_name = _text(records, "full_name")
-    name_fix = _name_repairs(raw_name)
-    full_name = names.normalize_series(raw_name.where(name_fix.isna(), name_fix))
+    # normalize_series also repairs legacy-encoded text and Ð look-alikes
+    full_name = names.normalize_series(raw_name)
     parsed_dob = dates.parse_dates(_text(records, "dob"))
     id_info = ids.classify_ids(_text(records, "id_number"))
     persons = pd.DataFrame(
@@ -64,16 +64,6 @@ def prepare_persons(
         first = pd.to_datetime(first_dose_date, errors="coerce").astype("datetime64[ns]")
         persons["first_dose_date"] = first.reindex(persons["record_id"].to_numpy()).to_numpy()
     return persons
-
-
-def _name_repairs(raw_name: pd.Series) -> pd.Series:
-    """Repaired names for legacy-encoded text and Ð look-alikes (NA where nothing to repair)."""
-    issues = names.issues_series(raw_name)
-    repairable = issues[issues["code"].isin(["name_legacy_encoding", "name_d_lookalike"])]
-    repairable = repairable.dropna(subset=["suggestion"]).drop_duplicates("row", keep="last")
-    fixed = pd.Series(pd.NA, index=raw_name.index, dtype="string")
-    fixed.loc[repairable["row"].to_numpy()] = repairable["suggestion"].to_numpy()
-    return fixed
 
 
 def _attach(issues: pd.DataFrame, field: str, raw: pd.Series) -> pd.DataFrame:
