@@ -15,7 +15,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_duplicates import FAMILY, GIVEN, JUNK, MIDDLE, _ascii_key, make_persons
+from persons_fixture import JUNK, _ascii_key, make_persons, random_person
 
 from vaxutils.reconcile import LINKAGE_THRESHOLD, match_registry, registry_issues
 from vaxutils.reconcile.issues import ISSUE_COLUMNS
@@ -283,12 +283,7 @@ def synthetic_registry_and_records(n, seed=11):
     rng = random.Random(seed)
     reg_rows, rec_rows, truth = [], [], []
     for p in range(n):
-        sex = rng.choice(["Nam", "Nữ"])
-        name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE[sex])} {rng.choice(GIVEN[sex])}"
-        year = rng.randint(1935, 2016)
-        dob = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-        digit = (0 if year < 2000 else 2) + (sex == "Nữ")
-        pid = f"0{rng.choice(['01', '31', '36', '79'])}{digit}{year % 100:02d}{rng.randint(0, 999999):06d}"
+        sex, name, year, dob, pid = random_person(rng)
         reg_rows.append((f"P{p}", name, dob, sex, pid))
         error = rng.choice(["none", "no_id", "ascii", "upper", "lost_zero", "dob_year", "wrong_id"])
         rec_name = {"ascii": _ascii_key(name).title(), "upper": name.upper()}.get(error, name)
