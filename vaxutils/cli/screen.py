@@ -29,6 +29,15 @@ def parse_day(value: str | None) -> date | None:
     )
 
 
+def vn_number(n: int) -> str:
+    """Thousands separated by dots, as Vietnamese readers write them.
+
+    >>> vn_number(12802)
+    '12.802'
+    """
+    return f"{n:,}".replace(",", ".")
+
+
 @app.command("screen")
 def screen_command(
     input: Path = typer.Argument(
@@ -69,13 +78,12 @@ def screen_command(
     table.add_column("Danh sách")
     table.add_column("Số đối tượng", justify="right")
     for category, count in summary["records_per_category"].items():
-        table.add_row(CATEGORY_LABELS_VI[category], f"{count:,}".replace(",", "."))
+        table.add_row(CATEGORY_LABELS_VI[category], vn_number(count))
     console.print(table)
     console.print(
-        f"{summary['n_records']:,} đối tượng, {summary['n_doses']:,} mũi tiêm; "
-        f"{summary['n_records_with_errors']:,} cần sửa, {summary['n_records_needing_review']:,} cần kiểm tra.".replace(
-            ",", "."
-        )
+        f"{vn_number(summary['n_records'])} đối tượng, {vn_number(summary['n_doses'])} mũi tiêm; "
+        f"{vn_number(summary['n_records_with_errors'])} cần sửa, "
+        f"{vn_number(summary['n_records_needing_review'])} cần kiểm tra."
     )
     console.print(
         f"Đã ghi kết quả vào [bold]{out}[/] (findings.csv, records.parquet, summary.json)."
