@@ -287,3 +287,180 @@ def test_mid_sized_xlsx_is_recognised(tmp_path):
         n = int(n * 1.5 * _SNIFF_BYTES / size)
     export = read_export(path)
     assert len(export.records) == n
+
+
+# --- fastexcel (the fast xlsx reader) against calamine: the same text grid, cell for cell ---------
+
+
+def _grid(path, engine, sheet=None):
+    from vaxutils.io.readers import iter_grids
+
+    return next(iter_grids(path, sheet, engine))
+
+
+def _with_cached_values(path, cached: dict[str, tuple[str, str]]):
+    """Give formula cells the cached results Excel stores (openpyxl writes formulas without)."""
+    import shutil
+    import zipfile
+
+    part = "xl/worksheets/sheet1.xml"
+    copy = path.with_suffix(".tmp")
+    shutil.copy(path, copy)
+    with zipfile.ZipFile(copy) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == part:
+                xml = data.decode()
+                for ref, (kind, value) in cached.items():
+                    head = f'<c r="{ref}">'
+                    start = xml.index(head)
+                    end = xml.index("<v />", start)
+                    typed = f'<c r="{ref}" t="{kind}">' if kind != "n" else head
+                    xml = (
+                        xml[:start]
+                        + typed
+                        + xml[start + len(head) : end]
+                        + f"<v>{value}</v>"
+                        + (xml[end + len("<v />") :])
+                    )
+                data = xml.encode()
+            dst.writestr(item, data)
+    copy.unlink()
+    return path
+
+
+EVERY_CELL_TYPE = [
+    ["DANH SÁCH", None, None, None],
+    ["STT", "Họ và tên", "Ngày sinh", "Số CCCD"],
+    [1, "Nông Văn Pảo", datetime.date(1990, 1, 2), 1090123456.0],  # ID stored as number: 0 lost
+    [2, "  Lê Thị Hoa ", datetime.datetime(2021, 8, 2, 14, 5, 9), "004185012345"],
+    [3, "   ", datetime.datetime(1990, 1, 2), 999999999999999.0],  # 15 digits: Excel's maximum
+    [-4, "", "15/07/1985", 12],
+    [None, None, None, None],
+    [5, "=B3", "=C3", "=D3*1"],  # formulas: the reader sees Excel's cached values
+]
+
+
+def test_fastexcel_reads_every_cell_type_as_calamine(tmp_path):
+    path = write_xlsx_rows(tmp_path / "types.xlsx", [[], *([None, *r] for r in EVERY_CELL_TYPE)])
+    _with_cached_values(
+        path, {"C9": ("str", "Nông Văn Pảo"), "D9": ("n", "32875"), "E9": ("n", "1090123456")}
+    )
+    fast, slow = _grid(path, "fastexcel"), _grid(path, "calamine")
+    assert fast.reader == "fastexcel"  # nothing ambiguous here: the fast path was taken
+    pd.testing.assert_frame_equal(fast.cells, slow.cells)
+    assert fast.cells.iloc[3, 1:].tolist() == ["1", "Nông Văn Pảo", "1990-01-02", "1090123456"]
+    assert fast.cells.iloc[4, 3] == "2021-08-02 14:05:09"
+    assert fast.cells.iloc[4, 2] == "  Lê Thị Hoa "  # text kept exactly as typed
+    assert fast.cells.iloc[5, 2] is pd.NA and fast.cells.iloc[5, 4] == "999999999999999"
+    assert fast.cells.iloc[8, 1:].tolist() == ["5", "Nông Văn Pảo", "32875", "1090123456"]
+    assert fast.cells.iloc[0].isna().all() and fast.cells.iloc[:, 0].isna().all()  # from A1
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        -0.0,
+        12345678901234567890.0,
+        True,
+        False,
+        datetime.time(8, 30),
+        datetime.datetime(2022, 5, 4, 8, 30, 15, 500000),
+    ],
+    ids=repr,
+)
+def test_fastexcel_hands_ambiguous_sheets_to_calamine(tmp_path, cell):
+    """Cells whose fastexcel text differs from calamine's: that sheet is read by calamine."""
+    path = write_xlsx_rows(tmp_path / "odd.xlsx", [["Họ tên", "Giá trị"], ["An", cell]])
+    fast, slow = _grid(path, "fastexcel"), _grid(path, "calamine")
+    assert fast.reader == "calamine"
+    pd.testing.assert_frame_equal(fast.cells, slow.cells)
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [
+        (1.5, "1.5"),
+        (0.1 + 0.2, "0.3"),
+        (3.14159265358979, "3.141592654"),
+        (2.5e-05, "0.000025"),
+        (4.9999999999, "5"),  # Excel's General format shows 5 too
+        (5.18e-258, "0"),
+        (123456.123456789, "123456.123456789"),
+    ],
+)
+def test_fractions_read_as_excel_shows_them_by_every_reader(tmp_path, number, shown):
+    path = write_xlsx_rows(tmp_path / "frac.xlsx", [["Họ tên", "Giá trị"], ["An", number]])
+    fast, slow = _grid(path, "fastexcel"), _grid(path, "calamine")
+    assert fast.reader == "fastexcel"
+    pd.testing.assert_frame_equal(fast.cells, slow.cells)
+    assert fast.cells.iloc[1, 1] == shown
+    assert _grid(path, "openpyxl").cells.iloc[1, 1] == shown
+
+
+def test_fastexcel_cached_error_and_text_lookalikes(tmp_path):
+    rows = [["Họ tên", "A", "B"], ["An", "=1/0", "true"], ["Bình", "1.50", "2021-05-03"]]
+    path = _with_cached_values(
+        write_xlsx_rows(tmp_path / "err.xlsx", rows), {"B2": ("e", "#DIV/0!")}
+    )
+    fast, slow = _grid(path, "fastexcel"), _grid(path, "calamine")
+    pd.testing.assert_frame_equal(fast.cells, slow.cells)
+
+
+def test_fastexcel_sheet_choice_and_hidden_sheets(tmp_path):
+    path = tmp_path / "hidden.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Ẩn"
+    book.active.append(["Họ tên", "CCCD"])
+    book.active.sheet_state = "hidden"
+    data = book.create_sheet("Danh sách")
+    data.append(["Họ tên", "Ngày sinh", "CCCD"])
+    data.append(["An", datetime.date(1990, 1, 2), 1090000001])
+    book.save(path)
+    export = read_export(path)
+    assert export.source["sheet"] == "Danh sách" and export.source["reader"] == "fastexcel"
+    assert export.records[["dob", "id_number"]].values.tolist() == [["1990-01-02", "1090000001"]]
+    assert _grid(path, "fastexcel", sheet=0).sheet == "Ẩn"  # asked for by position: read it
+    with pytest.raises(Exception, match="không có trang tính"):
+        _grid(path, "fastexcel", sheet="Không có")
+
+
+def test_fastexcel_damaged_workbook_is_an_ingest_error(tmp_path):
+    rows = [["Họ tên", "Ngày sinh", "CCCD"], ["An", "02/01/1990", 1090000001]]
+    path = write_xlsx_rows(tmp_path / "ok.xlsx", rows)
+    assert read_export(path).source["reader"] == "fastexcel"
+    from vaxutils.io import IngestError
+
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(IngestError) as caught:
+        read_export(broken)
+    assert caught.value.code in {"corrupt_file", "not_a_spreadsheet"}
+
+
+def _cells():
+    from hypothesis import strategies as st
+
+    return st.one_of(
+        st.none(),
+        st.integers(-(10**15), 10**15),
+        st.floats(allow_nan=False, allow_infinity=False, min_value=-1e300, max_value=1e300),
+        st.booleans(),
+        st.dates(datetime.date(1900, 3, 1), datetime.date(2100, 1, 1)),
+        st.datetimes(datetime.datetime(1900, 3, 1), datetime.datetime(2100, 1, 1)),
+        st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=12),
+        st.sampled_from(["true", "1.50", "0123", " ", "1899-12-31 08:00:00", "-0", "1e5"]),
+    )
+
+
+def test_fastexcel_equals_calamine_on_any_cells(tmp_path):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.lists(_cells(), min_size=1, max_size=4), min_size=1, max_size=5))
+    def check(rows):
+        path = write_xlsx_rows(tmp_path / "any.xlsx", rows)
+        pd.testing.assert_frame_equal(_grid(path, "fastexcel").cells, _grid(path, "calamine").cells)
+
+    check()

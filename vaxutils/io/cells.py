@@ -2,14 +2,16 @@
 
 Every reader ends here, so IDs and phones keep their digits and dates read the same whatever the
 file format: numbers stored as numbers lose the ``.0`` that floats would print (Excel shows
-``1090123456``, not ``1090123456.0``), dates stored as dates become ``YYYY-MM-DD`` (with the time
-only when there is one), blanks become ``<NA>``. Text is kept exactly as typed.
+``1090123456``, not ``1090123456.0``), fractions are shown to at most 9 decimals as Excel's
+General format does (``0.1 + 0.2`` reads ``0.3``, ``3.14159265358979`` reads ``3.141592654``),
+dates stored as dates become ``YYYY-MM-DD`` (with the time only when there is one), blanks
+become ``<NA>``. Text is kept exactly as typed.
 
 >>> import datetime
->>> s = pd.Series(["Nguyễn Văn Nam", 1090123456.0, 1.5, 7, datetime.date(1990, 1, 2),
+>>> s = pd.Series(["Nguyễn Văn Nam", 1090123456.0, 0.1 + 0.2, 7, datetime.date(1990, 1, 2),
 ...                datetime.datetime(2022, 5, 4, 8, 30), "  ", None, float("nan"), True])
 >>> cells_to_text(s).tolist()
-['Nguyễn Văn Nam', '1090123456', '1.5', '7', '1990-01-02', '2022-05-04 08:30:00', <NA>, <NA>, <NA>, 'True']
+['Nguyễn Văn Nam', '1090123456', '0.3', '7', '1990-01-02', '2022-05-04 08:30:00', <NA>, <NA>, <NA>, 'True']
 """
 
 from __future__ import annotations
@@ -29,14 +31,22 @@ _INT64_SAFE = 2.0**63
 
 
 def _floats_to_text(values: np.ndarray) -> pa.Array:
-    """Integral floats without ``.0``; others in the shortest round-trip form; NaN is null."""
+    """Integral floats without ``.0``; fractions to at most 9 decimals; NaN is null.
+
+    Nine decimals, trailing zeros dropped, is what Excel's General format shows in a wide cell and
+    what fastexcel renders, so every reader gives the same text for the same cell.
+    """
     values = values.astype(float, copy=False)
     finite = np.isfinite(values)
     integral = finite & (np.abs(values) < _INT64_SAFE)
     integral[integral] = np.floor(values[integral]) == values[integral]
     as_int = pa.array(np.where(integral, values, 0).astype(np.int64)).cast(pa.string())
-    as_float = pa.array(values).cast(pa.string())
+    as_float = pa.array(values).cast(pa.string())  # beyond 2**63 and infinities: rare
     text = pc.if_else(pa.array(integral), as_int, as_float)
+    fractions = finite & ~integral & (np.abs(values) < _INT64_SAFE)
+    if fractions.any():  # few in an export: the cells of a column are mostly text or integers
+        shown = [f"{v:.9f}".rstrip("0").rstrip(".") for v in values[fractions].tolist()]
+        text = pc.replace_with_mask(text, pa.array(fractions), pa.array(shown, pa.string()))
     return pc.if_else(pa.array(np.isnan(values)), pa.scalar(None, pa.string()), text)
 
 
@@ -93,26 +103,32 @@ _CONVERT = {
 
 
 def _objects_to_arrow(values: np.ndarray) -> pa.Array:
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):  # a text column
+    try:  # a text column (blanks as None/NaN): Arrow takes it as it is, and refuses anything else
         return pa.array(values, pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        pass
     # Cells of one column mix types (a title or header above numbers, blanks as ""). Look each
-    # cell's type up once (type() is a builtin), then convert each type group in one go.
+    # cell's type up once (type() is a builtin), convert each type group in one go, and put the
+    # groups back in place with one Arrow take: no Python string is made for a number.
     codes, types = pd.factorize(np.fromiter(map(type, values), dtype=object, count=len(values)))
-    strings = values.copy()
+    groups, pieces = [], []
     for code, cls in enumerate(types):  # a handful of types per column
-        kind = _kind(cls)
-        if kind == "str":
-            continue
         positions = np.flatnonzero(codes == code)
+        kind = _kind(cls)
         if kind == "missing":
-            strings[positions] = None
-            continue
-        try:
-            text = _CONVERT[kind](values[positions])
-        except (OverflowError, ValueError, TypeError, pa.ArrowException):
-            text = _as_text(values[positions])
-        strings[positions] = text.to_numpy(zero_copy_only=False)
-    return pa.array(strings, pa.string(), from_pandas=True)
+            text = pa.nulls(len(positions), pa.string())
+        elif kind == "str":
+            text = pa.array(values[positions], pa.string())
+        else:
+            try:
+                text = _CONVERT[kind](values[positions])
+            except (OverflowError, ValueError, TypeError, pa.ArrowException):
+                text = _as_text(values[positions])
+        groups.append(positions)
+        pieces.append(text.cast(pa.string()))
+    where = np.empty(len(values), dtype=np.int64)
+    where[np.concatenate(groups)] = np.arange(len(values))
+    return pa.concat_arrays(pieces).take(pa.array(where))
 
 
 def _blank_to_null(text: pa.Array) -> pa.Array:

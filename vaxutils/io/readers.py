@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from vaxutils.io.cells import frame_to_text
 from vaxutils.io.errors import IngestError, IngestWarning
@@ -36,6 +38,7 @@ from vaxutils.io.sniff import (
     long_csv_fields,
     sniff_delimiter,
 )
+from vaxutils.io.split_sheet import read_sheet_split
 
 EXCEL_MAX_ROWS = 1_048_576
 _SNIFF_BYTES = 65_536
@@ -179,23 +182,112 @@ def _check_row_count(n_rows: int, path: Path, sheet: str | None) -> None:
         )
 
 
+def _calamine_sheets(book, path: Path, sheet: str | int | None) -> list[str]:
+    """The sheet(s) of an open calamine workbook to try (reading the list parses no cells)."""
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
+    meta = book.sheets_metadata
+    names = [m.name for m in meta]
+    visible = [
+        m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet for m in meta
+    ]
+    return _choose_sheet(path, names, visible, sheet)
+
+
+def _calamine_grid(book, path: Path, name: str) -> pd.DataFrame:
+    sheet_data = book.get_sheet_by_name(name)
+    end = sheet_data.end
+    _check_row_count(end[0] + 1 if end else 0, path, name)  # before making the rows
+    return _rows_to_grid(sheet_data.to_python(skip_empty_area=False), path, name)
+
+
 def _read_calamine(path: Path, kind: str, sheet: str | int | None):
-    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+    from python_calamine import CalamineWorkbook
 
     with CalamineWorkbook.from_path(str(path)) as book:
-        meta = book.sheets_metadata
-        names = [m.name for m in meta]
-        visible = [
-            m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet for m in meta
-        ]
-        chosen = _choose_sheet(path, names, visible, sheet)
         # Load lazily: most exports have their data on the first sheet.
-        for name in chosen:
-            sheet_data = book.get_sheet_by_name(name)
-            end = sheet_data.end
-            _check_row_count(end[0] + 1 if end else 0, path, name)  # before making the rows
-            rows = sheet_data.to_python(skip_empty_area=False)
-            yield name, _rows_to_grid(rows, path, name)
+        for name in _calamine_sheets(book, path, sheet):
+            yield name, _calamine_grid(book, path, name), "calamine"
+
+
+# fastexcel renders every cell as text in Rust, skipping the Python objects that make up most of
+# calamine's time. Its text equals cells.py's (fractions to 9 decimals, as Excel shows them) except
+# for the shapes below, where the text alone cannot tell a typed cell from a number/boolean/date
+# cell: integers past 2**53 (fastexcel's digits are not the exact value), -0, booleans ("true"
+# versus "True"), time-only cells ("1899-12-31 …") and sub-second datetimes. A sheet holding any
+# of them is read by calamine instead.
+_FASTEXCEL_AMBIGUOUS = (
+    r"^-?\d{16,}$|^-0$|^(?:true|false)$|^1899-12-3[01] "
+    r"|^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d*$"
+)
+_MIDNIGHT = r"^\d{4}-\d\d-\d\d 00:00:00$"  # a date cell: cells.py shows only the date
+
+
+class _NeedsCalamine(Exception):
+    """The fastexcel text of a sheet is ambiguous (see ``_FASTEXCEL_AMBIGUOUS``)."""
+
+
+def _fastexcel_column(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    values = values.cast(pa.string())
+    if pc.any(pc.match_substring_regex(values, _FASTEXCEL_AMBIGUOUS)).as_py():
+        raise _NeedsCalamine
+    if not pc.any(pc.ends_with(values, " 00:00:00")).as_py():  # cheap: most columns hold no dates
+        return values
+    midnight = pc.match_substring_regex(values, _MIDNIGHT)
+    return pc.if_else(midnight, pc.utf8_slice_codeunits(values, 0, 10), values)
+
+
+def _fastexcel_cells(source: str | bytes, name: str, first_row: int = 0) -> pd.DataFrame:
+    """Sheet ``name`` of a workbook (path or bytes) as text, from row ``first_row`` (0-based) on."""
+    import fastexcel
+
+    try:
+        loaded = fastexcel.read_excel(source).load_sheet(
+            name, header_row=None, dtypes="string", skip_rows=first_row
+        )
+    except fastexcel.InvalidParametersError:
+        if not first_row:
+            raise
+        return pd.DataFrame(index=pd.RangeIndex(first_row, first_row))  # a piece of blank rows
+    columns = loaded.available_columns()
+    table = loaded.to_arrow()
+    # fastexcel starts at the first used column; the grid, like Excel, starts at column A.
+    lead = columns[0].absolute_index if columns else 0
+    blank = pa.chunked_array([pa.nulls(table.num_rows, pa.string())])
+    arrays = [blank] * lead + [_fastexcel_column(c) for c in table.columns]
+    frame = pd.DataFrame(
+        {i: pd.arrays.ArrowStringArray(a) for i, a in enumerate(arrays)},
+        index=pd.RangeIndex(first_row, first_row + table.num_rows),
+    )
+    return frame_to_text(frame)  # whitespace-only cells become NA, as for every reader
+
+
+def _fastexcel_grid(path: Path, kind: str, name: str) -> pd.DataFrame:
+    # A big sheet is read in pieces, one per core (see split_sheet); others in one go.
+    cells = read_sheet_split(path, name, _fastexcel_cells) if kind == "xlsx" else None
+    if cells is None:
+        cells = _fastexcel_cells(str(path), name)
+    _check_row_count(len(cells), path, name)
+    return cells
+
+
+def _read_fastexcel(path: Path, kind: str, sheet: str | int | None):
+    try:
+        import fastexcel  # noqa: F401
+    except ImportError:  # an optional speed-up: calamine reads the same cells
+        yield from _read_calamine(path, kind, sheet)
+        return
+    from python_calamine import CalamineWorkbook
+
+    with CalamineWorkbook.from_path(str(path)) as book:  # sheet list and visibility, as calamine
+        for name in _calamine_sheets(book, path, sheet):
+            try:
+                cells, used = _fastexcel_grid(path, kind, name), "fastexcel"
+            except IngestError:
+                raise
+            except Exception:  # ambiguous text or a fastexcel failure: calamine reads this sheet
+                cells, used = _calamine_grid(book, path, name), "calamine"
+            yield name, cells, used
 
 
 def _read_openpyxl(path: Path, kind: str, sheet: str | int | None):
@@ -209,7 +301,7 @@ def _read_openpyxl(path: Path, kind: str, sheet: str | int | None):
             ws = book[name]
             _check_row_count(ws.max_row or 0, path, name)
             rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
-            yield name, _rows_to_grid(rows, path, name)
+            yield name, _rows_to_grid(rows, path, name), "openpyxl"
     finally:
         book.close()
 
@@ -239,7 +331,7 @@ def _read_xlrd(path: Path, kind: str, sheet: str | int | None):
                         for v, t in zip(values, types, strict=True)
                     ]
                 )
-            yield name, _rows_to_grid(rows, path, name)
+            yield name, _rows_to_grid(rows, path, name), "xlrd"
     finally:
         book.release_resources()
 
@@ -333,19 +425,26 @@ def _corrupt(path: Path, sheet: str | None, exc: Exception) -> IngestError:
 
 
 _EXCEL_READERS = {
-    "xlsx": ("calamine", "openpyxl"),
+    "xlsx": ("fastexcel", "calamine", "openpyxl"),
     "xlsb": ("calamine",),
     "ods": ("calamine",),
     "xls": ("calamine", "xlrd"),
 }
-_READER_FUNCS = {"calamine": _read_calamine, "openpyxl": _read_openpyxl, "xlrd": _read_xlrd}
+_READER_FUNCS = {
+    "fastexcel": _read_fastexcel,
+    "calamine": _read_calamine,
+    "openpyxl": _read_openpyxl,
+    "xlrd": _read_xlrd,
+}
 
 
 def iter_grids(path: str | os.PathLike, sheet: str | int | None = None, engine: str | None = None):
     """Yield a :class:`Grid` per candidate sheet (text files and Parquet have one).
 
-    ``engine`` forces a reader (``"calamine"``, ``"openpyxl"``, ``"xlrd"``); by default calamine
-    is tried first and the pure-Python reader only if calamine cannot read the file.
+    ``engine`` forces a reader (``"fastexcel"``, ``"calamine"``, ``"openpyxl"``, ``"xlrd"``). By
+    default an xlsx is read by fastexcel (calamine for a sheet whose text it cannot render as
+    calamine would), other workbooks by calamine; the pure-Python reader is tried only if those
+    cannot read the file.
     """
     p, kind = check_file(path)
     if kind == "text":
@@ -357,11 +456,11 @@ def iter_grids(path: str | os.PathLike, sheet: str | int | None = None, engine: 
     engines = (engine,) if engine else _EXCEL_READERS[kind]
     for i, name in enumerate(engines):
         try:
-            for sheet_name, cells in _READER_FUNCS[name](p, kind, sheet):
+            for sheet_name, cells, reader in _READER_FUNCS[name](p, kind, sheet):
                 warnings = (
                     [_truncated_warning(p, sheet_name)] if len(cells) == EXCEL_MAX_ROWS else []
                 )
-                yield Grid(cells, sheet_name, kind, name, warnings=warnings)
+                yield Grid(cells, sheet_name, kind, reader, warnings=warnings)
             return
         except (IngestError, NameError, AttributeError, ImportError, MemoryError):
             raise  # ours, or a bug: no point in trying another reader
