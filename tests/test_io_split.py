@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vaxutils.io import read_export, split_sheet
-from vaxutils.io.readers import _fastexcel_cells, iter_grids
+from vaxutils.io.fastexcel_sheet import sheet_cells
+from vaxutils.io.readers import iter_grids
 
 PERSON = ["Nông Văn Pảo", datetime.date(1990, 1, 2), "Nam", 4090012345, "0912345678", "Pfizer"]
 HEADER = ["Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Số điện thoại", "Mũi 1 - Tên vắc xin"]
@@ -51,14 +52,14 @@ def people(n: int, gaps: bool = True, note: bool = True) -> list[list]:
 
 
 def split(path, sheet="Danh sách", pieces=3):
-    return split_sheet.read_sheet_split(path, sheet, _fastexcel_cells, pieces=pieces)
+    return split_sheet.read_sheet_split(path, sheet, sheet_cells, pieces=pieces)
 
 
 @pytest.mark.parametrize("write_only", [False, True], ids=["shared strings", "inline strings"])
 @pytest.mark.parametrize("pieces", [2, 3, 7])
 def test_pieces_give_the_single_read_grid(tmp_path, write_only, pieces):
     path = write_book(tmp_path / "ds.xlsx", people(400), write_only=write_only)
-    single = _fastexcel_cells(str(path), "Danh sách")
+    single = sheet_cells(str(path), "Danh sách")
     grid = split(path, pieces=pieces)
     assert grid is not None
     pd.testing.assert_frame_equal(grid, single)
@@ -68,7 +69,7 @@ def test_pieces_give_the_single_read_grid(tmp_path, write_only, pieces):
 
 def test_chosen_sheet_among_others(tmp_path):
     path = write_book(tmp_path / "ds.xlsx", people(200), sheets=("Bìa", "Danh sách", "Ghi chú"))
-    pd.testing.assert_frame_equal(split(path), _fastexcel_cells(str(path), "Danh sách"))
+    pd.testing.assert_frame_equal(split(path), sheet_cells(str(path), "Danh sách"))
     assert split(path, sheet="Không có") is None
 
 

@@ -131,7 +131,8 @@ def _objects_to_arrow(values: np.ndarray) -> pa.Array:
     return pa.concat_arrays(pieces).take(pa.array(where))
 
 
-def _blank_to_null(text: pa.Array) -> pa.Array:
+def blanks_to_null(text: pa.Array) -> pa.Array:
+    """Empty and whitespace-only strings as nulls (every reader's notion of a blank cell)."""
     # "empty or all whitespace" without trimming: no new strings are built (5x faster)
     blank = pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
     if not pc.any(blank).as_py():
@@ -160,7 +161,7 @@ def cells_to_text(values: pd.Series) -> pd.Series:
         text = _objects_to_arrow(values.to_numpy())
     else:  # integers, booleans, categoricals...
         text = _objects_to_arrow(values.astype(object).to_numpy())
-    array = pd.arrays.ArrowStringArray(_blank_to_null(text))
+    array = pd.arrays.ArrowStringArray(blanks_to_null(text))
     return pd.Series(array, index=values.index, name=values.name, dtype=TEXT_DTYPE, copy=False)
 
 

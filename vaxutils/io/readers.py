@@ -25,11 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from vaxutils.io.cells import frame_to_text
 from vaxutils.io.errors import IngestError, IngestWarning
+from vaxutils.io.fastexcel_sheet import fastexcel_sheet
 from vaxutils.io.headers import HeaderSpec, Key, find_header, key_label_vi
 from vaxutils.io.sniff import (
     TEXT_EXTENSIONS,
@@ -38,7 +37,6 @@ from vaxutils.io.sniff import (
     long_csv_fields,
     sniff_delimiter,
 )
-from vaxutils.io.split_sheet import read_sheet_split
 
 EXCEL_MAX_ROWS = 1_048_576
 _SNIFF_BYTES = 65_536
@@ -210,63 +208,8 @@ def _read_calamine(path: Path, kind: str, sheet: str | int | None):
             yield name, _calamine_grid(book, path, name), "calamine"
 
 
-# fastexcel renders every cell as text in Rust, skipping the Python objects that make up most of
-# calamine's time. Its text equals cells.py's (fractions to 9 decimals, as Excel shows them) except
-# for the shapes below, where the text alone cannot tell a typed cell from a number/boolean/date
-# cell: integers past 2**53 (fastexcel's digits are not the exact value), -0, booleans ("true"
-# versus "True"), time-only cells ("1899-12-31 …") and sub-second datetimes. A sheet holding any
-# of them is read by calamine instead.
-_FASTEXCEL_AMBIGUOUS = (
-    r"^-?\d{16,}$|^-0$|^(?:true|false)$|^1899-12-3[01] "
-    r"|^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d*$"
-)
-_MIDNIGHT = r"^\d{4}-\d\d-\d\d 00:00:00$"  # a date cell: cells.py shows only the date
-
-
-class _NeedsCalamine(Exception):
-    """The fastexcel text of a sheet is ambiguous (see ``_FASTEXCEL_AMBIGUOUS``)."""
-
-
-def _fastexcel_column(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    values = values.cast(pa.string())
-    if pc.any(pc.match_substring_regex(values, _FASTEXCEL_AMBIGUOUS)).as_py():
-        raise _NeedsCalamine
-    if not pc.any(pc.ends_with(values, " 00:00:00")).as_py():  # cheap: most columns hold no dates
-        return values
-    midnight = pc.match_substring_regex(values, _MIDNIGHT)
-    return pc.if_else(midnight, pc.utf8_slice_codeunits(values, 0, 10), values)
-
-
-def _fastexcel_cells(source: str | bytes, name: str, first_row: int = 0) -> pd.DataFrame:
-    """Sheet ``name`` of a workbook (path or bytes) as text, from row ``first_row`` (0-based) on."""
-    import fastexcel
-
-    try:
-        loaded = fastexcel.read_excel(source).load_sheet(
-            name, header_row=None, dtypes="string", skip_rows=first_row
-        )
-    except fastexcel.InvalidParametersError:
-        if not first_row:
-            raise
-        return pd.DataFrame(index=pd.RangeIndex(first_row, first_row))  # a piece of blank rows
-    columns = loaded.available_columns()
-    table = loaded.to_arrow()
-    # fastexcel starts at the first used column; the grid, like Excel, starts at column A.
-    lead = columns[0].absolute_index if columns else 0
-    blank = pa.chunked_array([pa.nulls(table.num_rows, pa.string())])
-    arrays = [blank] * lead + [_fastexcel_column(c) for c in table.columns]
-    frame = pd.DataFrame(
-        {i: pd.arrays.ArrowStringArray(a) for i, a in enumerate(arrays)},
-        index=pd.RangeIndex(first_row, first_row + table.num_rows),
-    )
-    return frame_to_text(frame)  # whitespace-only cells become NA, as for every reader
-
-
 def _fastexcel_grid(path: Path, kind: str, name: str) -> pd.DataFrame:
-    # A big sheet is read in pieces, one per core (see split_sheet); others in one go.
-    cells = read_sheet_split(path, name, _fastexcel_cells) if kind == "xlsx" else None
-    if cells is None:
-        cells = _fastexcel_cells(str(path), name)
+    cells = fastexcel_sheet(path, kind, name)
     _check_row_count(len(cells), path, name)
     return cells
 

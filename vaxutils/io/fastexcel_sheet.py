@@ -1,0 +1,85 @@
+"""Read an xlsx sheet as text with fastexcel: calamine's parser, straight to Arrow strings.
+
+fastexcel renders every cell as text in Rust, skipping the Python objects that make up most of
+python-calamine's time, and a big sheet is parsed in pieces on every core
+(:mod:`vaxutils.io.split_sheet`). Its text equals :mod:`vaxutils.io.cells`' (integers in full,
+fractions to 9 decimals as Excel shows them, dates as ``YYYY-MM-DD``) except for the shapes in
+:data:`AMBIGUOUS`, where the text alone cannot tell a typed cell from a number, boolean or date
+cell: integers past 2**53 (fastexcel's digits are not the exact value), ``-0``, booleans
+(``true`` versus ``True``), time-only cells (``1899-12-31 …``) and sub-second datetimes. A sheet
+holding any of them raises :class:`NeedsCalamine`, and the caller reads it with python-calamine:
+the grid is the same either way (property-tested).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from vaxutils.io.cells import blanks_to_null
+from vaxutils.io.split_sheet import read_sheet_split
+
+AMBIGUOUS = (
+    r"^-?\d{16,}$|^-0$|^(?:true|false)$|^1899-12-3[01] |^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d*$"
+)
+# Every ambiguous text is one of these words or at least 16 bytes long: only those cells are
+# matched against the pattern (a length is far cheaper than a regular expression).
+_SHORT_AMBIGUOUS = pa.array(["-0", "true", "false"])
+_MIDNIGHT = r"^\d{4}-\d\d-\d\d 00:00:00$"  # a date cell: cells.py shows only the date
+
+
+class NeedsCalamine(Exception):
+    """The fastexcel text of a sheet is ambiguous (see :data:`AMBIGUOUS`)."""
+
+
+def _column_text(values: pa.Array) -> pa.Array:
+    values = values.cast(pa.string())
+    maybe = pc.or_(
+        pc.greater_equal(pc.binary_length(values), 16), pc.is_in(values, _SHORT_AMBIGUOUS)
+    )
+    if pc.any(maybe).as_py():
+        if pc.any(pc.match_substring_regex(values.filter(maybe), AMBIGUOUS)).as_py():
+            raise NeedsCalamine
+    if pc.any(pc.ends_with(values, " 00:00:00")).as_py():  # most columns hold no dates
+        midnight = pc.match_substring_regex(values, _MIDNIGHT)
+        values = pc.if_else(midnight, pc.utf8_slice_codeunits(values, 0, 10), values)
+    return blanks_to_null(values)  # whitespace-only cells become NA, as for every reader
+
+
+def sheet_cells(source: str | bytes, name: str, first_row: int = 0) -> pd.DataFrame:
+    """Sheet ``name`` of a workbook (path or bytes) as text, from row ``first_row`` (0-based) on.
+
+    Columns are sheet columns from A (0); the index is the sheet row (0-based).
+    """
+    import fastexcel
+
+    try:
+        loaded = fastexcel.read_excel(source).load_sheet(
+            name, header_row=None, dtypes="string", skip_rows=first_row
+        )
+    except fastexcel.InvalidParametersError:
+        if not first_row:
+            raise
+        return pd.DataFrame(index=pd.RangeIndex(first_row, first_row))  # a piece of blank rows
+    columns = loaded.available_columns()
+    table = loaded.to_arrow()
+    # fastexcel starts at the first used column; the grid, like Excel, starts at column A.
+    lead = columns[0].absolute_index if columns else 0
+    blank = pa.nulls(table.num_rows, pa.string())
+    arrays = [blank] * lead + [_column_text(c) for c in table.columns]
+    return pd.DataFrame(
+        {i: pd.arrays.ArrowStringArray(a) for i, a in enumerate(arrays)},
+        index=pd.RangeIndex(first_row, first_row + table.num_rows),
+    )
+
+
+def fastexcel_sheet(path: Path, kind: str, name: str) -> pd.DataFrame:
+    """The text grid of sheet ``name``: in pieces on every core when big, else in one go.
+
+    Raises :class:`NeedsCalamine` (or fastexcel's own errors) when python-calamine should read it.
+    """
+    cells = read_sheet_split(path, name, sheet_cells) if kind == "xlsx" else None
+    return sheet_cells(str(path), name) if cells is None else cells
