@@ -207,6 +207,36 @@ def test_long_layout_disagreement_warning(tmp_path):
     assert export.doses["dose_number"].tolist() == ["1", "2", "1"]
     (warning,) = export.source["warnings"]
     assert warning.code == "person_fields_disagree" and "X1" in warning and "dob" in warning
+    # the other value is not lost: it is kept for screening, with its row
+    assert export.conflicts.to_dict("records") == [
+        {"record_id": "X1", "source_row": 3, "field": "dob", "value": "1981", "used": "1980"}
+    ]
+
+
+def test_long_layout_takes_the_first_filled_value_and_screening_lists_the_rest(tmp_path):
+    from datetime import date
+
+    from vaxutils.screen import screen
+
+    rows = [
+        ["Mã đối tượng", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "SĐT", "Mũi", "Vắc xin"],
+        ["X1", "Hà Văn Nam", None, "Nam", "001080000001", "0912345678", 1, "Moderna"],
+        ["X1", " Hà Văn Nam ", "02/03/1980", "Nam", "001080000001", "0912345679", 2, "Moderna"],
+        ["X1", "Hà Văn Nam", "02/03/1980", "Nữ", "001080000001", None, 3, "Moderna"],
+    ]
+    export = read_export(write_xlsx_rows(tmp_path / "long.xlsx", rows))
+    (record,) = export.records.to_dict("records")
+    assert record["dob"] == "02/03/1980"  # the first row left it blank: not lost
+    assert (record["sex"], record["phone"], record["source_row"]) == ("Nam", "0912345678", 2)
+    conflicts = export.conflicts[["source_row", "field", "value", "used"]].values.tolist()
+    # spaces around a name are no disagreement; a blank cell is none either
+    assert conflicts == [[3, "phone", "0912345679", "0912345678"], [4, "sex", "Nữ", "Nam"]]
+    findings = screen(export, export_date=date(2022, 5, 15)).findings
+    listed = findings[findings["code"] == "person_fields_disagree"]
+    assert listed[["source_row", "field", "value", "suggestion", "category"]].values.tolist() == [
+        [3, "phone", "0912345679", "0912345678", "personal_info"],
+        [4, "sex", "Nữ", "Nam", "personal_info"],
+    ]
 
 
 def test_long_layout_without_record_id_groups_by_person(tmp_path):

@@ -44,7 +44,18 @@ def export(communes, tmp_path_factory):
         doses=pd.concat(doses, ignore_index=True),
     )
     whole.records.loc[whole.records.index[-40:], "commune_code"] = None
-    return whole
+    # rows of a one-row-per-dose export that disagree with their record, in every commune
+    picked = whole.records.iloc[[5, 300, 600, len(whole.records) - 1]]
+    conflicts = pd.DataFrame(
+        {
+            "record_id": picked["record_id"].to_numpy(),
+            "source_row": picked["source_row"].to_numpy() + 1,
+            "field": "sex",
+            "value": "Nữ",
+            "used": "Nam",
+        }
+    )
+    return replace(whole, conflicts=conflicts.astype(whole.conflicts.dtypes.to_dict()))
 
 
 @pytest.fixture(scope="module")

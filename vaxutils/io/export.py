@@ -25,20 +25,22 @@ import pandas as pd
 
 from vaxutils.io.files import file_sha256
 from vaxutils.io.headers import IGNORED, key_name
-from vaxutils.io.layout import split_records
+from vaxutils.io.layout import empty_conflicts, split_records
 from vaxutils.io.mapping import overrides_from, resolve_columns
 from vaxutils.io.readers import body_rows, locate_header
 
 
 @dataclass
 class Export:
-    """A read export: ``records`` (one row per person record), ``doses`` (one row per dose) and
+    """A read export: ``records`` (one row per person record), ``doses`` (one row per dose),
     ``source`` (provenance: path, sha256, size, sheet, header_row, mapping, layout, read_at,
-    warnings, and how the file was read)."""
+    warnings, and how the file was read) and ``conflicts`` (rows of a one-row-per-dose export whose
+    person fields differ from the value used for the record; see :mod:`vaxutils.io.layout`)."""
 
     records: pd.DataFrame
     doses: pd.DataFrame
     source: dict = field(default_factory=dict)
+    conflicts: pd.DataFrame = field(default_factory=empty_conflicts)
 
 
 def read_export(
@@ -86,4 +88,4 @@ def read_export(
         "read_at": read_at,
         "warnings": [*grid.warnings, *footer_warnings, *split.warnings],
     }
-    return Export(split.records, split.doses, source)
+    return Export(split.records, split.doses, source, split.conflicts)

@@ -3,7 +3,9 @@
 Exports come in two layouts. **Wide**: one row per person, with a group of columns per dose
 ("Mũi 1 - Tên vắc xin", "Mũi 1 - Ngày tiêm", ..., "Mũi 4 - Tuyến"); the groups are unpivoted to
 one row per dose and empty groups dropped. **Long**: one row per dose with a "Mũi" column; rows
-are grouped into records by record id, person fields taken from each record's first row.
+are grouped into records by record id, each person field taken from the record's first row that
+fills it. A row whose person field says something else is kept in ``Split.conflicts`` (record id,
+row, field, its value, the value used), so that screening lists it instead of losing it.
 
 >>> body = pd.DataFrame([["R1", "An", "1990", "Pfizer", "2021-09-01", None, None]],
 ...                     index=[4], dtype="string")
@@ -29,6 +31,7 @@ from vaxutils.schema import DOSE_FIELDS, PERSON_FIELDS
 
 DOSE_COLUMNS: tuple[str, ...] = ("record_id", "source_row", *DOSE_FIELDS)
 RECORD_COLUMNS: tuple[str, ...] = (*PERSON_FIELDS, "source_row")
+CONFLICT_COLUMNS: tuple[str, ...] = ("record_id", "source_row", "field", "value", "used")
 # A dose exists when one of these is filled; a bare dose number or level is not a dose.
 _DOSE_EVIDENCE = ("vaccine", "lot", "dose_date", "facility")
 _SHOW = 10  # how many record ids a warning names before "..."
@@ -40,6 +43,14 @@ class Split:
     doses: pd.DataFrame
     layout: str  # "wide" | "long" | "none" (no dose columns at all)
     warnings: list[IngestWarning] = field(default_factory=list)
+    conflicts: pd.DataFrame = field(default_factory=lambda: empty_conflicts())  # defined below
+
+
+def empty_conflicts() -> pd.DataFrame:
+    """No conflicting rows: the ``conflicts`` table with its columns and types."""
+    return pd.DataFrame(
+        {c: pd.Series(dtype="Int64" if c == "source_row" else TEXT_DTYPE) for c in CONFLICT_COLUMNS}
+    )
 
 
 def _column(body: pd.DataFrame, columns: dict[Key, int], key: Key) -> pd.Series:
@@ -102,20 +113,45 @@ def _long(persons: pd.DataFrame, body: pd.DataFrame, columns: dict[Key, int]) ->
     return _finish_doses(doses, by_number=True)
 
 
-def _disagreements(persons: pd.DataFrame, fields: list[str]) -> IngestWarning | None:
-    if not fields:
-        return None
-    counts = persons.groupby("record_id", sort=False)[fields].nunique(dropna=True)
-    conflicting = counts[(counts > 1).any(axis=1)]
-    if conflicting.empty:
-        return None
-    which = sorted({f for f in fields if (conflicting[f] > 1).any()})
-    ids = pd.Series(conflicting.index)
+def _merge_rows(persons: pd.DataFrame, fields: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One record per record id (each field from the first row filling it) and the rows that differ."""
+    grouped = persons.groupby("record_id", sort=False)
+    records = grouped[["source_row", *fields]].first().reset_index()  # rows are in sheet order
+    used = records.set_index("record_id")[fields].reindex(persons["record_id"].to_numpy())
+    parts = []
+    for name in fields:
+        mine = persons[name].str.strip().to_numpy()
+        kept = used[name].str.strip().to_numpy()
+        differs = pd.notna(mine) & pd.notna(kept)
+        differs[differs] = mine[differs] != kept[differs]
+        if differs.any():
+            rows = persons.loc[differs]
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "record_id": rows["record_id"].to_numpy(),
+                        "source_row": rows["source_row"].to_numpy(),
+                        "field": name,
+                        "value": rows[name].to_numpy(),
+                        "used": used[name].to_numpy()[differs],
+                    }
+                )
+            )
+    if not parts:
+        return records, empty_conflicts()
+    conflicts = pd.concat(parts, ignore_index=True).sort_values(["source_row", "field"])
+    return records, conflicts.astype(empty_conflicts().dtypes.to_dict()).reset_index(drop=True)
+
+
+def _conflict_warning(conflicts: pd.DataFrame) -> IngestWarning:
+    ids = pd.Series(conflicts["record_id"].unique())
+    which = ", ".join(sorted(conflicts["field"].unique()))
     return IngestWarning(
         "person_fields_disagree",
-        f"{len(ids)} mã đối tượng có thông tin cá nhân khác nhau giữa các dòng ({', '.join(which)}): "
-        f"{_names(ids)}. Đã lấy thông tin ở dòng đầu tiên của mỗi mã. — {len(ids)} record ids have "
-        f"different person fields on different rows; the first row of each was used.",
+        f"{len(ids)} mã đối tượng có thông tin cá nhân khác nhau giữa các dòng ({which}): "
+        f"{_names(ids)}. Đã lấy giá trị ở dòng đầu tiên có điền; các dòng khác được liệt kê trong kết quả "
+        f"sàng lọc. — {len(ids)} record ids have different person fields on different rows; the first "
+        "filled value was used and the other rows are listed by screening.",
     )
 
 
@@ -166,12 +202,11 @@ def split_records(body: pd.DataFrame, columns: dict[Key, int]) -> Split:
         doses = _long(persons, body, columns)
     else:
         doses = _empty_doses()
-    records = persons
+    records, conflicts = persons, empty_conflicts()
     if layout == "long":
-        person_fields = [f for f in PERSON_FIELDS if f != "record_id" and (f, None) in columns]
-        warning = _disagreements(persons, person_fields)
-        warnings += [warning] if warning else []
-        records = persons.drop_duplicates("record_id", keep="first")
+        person_fields = [f for f in PERSON_FIELDS if f != "record_id"]
+        records, conflicts = _merge_rows(persons, person_fields)
+        warnings += [_conflict_warning(conflicts)] if len(conflicts) else []
     else:
         repeated = persons["record_id"][persons["record_id"].duplicated(keep="first")].unique()
         if len(repeated):
@@ -182,4 +217,5 @@ def split_records(body: pd.DataFrame, columns: dict[Key, int]) -> Split:
                     f"— {len(repeated)} record ids appear on several rows.",
                 )
             )
-    return Split(records.reset_index(drop=True)[list(RECORD_COLUMNS)], doses, layout, warnings)
+    records = records.reset_index(drop=True)[list(RECORD_COLUMNS)]
+    return Split(records, doses, layout, warnings, conflicts)

@@ -16,7 +16,7 @@ import pandas as pd
 from vaxutils.screen.doses import dose_issues, prepare_doses
 from vaxutils.screen.duplicates import duplicate_issues
 from vaxutils.screen.findings import build_findings, positions_in, record_status
-from vaxutils.screen.persons import prepare_persons, record_issues
+from vaxutils.screen.persons import conflict_issues, prepare_persons, record_issues
 from vaxutils.screen.summary import summarize
 
 
@@ -65,7 +65,10 @@ def screen(
         persons["source_row"].reindex(row_issues["row"].to_numpy()).to_numpy()
     )
     lap("records")
-    parts = [row_issues.drop(columns="row")]
+    parts = [
+        row_issues.drop(columns="row"),
+        conflict_issues(export.conflicts, persons["record_id"]),
+    ]
     parts.append(dose_issues(doses, persons, pd.Timestamp(export_date)))
     lap("doses")
     parts.append(duplicate_issues(persons))

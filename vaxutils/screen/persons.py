@@ -140,3 +140,20 @@ def _consistency_issues(records: pd.DataFrame, persons: pd.DataFrame) -> pd.Data
         }
     )
     return pd.concat([sex_part, year_part], ignore_index=True)
+
+
+def conflict_issues(conflicts: pd.DataFrame, record_ids: pd.Series) -> pd.DataFrame:
+    """A finding per row whose person field differs from the value its record uses (one-row-per-dose
+    exports; see :mod:`vaxutils.io.layout`), for the records in ``record_ids``. The suggestion is
+    the value used."""
+    conflicts = conflicts[conflicts["record_id"].isin(record_ids)]
+    return pd.DataFrame(
+        {
+            "record_id": conflicts["record_id"].astype("string"),
+            "source_row": conflicts["source_row"].astype("Int64"),
+            "code": "person_fields_disagree",
+            "field": conflicts["field"].astype("string"),
+            "value": conflicts["value"].astype("string"),
+            "suggestion": conflicts["used"].astype("string"),
+        }
+    )
