@@ -100,6 +100,24 @@ def test_any_sheet_splits_into_the_same_grid(tmp_path_factory, rows, pieces):
     pd.testing.assert_frame_equal(grid, calamine)
 
 
+def test_big_parts_the_reader_never_needs_are_left_out(tmp_path, monkeypatch):
+    path = write_book(tmp_path / "ds.xlsx", people(150))
+    with zipfile.ZipFile(path, "a") as book:  # an embedded file and a pivot cache, 3 MB each
+        book.writestr("xl/embeddings/oleObject1.bin", bytes(3 * 2**20))
+        book.writestr("xl/pivotCache/pivotCacheRecords1.xml", b"<x/>" * (3 * 2**18))
+    seen = []
+    original = split_sheet._workbook_copy
+
+    def spy(parts, name, xml):
+        seen.append(sum(len(v) for v in parts.values()))
+        return original(parts, name, xml)
+
+    monkeypatch.setattr(split_sheet, "_workbook_copy", spy)
+    grid = split(path)
+    pd.testing.assert_frame_equal(grid, sheet_cells(str(path), "Danh sách"))
+    assert seen and max(seen) < 2**20  # each piece carries only what the reader needs
+
+
 def _rewrite_sheet(path, change):
     """A copy of the workbook whose first sheet's XML is ``change(xml)``."""
     out = path.with_name("rewritten.xlsx")

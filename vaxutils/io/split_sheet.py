@@ -32,10 +32,16 @@ MAX_BYTES = 512 * 2**20  # ~500,000 rows × 20 columns: above this, memory matte
 _BLOCK = 4 * 2**20
 _END = b"</sheetData></worksheet>"
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
-# Parts of the workbook a piece needs; media, drawings and other sheets are left out.
+# What a piece needs of the rest of the workbook: the package and workbook parts, shared strings
+# and styles always; other small parts as they are. Other sheets, media, drawings and any other
+# big part (pivot caches, embedded files) are left out: the reader never looks at them.
 _SKIPPED = re.compile(
     r"^xl/(worksheets/[^/]+\.xml$|media/|drawings/|charts/|embeddings/|printerSettings/)"
 )
+_ESSENTIAL = re.compile(
+    r"(^|/)(\[Content_Types\]\.xml|_rels/.*|workbook\.xml|styles\.xml|sharedStrings\.xml)$"
+)
+_SMALL_PART = 2**20
 
 Piece = Callable[[bytes, str, int], pd.DataFrame]
 
@@ -148,8 +154,13 @@ def read_sheet_split(
         size = book.getinfo(part).file_size
         if not MIN_BYTES <= size <= MAX_BYTES:
             return None
-        # Every part but the sheets, the media and drawings; the sheet keeps its own name.
-        parts = {n: book.read(n) for n in book.namelist() if not _SKIPPED.match(n)}
+        # The sheet itself is written into each piece under its own name.
+        parts = {
+            info.filename: book.read(info)
+            for info in book.infolist()
+            if _ESSENTIAL.search(info.filename)
+            or (info.file_size <= _SMALL_PART and not _SKIPPED.match(info.filename))
+        }
         with book.open(part) as stream, ThreadPoolExecutor(workers) as pool:
             futures = []
 
