@@ -28,7 +28,7 @@ def fake_screen(job, screen_dir: Path):
     records["commune_code"] = job.commune_code
     records.to_parquet(screen_dir / "records.parquet")
     summary = {**fx.summary(), "n_records": len(records)}
-    return SimpleNamespace(findings=fx.findings(), summary=summary)
+    return SimpleNamespace(findings=fx.findings(), records=records, summary=summary)
 
 
 @pytest.fixture
@@ -107,6 +107,9 @@ def test_batch_isolates_failures_indexes_them_and_resumes(inputs, tmp_path, fast
     index = result.index_html.read_text("utf-8")
     assert 'href="01420/report.html"' in index and "Tệp hỏng" in index and "1 xã lỗi" in index
     assert (out / "01420" / "report.html").is_file() and (out / "01420" / "manifest.json").is_file()
+    # the village review workbook (step S2) beside each report, linked from the index
+    assert (out / "01420" / "ra_soat_01420.xlsx").is_file()
+    assert 'href="01420/ra_soat_01420.xlsx"' in index
     runs = (out / "runs.csv").read_text("utf-8")
     assert "01420" in runs and "01426" not in runs
 
@@ -117,6 +120,7 @@ def test_batch_isolates_failures_indexes_them_and_resumes(inputs, tmp_path, fast
     )
     status = {r["commune_code"]: r["status"] for r in again.rows}
     assert status == {"01420": "skipped", "01423": "skipped", "01426": "ok"}
+    assert 'href="01420/ra_soat_01420.xlsx"' in again.index_html.read_text("utf-8")
     assert again.exit_code == 0
 
     # a changed parameter reruns

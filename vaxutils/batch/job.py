@@ -109,6 +109,19 @@ def _picklable(obj: object) -> bool:
     return True
 
 
+def _review_workbook(job: CommuneJob, commune_dir: Path, result) -> Path:
+    """Step S2's workbook for the village teams, beside the report."""
+    from vaxutils.review import write_review_workbook
+
+    return write_review_workbook(
+        commune_dir / f"ra_soat_{job.commune_code}.xlsx",
+        result.records,
+        result.findings,
+        commune=f"{job.commune_name} ({job.commune_code})",
+        made_on=job.export_date,
+    )
+
+
 def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) -> dict:
     """Run one commune into ``out_root/<code>/``; returns a result row (never raises)."""
     out_root = Path(out_root)
@@ -123,6 +136,7 @@ def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) ->
         inputs = job_inputs(job)
         result = _screen(job, commune_dir / "screen")
         contract = _validate_findings(result.findings, job.commune_code) if validate else None
+        workbook = _review_workbook(job, commune_dir, result)
         parameters = {
             "commune_code": job.commune_code,
             "screen_dir": str((commune_dir / "screen").resolve()),
@@ -138,6 +152,7 @@ def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) ->
         row.update(
             status="ok",
             report=f"{job.commune_code}/{REPORT_NAME}",
+            review_workbook=f"{job.commune_code}/{workbook.name}",
             fingerprint=fingerprint(inputs, job_settings(job)),
             inputs={**inputs, "export_path": str(job.input_path)},
             params=job.params,

@@ -49,6 +49,7 @@ _ILLEGAL = re.compile(
 )  # XML 1.0 forbids these; openpyxl refuses them
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
+_FILL_IN_HEADER = PatternFill("solid", start_color="FFF2CC")  # the columns a person fills in
 _TITLE_FONT = Font(bold=True, size=13)
 _DATE_FORMAT = "dd/mm/yyyy"
 
@@ -86,10 +87,9 @@ def _text_cells(ws, values: pd.Series, as_text_format: bool) -> list:
     risky = formula_like(text).to_numpy()
     cells = text.astype(object).where(text.notna(), None).tolist()
     for i in range(len(cells)) if as_text_format else risky.nonzero()[0]:
-        if cells[i] is None:
-            continue
         cell = WriteOnlyCell(ws, value=cells[i])
-        cell.data_type = "s"  # never 'f', whatever the text starts with
+        if cells[i] is not None:  # a blank cell still gets the Text format: typed IDs keep zeros
+            cell.data_type = "s"  # never 'f', whatever the text starts with
         if risky[i]:
             cell.quotePrefix = True
         if as_text_format:
@@ -122,7 +122,27 @@ def _width(header: str, column: pd.Series) -> float:
     return float(min(max(longest, 6), 50) + 2)
 
 
-def _write_sheet(ws, frame: pd.DataFrame, titles: list[str], text_columns: set[str] | None) -> None:
+def _choice_list(ws, column: int, first: int, last: int, values: list[str]) -> None:
+    """A dropdown of ``values`` on the column's data cells; anything else is refused by Excel."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    listed = ",".join(v.replace('"', "'") for v in values)
+    letter = get_column_letter(column)
+    rule = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True)
+    rule.error = "Chọn một giá trị trong danh sách. — Choose a value from the list."
+    rule.errorTitle, rule.showErrorMessage = "Giá trị không hợp lệ", True
+    rule.add(f"{letter}{first}:{letter}{max(last, first)}")
+    ws.data_validations.append(rule)
+
+
+def _write_sheet(
+    ws,
+    frame: pd.DataFrame,
+    titles: list[str],
+    text_columns: set[str] | None,
+    choices: dict[str, list[str]],
+    fill_in: set[str],
+) -> None:
     header_row = len(titles) + 1
     names = [str(c) for c in frame.columns]
     for i, name in enumerate(names):
@@ -138,7 +158,8 @@ def _write_sheet(ws, frame: pd.DataFrame, titles: list[str], text_columns: set[s
     header = []
     for name in names:
         cell = WriteOnlyCell(ws, value=_ILLEGAL.sub("", name))
-        cell.data_type, cell.font, cell.fill = "s", _HEADER_FONT, _HEADER_FILL
+        cell.data_type, cell.font = "s", _HEADER_FONT
+        cell.fill = _FILL_IN_HEADER if name in fill_in else _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         header.append(cell)
     ws.append(header)
@@ -152,6 +173,9 @@ def _write_sheet(ws, frame: pd.DataFrame, titles: list[str], text_columns: set[s
     ]
     for row in zip(*columns, strict=True):
         ws.append(row)
+    for i, name in enumerate(names):
+        if name in choices:
+            _choice_list(ws, i + 1, header_row + 1, header_row + len(frame), choices[name])
 
 
 def write_xlsx(
@@ -160,13 +184,17 @@ def write_xlsx(
     title_rows: dict[str, list[str]] | None = None,
     *,
     text_columns: Iterable[str] | None = None,
+    choices: dict[str, list[str]] | None = None,
+    fill_in: Iterable[str] = (),
 ) -> Path:
     """Write one sheet per ``{name: frame}`` (in order), atomically.
 
     ``title_rows`` puts lines (e.g. "DANH SÁCH ĐỐI TƯỢNG CẦN RÀ SOÁT — Thôn 1") above a sheet's
     header. ``text_columns`` names the columns written as text; by default those whose name says
-    they hold an ID, phone, code or suggestion. Raises :class:`WriteError` when a sheet has more
-    rows than Excel can open.
+    they hold an ID, phone, code or suggestion. ``choices`` gives a column (by name, on every
+    sheet) a dropdown of allowed values; ``fill_in`` names the columns a person is to fill in
+    (their header is highlighted). Raises :class:`WriteError` when a sheet has more rows than
+    Excel can open.
     """
     title_rows = title_rows or {}
     wanted = set(map(str, text_columns)) if text_columns is not None else None
@@ -182,7 +210,14 @@ def write_xlsx(
     def write(tmp: Path) -> None:
         book = Workbook(write_only=True)
         for safe, (name, frame) in zip(_sheet_names(sheets), sheets.items(), strict=True):
-            _write_sheet(book.create_sheet(safe), frame, list(title_rows.get(name, [])), wanted)
+            _write_sheet(
+                book.create_sheet(safe),
+                frame,
+                list(title_rows.get(name, [])),
+                wanted,
+                dict(choices or {}),
+                set(fill_in),
+            )
         if not sheets:
             book.create_sheet("Sheet")
         book.save(tmp)

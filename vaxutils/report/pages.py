@@ -72,6 +72,12 @@ def html_page(title: str, body: str) -> str:
 STATUS_LABELS_VI = {"ok": "Đã chạy", "skipped": "Không đổi (dùng lại)", "failed": "LỖI"}
 
 
+def _workbook_link(href: object) -> str:
+    if not href:
+        return ""
+    return f'<a href="{html.escape(str(href))}" download>tải về</a>'
+
+
 def index_page(
     rows: Iterable[Mapping[str, object]],
     title: str = "Báo cáo làm sạch dữ liệu tiêm chủng theo xã",
@@ -91,7 +97,8 @@ def index_page(
     # The commune's name is the link: on a phone a separate last "link" column scrolls off-screen.
     head = (
         "<tr><th>Xã (mở báo cáo)</th><th>Trạng thái</th><th>Số bản ghi</th>"
-        "<th>Bản ghi có lỗi</th><th>Cần kiểm tra</th><th>Tỷ lệ có vấn đề (%)</th></tr>"
+        "<th>Bản ghi có lỗi</th><th>Cần kiểm tra</th><th>Tỷ lệ có vấn đề (%)</th>"
+        "<th>Sổ rà soát thôn (Excel)</th></tr>"
     )
     body_rows = []
     n_failed = 0
@@ -106,13 +113,14 @@ def index_page(
             n_failed += 1
             cells = (
                 f"<td class='vx-failed'>{STATUS_LABELS_VI['failed']}</td>"
-                f"<td colspan='4' class='vx-failed'>{esc.get('error', '')}</td>"
+                f"<td colspan='5' class='vx-failed'>{esc.get('error', '')}</td>"
             )
         else:
             cells = (
                 f"<td>{STATUS_LABELS_VI.get(status, html.escape(status))}</td>"
                 f"<td>{esc.get('n_records', '')}</td><td>{esc.get('n_needs_fix', '')}</td>"
                 f"<td>{esc.get('n_needs_review', '')}</td><td>{esc.get('problem_rate', '')}</td>"
+                f"<td>{_workbook_link(row.get('review_workbook'))}</td>"
             )
         body_rows.append(f"<tr><td>{name}</td>{cells}</tr>")
     summary = f"<p>{len(body_rows)} xã; {n_failed} xã lỗi.</p>"
