@@ -4,6 +4,7 @@ from vaxutils.cli import (  # noqa: F401
     catalogue,
     contracts,
     demo,
+    passport,
     report,
     review,
     screen,

@@ -25,9 +25,12 @@ _SCREENED = ("records.parquet", "findings.parquet")
 _SHOWN_PROBLEMS = 15
 
 
-def _screening(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """records, findings and summary written by ``vaxutils screen --out folder``."""
-    missing = [name for name in _SCREENED if not (folder / name).is_file()]
+def screening_results(
+    folder: Path, also: tuple[str, ...] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """records, findings and summary written by ``vaxutils screen --out folder`` (and check that
+    the files in ``also`` are there too)."""
+    missing = [name for name in (*_SCREENED, *also) if not (folder / name).is_file()]
     if missing:
         raise VaxutilsError(
             f"Thư mục '{folder}' không có kết quả sàng lọc ({', '.join(missing)}): chạy "
@@ -54,7 +57,7 @@ def review_out(
     """Tạo sổ rà soát: mỗi thôn một trang, các đối tượng cần rà soát / Write the review workbook."""
     from vaxutils.review import review_sheets, write_review_workbook
 
-    records, findings, _ = _screening(screened)
+    records, findings, _ = screening_results(screened)
     sheets = review_sheets(records, findings)
     path = write_review_workbook(out, records, findings, commune=commune)
     console = Console()
@@ -97,7 +100,7 @@ def review_in(
     from vaxutils import io
     from vaxutils.review import read_review_workbook
 
-    records, findings, summary = _screening(screened)
+    records, findings, summary = screening_results(screened)
     day = parse_day(export_date) or (
         date.fromisoformat(summary["export_date"]) if "export_date" in summary else None
     )

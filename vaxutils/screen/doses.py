@@ -368,18 +368,20 @@ class _Issues:
             )
         )
 
-    def frame(self) -> pd.DataFrame:
+    def frame(self, with_dose_row: bool = False) -> pd.DataFrame:
+        columns = [*ISSUE_COLUMNS, "dose_row"] if with_dose_row else list(ISSUE_COLUMNS)
         if not self.parts:
-            out = pd.DataFrame({c: [] for c in ISSUE_COLUMNS})
+            out = pd.DataFrame({c: [] for c in columns})
         else:
             out = pd.concat(self.parts, ignore_index=True)
             rows = out["row"].to_numpy()
             out["record_id"] = self.doses["record_id"].take(rows).to_numpy(dtype=object)
             own_row = self.doses["source_row"].take(rows).to_numpy(dtype=object)
             out["source_row"] = np.where(pd.isna(out["source_row"]), own_row, out["source_row"])
-        out = out[list(ISSUE_COLUMNS)].copy()
-        for col in ISSUE_COLUMNS:
-            out[col] = out[col].astype("Int64" if col == "source_row" else "string")
+            out["dose_row"] = rows
+        out = out[columns].copy()
+        for col in columns:
+            out[col] = out[col].astype("Int64" if col in ("source_row", "dose_row") else "string")
         out = out.sort_values(["record_id", "source_row", "code"], kind="stable")
         return out.reset_index(drop=True)
 
@@ -395,12 +397,16 @@ def _take(values, rows: np.ndarray) -> np.ndarray:
 # --- the checks ------------------------------------------------------------------------------
 
 
-def dose_issues(doses: pd.DataFrame, persons: pd.DataFrame, export_date=None) -> pd.DataFrame:
+def dose_issues(
+    doses: pd.DataFrame, persons: pd.DataFrame, export_date=None, *, with_dose_row: bool = False
+) -> pd.DataFrame:
     """Problems in the dose histories, long form: record_id, source_row, code, field, value, suggestion.
 
     ``doses`` is the output of :func:`prepare_doses` (a raw ``Export.doses`` is prepared first);
     ``persons`` needs record_id, dob, dob_precision (birth_year and source_row are used when
     present); ``export_date`` is the day the data was exported (default: today). Inputs untouched.
+    ``with_dose_row`` adds ``dose_row``, the position in ``doses`` of the dose each problem is
+    about (in a wide export a record's doses share one sheet row).
     """
     if not {"product", "dose_date_precision"} <= set(doses.columns):
         doses = prepare_doses(doses)
@@ -414,7 +420,7 @@ def dose_issues(doses: pd.DataFrame, persons: pd.DataFrame, export_date=None) ->
     )
     issues = _Issues(d)
     if d.empty:
-        return issues.frame()
+        return issues.frame(with_dose_row)
     export_day = np.datetime64(
         (pd.Timestamp(export_date) if export_date is not None else pd.Timestamp.today()).date(), "D"
     )
@@ -434,7 +440,7 @@ def dose_issues(doses: pd.DataFrame, persons: pd.DataFrame, export_date=None) ->
     _check_intervals(issues, d, rcode, num, dates["day"], pcode, facts, dated, primary_doses)
     births = _births(persons, person_code, n_ids, rcode)
     _check_ages(issues, d, rcode, pcode, facts, dates, births)
-    return issues.frame()
+    return issues.frame(with_dose_row)
 
 
 def _record_codes(

@@ -1,0 +1,216 @@
+"""The vaccine-passport worklist (S7): per facility and day, doses ready to sign or blocked.
+
+A dose is blocked, with every reason that applies, when
+
+* its vaccine is not one of the 8 products the passport covers, or cannot be recognised;
+* the dose itself has an error (a date before the programme began, doses too close, a dose
+  before the age of eligibility, ...): the dose checks of screening, run for the work day;
+* its person's record is not clean yet — an error of the Ministry's three lists (no ID, malformed
+  ID, wrong basic information) or an ID shared by different people — unless the facility signs
+  without the cleaning steps (Ministry, other ministries, province and district levels: S8).
+
+Doses without a date or a dose number, a dose number repeated for one record and a dose out of
+date order cannot be placed on a list to sign (the certificate would list them wrongly); they stay
+in screening's findings and are counted as left out.
+
+>>> READY, BLOCKED
+('sẵn sàng ký', 'bị chặn')
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from vaxutils.io import write_xlsx
+from vaxutils.refdata import vaccines
+from vaxutils.schema import CATEGORY_LABELS_VI
+from vaxutils.screen import catalogue
+from vaxutils.screen.doses import dose_issues
+
+READY, BLOCKED = "sẵn sàng ký", "bị chặn"
+NO_FACILITY = "Không rõ cơ sở tiêm"
+WORKLIST_COLUMNS = (
+    "facility",
+    "work_date",
+    "record_id",
+    "dose_number",
+    "dose_date",
+    "product",
+    "lot",
+    "full_name",
+    "dob",
+    "id_number",
+    "status",
+    "reason",
+    "source_row",
+)
+# Record problems that keep a person's doses from being signed (severity error).
+_BLOCKING_CATEGORIES = ("missing_id", "id_format", "personal_info", "duplicate")
+_LABELS_VI = {
+    "facility": "Cơ sở tiêm",
+    "work_date": "Ngày ký",
+    "record_id": "Mã đối tượng",
+    "dose_number": "Mũi",
+    "dose_date": "Ngày tiêm",
+    "product": "Vắc xin",
+    "lot": "Số lô",
+    "full_name": "Họ và tên",
+    "dob": "Ngày sinh",
+    "id_number": "Số CMND/CCCD",
+    "status": "Trạng thái",
+    "reason": "Lý do bị chặn",
+    "source_row": "Dòng trong tệp xuất",
+}
+
+
+def _text(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name].astype("string")
+    return pd.Series(pd.NA, index=frame.index, dtype="string")
+
+
+def _signable(
+    d: pd.DataFrame, found: pd.DataFrame, work_date: date, since: date | None
+) -> np.ndarray:
+    """Doses that can be on the list: dated by the work day (from ``since``), numbered, once,
+    and in date order with the record's other doses."""
+    day = pd.to_datetime(d["dose_date"], errors="coerce")
+    keep = day.notna() & (day <= pd.Timestamp(work_date)) & d["dose_number"].notna()
+    disordered = found.loc[found["code"].eq("dose_out_of_order"), "dose_row"]
+    keep &= ~pd.Series(np.arange(len(d))).isin(disordered.to_numpy(dtype=np.int64)).to_numpy()
+    if since is not None:
+        keep &= day >= pd.Timestamp(since)
+    first = ~d[["record_id", "dose_number"]].duplicated(keep="first")
+    return (keep & first).to_numpy(dtype=bool)
+
+
+def _product_reasons(d: pd.DataFrame) -> pd.DataFrame:
+    passport = set(vaccines().query("passport")["product"])
+    product = _text(d, "product")
+    unknown = product.isna()
+    other = product.notna() & ~product.isin(passport)
+    vaccine = _text(d, "vaccine").fillna("")
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {"dose_row": np.flatnonzero(unknown), "reason": "Không nhận ra tên vắc xin: '"
+                 + vaccine[unknown] + "'"}
+            ),
+            pd.DataFrame(
+                {"dose_row": np.flatnonzero(other), "reason": "Vắc xin " + product[other]
+                 + " không thuộc danh mục cấp hộ chiếu vắc xin"}
+            ),
+        ]
+    )  # fmt: skip
+
+
+def _dose_reasons(found: pd.DataFrame) -> pd.DataFrame:
+    severity = catalogue.load()["severity"]
+    errors = found[found["code"].map(severity).eq("error").to_numpy()]
+    messages = catalogue.load()["message_vi"]
+    return pd.DataFrame(
+        {
+            "dose_row": errors["dose_row"].to_numpy(dtype=np.int64),
+            "reason": errors["code"].map(messages).to_numpy(dtype=object),
+        }
+    )
+
+
+def _record_reasons(d: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    wrong = findings[
+        findings["category"].isin(_BLOCKING_CATEGORIES) & findings["severity"].eq("error")
+    ]
+    labels = (
+        wrong.assign(label=wrong["category"].map(CATEGORY_LABELS_VI))
+        .drop_duplicates(["record_id", "label"])
+        .groupby("record_id")["label"]
+        .agg("; ".join)
+    )
+    exempt = (
+        d["exempt_from_cleaning"].fillna(False).to_numpy(dtype=bool)
+        if ("exempt_from_cleaning" in d.columns)
+        else np.zeros(len(d), dtype=bool)
+    )
+    why = d["record_id"].map(labels)
+    blocked = why.notna().to_numpy() & ~exempt
+    return pd.DataFrame(
+        {
+            "dose_row": np.flatnonzero(blocked),
+            "reason": ("Hồ sơ người tiêm chưa làm sạch: " + why[blocked]).to_numpy(dtype=object),
+        }
+    )
+
+
+def passport_worklist(
+    doses: pd.DataFrame,
+    records: pd.DataFrame,
+    findings: pd.DataFrame,
+    *,
+    work_date: date,
+    since: date | None = None,
+) -> pd.DataFrame:
+    """The worklist of every facility for ``work_date``: doses given on or before it (from
+    ``since`` when given), each ready to sign or blocked with its reasons.
+
+    ``doses``, ``records`` and ``findings`` are screening's (``doses.parquet``, ``records.parquet``,
+    ``findings.parquet``). Rows are sorted by facility, status (blocked first) and dose date.
+    """
+    d = doses.reset_index(drop=True)
+    found = dose_issues(d, records, work_date, with_dose_row=True)
+    reasons = pd.concat(
+        [_product_reasons(d), _dose_reasons(found), _record_reasons(d, findings)],
+        ignore_index=True,
+    ).drop_duplicates()
+    # one join per blocked dose, not per row of the list
+    joined = reasons.groupby("dose_row")["reason"].agg("; ".join)
+    person = records.drop_duplicates("record_id").set_index("record_id")
+    who = person.reindex(_text(d, "record_id").to_numpy())
+    table = pd.DataFrame(
+        {
+            "facility": _text(d, "facility").fillna(NO_FACILITY),
+            "work_date": pd.Timestamp(work_date),
+            "record_id": _text(d, "record_id"),
+            "dose_number": d["dose_number"].astype("Int64"),
+            "dose_date": pd.to_datetime(d["dose_date"], errors="coerce"),
+            "product": _text(d, "product"),
+            "lot": _text(d, "lot"),
+            "full_name": _text(who, "full_name").to_numpy(),
+            "dob": pd.to_datetime(who["dob"], errors="coerce").to_numpy()
+            if "dob" in who.columns
+            else pd.NaT,
+            "id_number": _text(who, "id_compact").fillna(_text(who, "id_raw")).to_numpy(),
+            "reason": joined.reindex(np.arange(len(d))).astype("string").to_numpy(),
+            "source_row": d["source_row"].astype("Int64") if "source_row" in d else pd.NA,
+        }
+    )
+    table["status"] = np.where(table["reason"].notna(), BLOCKED, READY)
+    table = table[_signable(d, found, work_date, since)]
+    table = table.sort_values(
+        ["facility", "status", "dose_date", "record_id"], ascending=[True, True, True, True]
+    )
+    return table[list(WORKLIST_COLUMNS)].reset_index(drop=True)
+
+
+def write_passport_workbook(path: str | os.PathLike, worklist: pd.DataFrame) -> Path:
+    """One sheet per facility (blocked doses first), atomically; returns the path."""
+    sheets, titles = {}, {}
+    for facility, rows in worklist.groupby("facility", sort=True):
+        day = rows["work_date"].iloc[0]
+        ready = int(rows["status"].eq(READY).sum())
+        shown = rows.drop(columns=["facility", "work_date"]).assign(
+            dose_date=rows["dose_date"].dt.strftime("%d/%m/%Y"),
+            dob=rows["dob"].dt.strftime("%d/%m/%Y"),
+        )
+        sheets[facility] = shown.rename(columns=_LABELS_VI)
+        titles[facility] = [
+            f"DANH SÁCH KÝ XÁC NHẬN HỘ CHIẾU VẮC XIN — {facility} — ngày {day:%d/%m/%Y}",
+            f"{ready} mũi sẵn sàng ký, {len(rows) - ready} mũi bị chặn (xem cột Lý do bị chặn).",
+        ]
+    if not sheets:
+        sheets = {"Không có mũi tiêm": pd.DataFrame({"Ghi chú": ["Không có mũi tiêm nào cần ký."]})}
+    return write_xlsx(path, sheets, titles)
