@@ -28,7 +28,9 @@ def fake_screen(job, screen_dir: Path):
     records["commune_code"] = job.commune_code
     records.to_parquet(screen_dir / "records.parquet")
     summary = {**fx.summary(), "n_records": len(records)}
-    return SimpleNamespace(findings=fx.findings(), records=records, summary=summary)
+    return SimpleNamespace(
+        findings=fx.findings(), records=records, doses=fx.doses(), summary=summary
+    )
 
 
 @pytest.fixture
@@ -110,6 +112,8 @@ def test_batch_isolates_failures_indexes_them_and_resumes(inputs, tmp_path, fast
     # the village review workbook (step S2) beside each report, linked from the index
     assert (out / "01420" / "ra_soat_01420.xlsx").is_file()
     assert 'href="01420/ra_soat_01420.xlsx"' in index
+    passport = [p.name for p in (out / "01420").glob("ky_ho_chieu_*.xlsx")]
+    assert len(passport) == 1 and f'href="01420/{passport[0]}"' in index
     runs = (out / "runs.csv").read_text("utf-8")
     assert "01420" in runs and "01426" not in runs
 

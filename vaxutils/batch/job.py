@@ -122,6 +122,15 @@ def _review_workbook(job: CommuneJob, commune_dir: Path, result) -> Path:
     )
 
 
+def _passport_workbook(job: CommuneJob, commune_dir: Path, result) -> Path:
+    """Step S7's lists to sign, per facility, for the export day."""
+    from vaxutils.passport import passport_worklist, write_passport_workbook
+
+    day = job.export_date or datetime.now(UTC).date()
+    worklist = passport_worklist(result.doses, result.records, result.findings, work_date=day)
+    return write_passport_workbook(commune_dir / f"ky_ho_chieu_{day:%Y%m%d}.xlsx", worklist)
+
+
 def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) -> dict:
     """Run one commune into ``out_root/<code>/``; returns a result row (never raises)."""
     out_root = Path(out_root)
@@ -137,6 +146,7 @@ def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) ->
         result = _screen(job, commune_dir / "screen")
         contract = _validate_findings(result.findings, job.commune_code) if validate else None
         workbook = _review_workbook(job, commune_dir, result)
+        passport = _passport_workbook(job, commune_dir, result)
         parameters = {
             "commune_code": job.commune_code,
             "screen_dir": str((commune_dir / "screen").resolve()),
@@ -153,6 +163,7 @@ def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) ->
             status="ok",
             report=f"{job.commune_code}/{REPORT_NAME}",
             review_workbook=f"{job.commune_code}/{workbook.name}",
+            passport_workbook=f"{job.commune_code}/{passport.name}",
             fingerprint=fingerprint(inputs, job_settings(job)),
             inputs={**inputs, "export_path": str(job.input_path)},
             params=job.params,

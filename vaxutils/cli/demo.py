@@ -65,7 +65,15 @@ def demo_command(
     for row in result.failed:
         console.print(f"[red]✗ {row['commune_code']}:[/] {row['error']}")
     console.print(f"Mở báo cáo tổng hợp: [bold]{result.index_html.resolve()}[/]")
-    console.print("Danh sách lỗi từng xã (CSV, mở bằng Excel được):")
-    console.print(f"  {out.resolve()}/<mã xã>/screen/findings.csv", soft_wrap=True)
+    console.print("Mỗi xã, trong thư mục <mã xã>/ (mở bằng Excel được):")
+    console.print(f"  {out.resolve()}/<mã xã>/screen/findings.csv — danh sách lỗi", soft_wrap=True)
+    console.print(
+        f"  {out.resolve()}/<mã xã>/ra_soat_<mã xã>.xlsx — sổ rà soát gửi các thôn (bước S2)",
+        soft_wrap=True,
+    )
+    console.print(
+        f"  {out.resolve()}/<mã xã>/ky_ho_chieu_<ngày>.xlsx — danh sách ký hộ chiếu vắc xin (S7)",
+        soft_wrap=True,
+    )
     if result.exit_code:
         raise SystemExit(result.exit_code)

@@ -165,6 +165,17 @@ def cells_to_text(values: pd.Series) -> pd.Series:
     return pd.Series(array, index=values.index, name=values.name, dtype=TEXT_DTYPE, copy=False)
 
 
+def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """``frame[name]`` as text (pandas ``string``), or all ``<NA>`` when ``frame`` has no such column.
+
+    >>> text_column(pd.DataFrame({"a": [1, None]}), "b").tolist()
+    [<NA>, <NA>]
+    """
+    if name in frame.columns:
+        return frame[name].astype("string")
+    return pd.Series(pd.NA, index=frame.index, dtype="string")
+
+
 def frame_to_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Every column of ``frame`` through :func:`cells_to_text` (a new frame, same index/columns).
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from vaxutils.io import write_xlsx
+from vaxutils.io.cells import text_column
 from vaxutils.refdata import vaccines
 from vaxutils.schema import CATEGORY_LABELS_VI
 from vaxutils.screen import catalogue
@@ -68,12 +69,6 @@ _LABELS_VI = {
 }
 
 
-def _text(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name in frame.columns:
-        return frame[name].astype("string")
-    return pd.Series(pd.NA, index=frame.index, dtype="string")
-
-
 def _signable(
     d: pd.DataFrame, found: pd.DataFrame, work_date: date, since: date | None
 ) -> np.ndarray:
@@ -91,10 +86,10 @@ def _signable(
 
 def _product_reasons(d: pd.DataFrame) -> pd.DataFrame:
     passport = set(vaccines().query("passport")["product"])
-    product = _text(d, "product")
+    product = text_column(d, "product")
     unknown = product.isna()
     other = product.notna() & ~product.isin(passport)
-    vaccine = _text(d, "vaccine").fillna("")
+    vaccine = text_column(d, "vaccine").fillna("")
     return pd.concat(
         [
             pd.DataFrame(
@@ -169,21 +164,23 @@ def passport_worklist(
     # one join per blocked dose, not per row of the list
     joined = reasons.groupby("dose_row")["reason"].agg("; ".join)
     person = records.drop_duplicates("record_id").set_index("record_id")
-    who = person.reindex(_text(d, "record_id").to_numpy())
+    who = person.reindex(text_column(d, "record_id").to_numpy())
     table = pd.DataFrame(
         {
-            "facility": _text(d, "facility").fillna(NO_FACILITY),
+            "facility": text_column(d, "facility").fillna(NO_FACILITY),
             "work_date": pd.Timestamp(work_date),
-            "record_id": _text(d, "record_id"),
+            "record_id": text_column(d, "record_id"),
             "dose_number": d["dose_number"].astype("Int64"),
             "dose_date": pd.to_datetime(d["dose_date"], errors="coerce"),
-            "product": _text(d, "product"),
-            "lot": _text(d, "lot"),
-            "full_name": _text(who, "full_name").to_numpy(),
+            "product": text_column(d, "product"),
+            "lot": text_column(d, "lot"),
+            "full_name": text_column(who, "full_name").to_numpy(),
             "dob": pd.to_datetime(who["dob"], errors="coerce").to_numpy()
             if "dob" in who.columns
             else pd.NaT,
-            "id_number": _text(who, "id_compact").fillna(_text(who, "id_raw")).to_numpy(),
+            "id_number": text_column(who, "id_compact")
+            .fillna(text_column(who, "id_raw"))
+            .to_numpy(),
             "reason": joined.reindex(np.arange(len(d))).astype("string").to_numpy(),
             "source_row": d["source_row"].astype("Int64") if "source_row" in d else pd.NA,
         }

@@ -98,7 +98,7 @@ def index_page(
     head = (
         "<tr><th>Xã (mở báo cáo)</th><th>Trạng thái</th><th>Số bản ghi</th>"
         "<th>Bản ghi có lỗi</th><th>Cần kiểm tra</th><th>Tỷ lệ có vấn đề (%)</th>"
-        "<th>Sổ rà soát thôn (Excel)</th></tr>"
+        "<th>Sổ rà soát thôn (Excel)</th><th>Danh sách ký hộ chiếu (Excel)</th></tr>"
     )
     body_rows = []
     n_failed = 0
@@ -113,7 +113,7 @@ def index_page(
             n_failed += 1
             cells = (
                 f"<td class='vx-failed'>{STATUS_LABELS_VI['failed']}</td>"
-                f"<td colspan='5' class='vx-failed'>{esc.get('error', '')}</td>"
+                f"<td colspan='6' class='vx-failed'>{esc.get('error', '')}</td>"
             )
         else:
             cells = (
@@ -121,6 +121,7 @@ def index_page(
                 f"<td>{esc.get('n_records', '')}</td><td>{esc.get('n_needs_fix', '')}</td>"
                 f"<td>{esc.get('n_needs_review', '')}</td><td>{esc.get('problem_rate', '')}</td>"
                 f"<td>{_workbook_link(row.get('review_workbook'))}</td>"
+                f"<td>{_workbook_link(row.get('passport_workbook'))}</td>"
             )
         body_rows.append(f"<tr><td>{name}</td>{cells}</tr>")
     summary = f"<p>{len(body_rows)} xã; {n_failed} xã lỗi.</p>"

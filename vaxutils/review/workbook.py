@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from vaxutils.io import write_xlsx
+from vaxutils.io.cells import text_column
 from vaxutils.review.columns import (
     DECISIONS,
     FILLED,
@@ -39,10 +40,11 @@ def flagged_records(findings: pd.DataFrame) -> pd.Index:
 
 
 def column(records: pd.DataFrame, name: str, default: object = pd.NA) -> pd.Series:
-    """A column of screening's records as text, or ``default`` everywhere when it is absent."""
-    if name in records.columns:
-        return records[name].astype("string") if name != "dob" else records[name]
-    return pd.Series(default, index=records.index, dtype="string")
+    """A column of screening's records as text (``dob`` as it is), ``default`` when it is absent."""
+    if name == "dob" and name in records.columns:
+        return records[name]
+    values = text_column(records, name)
+    return values if name in records.columns else values.fillna(default)
 
 
 def dob_text(dob: pd.Series, precision: pd.Series) -> pd.Series:

@@ -13,30 +13,24 @@ import pandas as pd
 
 from vaxutils import dates, sex
 from vaxutils.ids import series as ids
+from vaxutils.io.cells import text_column
 from vaxutils.text import names
 
 ISSUE_COLUMNS = ["row", "code", "suggestion", "field", "value"]
-
-
-def _text(records: pd.DataFrame, field: str) -> pd.Series:
-    """The column as text, or an all-missing column when the input has no such field."""
-    if field in records.columns:
-        return records[field].astype("string")
-    return pd.Series(pd.NA, index=records.index, dtype="string")
 
 
 def prepare_persons(
     records: pd.DataFrame, first_dose_date: pd.Series | None = None
 ) -> pd.DataFrame:
     """Normalised values and matching keys, one row per record (index kept)."""
-    raw_name = _text(records, "full_name")
+    raw_name = text_column(records, "full_name")
     # normalize_series also repairs legacy-encoded text and Ð look-alikes
     full_name = names.normalize_series(raw_name)
-    parsed_dob = dates.parse_dates(_text(records, "dob"))
-    id_info = ids.classify_ids(_text(records, "id_number"))
+    parsed_dob = dates.parse_dates(text_column(records, "dob"))
+    id_info = ids.classify_ids(text_column(records, "id_number"))
     persons = pd.DataFrame(
         {
-            "record_id": _text(records, "record_id"),
+            "record_id": text_column(records, "record_id"),
             "source_row": records["source_row"].astype("Int64"),
             "full_name": full_name,
             "name_key": names.match_key_series(full_name),
@@ -44,17 +38,17 @@ def prepare_persons(
             "dob": parsed_dob["date"],
             "dob_precision": parsed_dob["precision"].astype("string"),
             "birth_year": parsed_dob["date"].dt.year.astype("Int64"),
-            "sex": sex.normalize_series(_text(records, "sex")).astype("string"),
-            "id_raw": _text(records, "id_number"),
+            "sex": sex.normalize_series(text_column(records, "sex")).astype("string"),
+            "id_raw": text_column(records, "id_number"),
             "id_kind": id_info["id_kind"].astype("string"),
             "id_compact": id_info["id_compact"].astype("string"),
             "id_suggestion": id_info["id_suggestion"].astype("string"),
             "id_sex": id_info["id_sex"].astype("string"),
             "id_birth_year": id_info["id_birth_year"].astype("Int64"),
             "province_code": id_info["province_code"].astype("string"),
-            "phone": ids.phone_numbers(_text(records, "phone")),
-            "village": _text(records, "village").str.strip(),
-            "commune_code": _text(records, "commune_code").str.strip(),
+            "phone": ids.phone_numbers(text_column(records, "phone")),
+            "village": text_column(records, "village").str.strip(),
+            "commune_code": text_column(records, "commune_code").str.strip(),
         },
         index=records.index,
     )
@@ -83,28 +77,32 @@ def record_issues(
     """
     parts = [
         _attach(
-            ids.issues_series(_text(records, "id_number")), "id_number", _text(records, "id_number")
+            ids.issues_series(text_column(records, "id_number")),
+            "id_number",
+            text_column(records, "id_number"),
         ),
         _attach(
-            names.issues_series(_text(records, "full_name")),
+            names.issues_series(text_column(records, "full_name")),
             "full_name",
-            _text(records, "full_name"),
+            text_column(records, "full_name"),
         ),
         _attach(
-            dates.issues_series(_text(records, "dob"), field="dob", today=today),
+            dates.issues_series(text_column(records, "dob"), field="dob", today=today),
             "dob",
-            _text(records, "dob"),
+            text_column(records, "dob"),
         ),
-        _attach(sex.issues_series(_text(records, "sex")), "sex", _text(records, "sex")),
+        _attach(sex.issues_series(text_column(records, "sex")), "sex", text_column(records, "sex")),
     ]
     if "phone" in records.columns:
         parts.append(
             _attach(
-                ids.phone_issues_series(_text(records, "phone")), "phone", _text(records, "phone")
+                ids.phone_issues_series(text_column(records, "phone")),
+                "phone",
+                text_column(records, "phone"),
             )
         )
     if "insurance_no" in records.columns:
-        insurance = _text(records, "insurance_no")
+        insurance = text_column(records, "insurance_no")
         parts.append(_attach(ids.bhyt_issues_series(insurance), "insurance_no", insurance))
     parts.append(_consistency_issues(records, persons))
     parts = [p for p in parts if not p.empty]
@@ -127,7 +125,7 @@ def _consistency_issues(records: pd.DataFrame, persons: pd.DataFrame) -> pd.Data
             "code": "id_sex_mismatch",
             "suggestion": persons.loc[sex_rows, "id_sex"].to_numpy(),
             "field": "sex",
-            "value": _text(records, "sex").loc[sex_rows].to_numpy(),
+            "value": text_column(records, "sex").loc[sex_rows].to_numpy(),
         }
     )
     year_part = pd.DataFrame(
@@ -136,7 +134,7 @@ def _consistency_issues(records: pd.DataFrame, persons: pd.DataFrame) -> pd.Data
             "code": "id_birth_year_mismatch",
             "suggestion": pd.NA,
             "field": "dob",
-            "value": _text(records, "dob").loc[year_rows].to_numpy(),
+            "value": text_column(records, "dob").loc[year_rows].to_numpy(),
         }
     )
     return pd.concat([sex_part, year_part], ignore_index=True)
