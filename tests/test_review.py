@@ -10,11 +10,16 @@ import pandas as pd
 import pytest
 
 from vaxutils.io import file_sha256
-from vaxutils.review import DECISIONS, read_review_workbook, review_sheets, write_review_workbook
-from vaxutils.review.columns import LABEL_OF_FILLED, LABEL_OF_SHOWN
-from vaxutils.review.workbook import INSTRUCTIONS_SHEET
 from vaxutils.screen import screen_file
 from vaxutils.synth import generate_commune, write_commune
+from vaxutils.workflow.review import (
+    DECISIONS,
+    read_review_workbook,
+    review_sheets,
+    write_review_workbook,
+)
+from vaxutils.workflow.review.columns import LABEL_OF_FILLED, LABEL_OF_SHOWN
+from vaxutils.workflow.review.workbook import INSTRUCTIONS_SHEET
 
 EXPORT_DATE = date(2022, 5, 15)
 CORRECTABLE = ("full_name", "dob", "sex", "id_number")
@@ -138,8 +143,10 @@ def test_team_corrections_come_back_as_the_truth(screened, workbook, tmp_path):
     assert review["decision"].notna().all()
     # the direct-edit list: one row per changed field, before -> after
     changes = result.changes
-    assert len(changes) and (changes["before"] != changes["after"]).all()
+    assert len(changes) and (changes["old_value"] != changes["new_value"]).all()
     assert set(changes["field"]) <= set(CORRECTABLE)
+    assert (changes["source"] == "rà soát thôn").all() and changes["when"].notna().all()
+    assert (changes["who"] == "Tổ " + changes["sheet"]).all()  # nobody signed: the village team
 
 
 def test_the_returned_table_meets_its_contract(screened, workbook, tmp_path):

@@ -111,7 +111,7 @@ def _picklable(obj: object) -> bool:
 
 def _review_workbook(job: CommuneJob, commune_dir: Path, result) -> Path:
     """Step S2's workbook for the village teams, beside the report."""
-    from vaxutils.review import write_review_workbook
+    from vaxutils.workflow.review import write_review_workbook
 
     return write_review_workbook(
         commune_dir / f"ra_soat_{job.commune_code}.xlsx",

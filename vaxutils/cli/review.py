@@ -55,7 +55,7 @@ def review_out(
     commune: str | None = typer.Option(None, "--commune", help="Tên xã, ghi ở đầu mỗi trang."),
 ) -> None:
     """Tạo sổ rà soát: mỗi thôn một trang, các đối tượng cần rà soát / Write the review workbook."""
-    from vaxutils.review import review_sheets, write_review_workbook
+    from vaxutils.workflow.review import review_sheets, write_review_workbook
 
     records, findings, _ = screening_results(screened)
     sheets = review_sheets(records, findings)
@@ -98,7 +98,7 @@ def review_in(
     Thoát với mã 1 khi còn lỗi phải gửi lại thôn sửa.
     """
     from vaxutils import io
-    from vaxutils.review import read_review_workbook
+    from vaxutils.workflow.review import read_review_workbook
 
     records, findings, summary = screening_results(screened)
     day = parse_day(export_date) or (

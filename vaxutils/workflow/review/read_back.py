@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,8 @@ import pandas as pd
 from vaxutils import dates, ids, sex
 from vaxutils.io import Export, normalize_header
 from vaxutils.io.readers import iter_grids
-from vaxutils.review.columns import (
+from vaxutils.text import names
+from vaxutils.workflow.review.columns import (
     CORRECTABLE,
     DECISIONS,
     FILLED,
@@ -30,8 +31,7 @@ from vaxutils.review.columns import (
     LABEL_OF_SHOWN,
     SHOWN,
 )
-from vaxutils.review.workbook import INSTRUCTIONS_SHEET, column, dob_text, flagged_records
-from vaxutils.text import names
+from vaxutils.workflow.review.workbook import INSTRUCTIONS_SHEET, column, dob_text, flagged_records
 
 PROBLEM_COLUMNS = ("severity", "sheet", "row", "column", "record_id", "value", "message")
 REVIEW_COLUMNS = (
@@ -47,7 +47,19 @@ REVIEW_COLUMNS = (
     "sheet",
     "sheet_row",
 )
-CHANGE_COLUMNS = ("record_id", "field", "before", "after", "sheet", "sheet_row")
+# The change log of DESIGN §3.3: every changed cell, where the change came from, who, when.
+CHANGE_COLUMNS = (
+    "record_id",
+    "field",
+    "old_value",
+    "new_value",
+    "source",
+    "who",
+    "when",
+    "sheet",
+    "sheet_row",
+)
+SOURCE = "rà soát thôn"  # village review
 _HEADER_ROWS = 15  # the header is looked for in the first rows of a sheet
 # Header label (folded) -> column of the returned rows; shown and filled labels differ.
 _COLUMN_OF = {normalize_header(label): f"shown_{field}" for field, label in SHOWN} | {
@@ -63,8 +75,9 @@ _REQUIRED = {
 @dataclass
 class ReviewResult:
     """What came back: ``review`` (one row per returned record, with the final values), ``changes``
-    (field by field, before and after: the direct-edit list of step S5) and ``problems`` (severity,
-    sheet, row, column, record id, value, Vietnamese message)."""
+    (the change log of DESIGN §3.3, field by field: old and new value, source, who, when; the
+    direct-edit list of step S5) and ``problems`` (severity, sheet, row, column, record id, value,
+    Vietnamese message)."""
 
     review: pd.DataFrame
     changes: pd.DataFrame
@@ -272,14 +285,19 @@ def _screen_corrections(rows, after, changed, export_date, problems: _Problems) 
         problems.add(severity, where, column[i], row.record_id, row.value, text)
 
 
-def _changes(review: pd.DataFrame, before: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
+def _changes(
+    review: pd.DataFrame, before: pd.DataFrame, changed: pd.DataFrame, who: pd.Series, when: str
+) -> pd.DataFrame:
     parts = [
         pd.DataFrame(
             {
                 "record_id": review["record_id"],
                 "field": field,
-                "before": before[field],
-                "after": review[field],
+                "old_value": before[field],
+                "new_value": review[field],
+                "source": SOURCE,
+                "who": who,
+                "when": when,
                 "sheet": review["sheet"],
                 "sheet_row": review["sheet_row"],
             }
@@ -344,4 +362,7 @@ def read_review_workbook(
         sheet=rows["sheet"].astype("string"),
         sheet_row=rows["sheet_row"].astype("Int64"),
     )[list(REVIEW_COLUMNS)]
-    return ReviewResult(review, _changes(review, before, changed), problems.frame())
+    # who: the reviewer a team wrote down, else the team of the village sheet
+    who = _text(rows, "filled_reviewer").fillna("Tổ " + rows["sheet"].astype("string"))
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    return ReviewResult(review, _changes(review, before, changed, who, when), problems.frame())

@@ -6,14 +6,14 @@ the corrected values; the workbook comes back and is checked before anything goe
 corrected values must themselves pass screening, and every problem is named by sheet, row and
 column.
 
->>> from vaxutils.review import DECISIONS
+>>> from vaxutils.workflow.review import DECISIONS
 >>> DECISIONS[:2]
 ('Đúng', 'Sửa')
 """
 
-from vaxutils.review.columns import DECISIONS
-from vaxutils.review.read_back import ReviewResult, read_review_workbook
-from vaxutils.review.workbook import review_sheets, write_review_workbook
+from vaxutils.workflow.review.columns import DECISIONS
+from vaxutils.workflow.review.read_back import ReviewResult, read_review_workbook
+from vaxutils.workflow.review.workbook import review_sheets, write_review_workbook
 
 __all__ = [
     "DECISIONS",

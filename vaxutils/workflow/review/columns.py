@@ -37,6 +37,7 @@ FILLED: tuple[tuple[str, str], ...] = (
     ("sex", "Giới tính đúng"),
     ("id_number", "Số CMND/CCCD đúng"),
     ("note", "Ghi chú"),
+    ("reviewer", "Người rà soát"),
 )
 CORRECTABLE: tuple[str, ...] = ("full_name", "dob", "sex", "id_number")
 LABEL_OF_SHOWN = dict(SHOWN)

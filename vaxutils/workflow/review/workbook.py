@@ -17,7 +17,8 @@ import pandas as pd
 
 from vaxutils.io import write_xlsx
 from vaxutils.io.cells import text_column
-from vaxutils.review.columns import (
+from vaxutils.schema import FIELD_LABELS_VI
+from vaxutils.workflow.review.columns import (
     DECISIONS,
     FILLED,
     INSTRUCTIONS,
@@ -25,7 +26,6 @@ from vaxutils.review.columns import (
     REVIEWED_CATEGORIES,
     SHOWN,
 )
-from vaxutils.schema import FIELD_LABELS_VI
 
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 NO_VILLAGE = "Chưa rõ thôn"
@@ -77,7 +77,7 @@ def _joined(lines: pd.DataFrame, column: str) -> pd.Series:
 def review_sheets(records: pd.DataFrame, findings: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """``{village: rows to review}`` from screening's records and findings, villages in order.
 
-    Columns are the Vietnamese labels of :data:`vaxutils.review.columns.SHOWN` then ``FILLED``
+    Columns are the Vietnamese labels of :data:`vaxutils.workflow.review.columns.SHOWN` then ``FILLED``
     (empty, for the village team).
     """
     sent = flagged_records(findings)

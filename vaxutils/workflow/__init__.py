@@ -1,0 +1,4 @@
+"""The cleaning procedure after screening (DESIGN §1, steps S2–S6), one subpackage per step.
+
+- :mod:`vaxutils.workflow.review` — S2, the village review workbook out and back, checked.
+"""
