@@ -9,4 +9,5 @@ from vaxutils.cli import (  # noqa: F401
     review,
     screen,
     synth,
+    verify,
 )

@@ -1,4 +1,5 @@
 """The cleaning procedure after screening (DESIGN §1, steps S2–S6), one subpackage per step.
 
 - :mod:`vaxutils.workflow.review` — S2, the village review workbook out and back, checked.
+- :mod:`vaxutils.workflow.verify` — S6, the re-exported data screened again and compared, record by record.
 """

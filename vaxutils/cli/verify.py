@@ -1,0 +1,80 @@
+"""``vaxutils verify NEW_EXPORT --previous DIR --out DIR``: step S6, what the platform update fixed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from vaxutils.cli._app import app
+from vaxutils.cli.review import screening_results
+from vaxutils.cli.screen import parse_day, vn_number
+from vaxutils.schema import CATEGORY_LABELS_VI
+
+
+@app.command("verify")
+def verify_command(
+    export: Path = typer.Argument(..., help="Tệp xuất lại từ nền tảng sau khi đã cập nhật."),
+    previous: Path = typer.Option(
+        ..., "--previous", help="Thư mục kết quả sàng lọc lần trước ('vaxutils screen --out')."
+    ),
+    out: Path = typer.Option(..., "--out", help="Thư mục ghi kết quả đối chiếu."),
+    registry: Path | None = typer.Option(
+        None, "--registry", help="Trích xuất CSDL quốc gia về dân cư để đối chiếu."
+    ),
+    export_date: str | None = typer.Option(
+        None, "--export-date", help="Ngày xuất lại dữ liệu (dd/mm/yyyy); mặc định: hôm nay."
+    ),
+    columns: Path | None = typer.Option(None, "--columns", help="Tệp YAML ánh xạ cột."),
+) -> None:
+    """Sàng lọc lại dữ liệu đã cập nhật và so với lần trước (bước S6) / Re-screen and compare.
+
+    Mỗi bản ghi: đã sửa, còn sai, có lỗi mới, ổn, bản ghi mới, không còn.
+    """
+    from datetime import date
+
+    from vaxutils import io
+    from vaxutils.screen import screen_file
+    from vaxutils.workflow.verify import STATUSES, compare_screenings, progress
+
+    old_records, old_findings, _ = screening_results(previous)
+    day = parse_day(export_date) or date.today()
+    now = screen_file(export, out / "screen", columns=columns, registry=registry, export_date=day)
+    comparison = compare_screenings(
+        old_findings, now.findings, old_records["record_id"], now.records["record_id"]
+    )
+    pace = progress(comparison, old_findings, now.findings, day)
+    io.write_parquet(out / "verify.parquet", comparison)
+    io.write_csv(out / "verify.csv", comparison)
+    io.write_json(out / "progress.json", pace)
+
+    console = Console()
+    table = Table(title=f"Kết quả cập nhật: {export.name}")
+    table.add_column("Tình trạng bản ghi")
+    table.add_column("Số bản ghi", justify="right")
+    for status in STATUSES:
+        table.add_row(status, vn_number(pace["statuses"][status]))
+    console.print(table)
+    lists = Table(title="Theo danh sách (số đối tượng có vấn đề)")
+    for label in ("Danh sách", "Lần trước", "Bây giờ"):
+        lists.add_column(label, justify="left" if label == "Danh sách" else "right")
+    for category, before in pace["per_list_before"].items():
+        lists.add_row(
+            CATEGORY_LABELS_VI[category],
+            vn_number(before),
+            vn_number(pace["per_list_now"][category]),
+        )
+    console.print(lists)
+    if pace["days_left"] is not None and pace["days_left"] > 0:
+        console.print(
+            f"Còn {pace['days_left']} ngày đến hạn {date.fromisoformat(pace['deadline']):%d/%m/%Y}: "
+            f"cần xử lý khoảng {pace['records_per_day_needed']} đối tượng mỗi ngày."
+        )
+    elif pace["days_left"] is not None:
+        console.print(
+            f"[red]Đã quá hạn {date.fromisoformat(pace['deadline']):%d/%m/%Y}[/]: còn "
+            f"{vn_number(pace['records_with_problems_now'])} đối tượng có vấn đề."
+        )
+    console.print(f"Đã ghi [bold]{out}[/] (verify.csv, progress.json, screen/).")
