@@ -282,4 +282,4 @@ def test_junk_instead_of_the_workbook(screened, tmp_path, content):
         assert "ra_soat.csv" in str(exc)
         return
     assert not result.ok
-    assert result.problems["message"].str.contains("không có trang tính rà soát").any()
+    assert result.problems["message"].str.contains("không có trang tính nào").any()

@@ -39,7 +39,6 @@ FILLED: tuple[tuple[str, str], ...] = (
     ("note", "Ghi chú"),
     ("reviewer", "Người rà soát"),
 )
-CORRECTABLE: tuple[str, ...] = ("full_name", "dob", "sex", "id_number")
 LABEL_OF_SHOWN = dict(SHOWN)
 LABEL_OF_FILLED = dict(FILLED)
 # Categories of findings a village team can settle (dose problems are the health station's).

@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from vaxutils.io import write_xlsx
-from vaxutils.io.cells import text_column
 from vaxutils.schema import FIELD_LABELS_VI
+from vaxutils.workflow.fields import column, dob_text
 from vaxutils.workflow.review.columns import (
     DECISIONS,
     FILLED,
@@ -37,30 +37,6 @@ def flagged_records(findings: pd.DataFrame) -> pd.Index:
         ["error", "warning"]
     )
     return pd.Index(findings.loc[wanted, "record_id"].dropna().unique(), name="record_id")
-
-
-def column(records: pd.DataFrame, name: str, default: object = pd.NA) -> pd.Series:
-    """A column of screening's records as text (``dob`` as it is), ``default`` when it is absent."""
-    if name == "dob" and name in records.columns:
-        return records[name]
-    values = text_column(records, name)
-    return values if name in records.columns else values.fillna(default)
-
-
-def dob_text(dob: pd.Series, precision: pd.Series) -> pd.Series:
-    """Birth dates as written in Vietnam: dd/mm/yyyy, mm/yyyy or yyyy by what is known.
-
-    >>> dob_text(pd.Series(pd.to_datetime(["1990-03-05", "1990-03-01", None])),
-    ...          pd.Series(["day", "month", None])).tolist()
-    ['05/03/1990', '03/1990', <NA>]
-    """
-    dob = pd.to_datetime(dob, errors="coerce")
-    formats = {"day": "%d/%m/%Y", "month": "%m/%Y", "year": "%Y"}
-    text = pd.Series(pd.NA, index=dob.index, dtype="string")
-    for kind, fmt in formats.items():
-        these = precision.eq(kind).fillna(False).to_numpy(dtype=bool) & dob.notna().to_numpy()
-        text[these] = dob[these].dt.strftime(fmt)
-    return text
 
 
 def _joined(lines: pd.DataFrame, column: str) -> pd.Series:
@@ -150,4 +126,4 @@ def write_review_workbook(
     )
 
 
-__all__ = ["column", "dob_text", "flagged_records", "review_sheets", "write_review_workbook"]
+__all__ = ["flagged_records", "review_sheets", "write_review_workbook"]
