@@ -122,7 +122,7 @@ def review_in(
         )
         console.print(checked.summary_vi(), highlight=False)
         failed_contract = not checked.success
-    _print_problems(console, result.problems)
+    print_problems(console, result.problems)
     console.print(
         f"Đã ghi [bold]{out}[/] (review.parquet, review.csv, changes.csv: {vn_number(len(result.changes))} "
         "thông tin sửa; review_problems.csv)."
@@ -142,7 +142,9 @@ def _print_decisions(console: Console, review: pd.DataFrame) -> None:
     console.print(table)
 
 
-def _print_problems(console: Console, problems: pd.DataFrame) -> None:
+def print_problems(
+    console: Console, problems: pd.DataFrame, file: str = "review_problems.csv"
+) -> None:
     errors = int(problems["severity"].eq("error").sum())
     warnings = int(problems["severity"].eq("warning").sum())
     if not len(problems):
@@ -162,6 +164,4 @@ def _print_problems(console: Console, problems: pd.DataFrame) -> None:
         )
     console.print(table)
     if len(problems) > _SHOWN_PROBLEMS:
-        console.print(
-            f"… và {vn_number(len(problems) - _SHOWN_PROBLEMS)} dòng nữa trong review_problems.csv."
-        )
+        console.print(f"… và {vn_number(len(problems) - _SHOWN_PROBLEMS)} dòng nữa trong {file}.")

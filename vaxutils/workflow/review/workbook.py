@@ -50,6 +50,15 @@ def _joined(lines: pd.DataFrame, column: str) -> pd.Series:
     return text.groupby("record_id", sort=False)["text"].agg("\n".join)
 
 
+def problem_lines(findings: pd.DataFrame, column: str = "message") -> pd.Series:
+    """Per record id, what a person should look at: ``field label: message`` lines (or the
+    suggestions) of its errors and warnings on the lists a village or the police can settle."""
+    wanted = findings["category"].isin(REVIEWED_CATEGORIES) & findings["severity"].isin(
+        ["error", "warning"]
+    )
+    return _joined(findings[wanted], column)
+
+
 def review_sheets(records: pd.DataFrame, findings: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """``{village: rows to review}`` from screening's records and findings, villages in order.
 
@@ -58,11 +67,7 @@ def review_sheets(records: pd.DataFrame, findings: pd.DataFrame) -> dict[str, pd
     """
     sent = flagged_records(findings)
     chosen = records[records["record_id"].isin(sent)].sort_values("source_row", kind="stable")
-    flagged = findings[
-        findings["record_id"].isin(sent)
-        & findings["category"].isin(REVIEWED_CATEGORIES)
-        & findings["severity"].isin(["error", "warning"])
-    ]
+    flagged = findings[findings["record_id"].isin(sent)]
     values = {
         "record_id": chosen["record_id"].astype("string"),
         "source_row": column(chosen, "source_row").astype("Int64").astype("string"),
@@ -72,8 +77,8 @@ def review_sheets(records: pd.DataFrame, findings: pd.DataFrame) -> dict[str, pd
         "sex": column(chosen, "sex"),
         "id_number": column(chosen, "id_raw").fillna(column(chosen, "id_compact")),
         "phone": column(chosen, "phone"),
-        "problems": _joined(flagged, "message").reindex(chosen["record_id"]).to_numpy(),
-        "suggestions": _joined(flagged, "suggestion").reindex(chosen["record_id"]).to_numpy(),
+        "problems": problem_lines(flagged).reindex(chosen["record_id"]).to_numpy(),
+        "suggestions": problem_lines(flagged, "suggestion").reindex(chosen["record_id"]).to_numpy(),
     }
     table = pd.DataFrame({label: values[field] for field, label in SHOWN}, index=chosen.index)
     for _, label in FILLED:
@@ -126,4 +131,4 @@ def write_review_workbook(
     )
 
 
-__all__ = ["flagged_records", "review_sheets", "write_review_workbook"]
+__all__ = ["flagged_records", "problem_lines", "review_sheets", "write_review_workbook"]

@@ -1,0 +1,218 @@
+"""Steps S3–S4: the police list out, checked against the population database, signed and back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from vaxutils.io import file_sha256
+from vaxutils.screen import screen_file
+from vaxutils.synth import generate_commune, write_commune
+from vaxutils.workflow.police import (
+    LABEL_OF_FILLED,
+    LABEL_OF_SHOWN,
+    NO,
+    SHEET,
+    YES,
+    keep_evidence,
+    police_sent,
+    read_police_list,
+    write_police_list,
+)
+
+EXPORT_DATE = date(2022, 5, 15)
+OFFICER = "Thượng úy Hoàng Văn Đức"
+
+
+@pytest.fixture(scope="module")
+def screened(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("s3")
+    commune = generate_commune("01363", n_persons=700, seed=8, export_date=EXPORT_DATE)
+    write_commune(commune, folder, fmt="csv")
+    result = screen_file(
+        folder / "export_01363.csv", folder / "out", export_date=EXPORT_DATE, check_contracts=False
+    )
+    return commune, result.records, result.findings
+
+
+def database(commune) -> pd.DataFrame:
+    """The population database's view of each record (record 01363-000123 is person P01363-000123)."""
+    people = commune.population.assign(record_id=commune.population["person_id"].str[1:])
+    return people.set_index("record_id")
+
+
+def fill(path, out, answer):
+    book = openpyxl.load_workbook(path)
+    ws = book[SHEET]
+    header = next(r for r in range(1, 10) if ws.cell(r, 1).value == LABEL_OF_SHOWN["record_id"])
+    where = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1)}
+    for r in range(header + 1, ws.max_row + 1):
+        for label, value in answer(ws.cell(r, 1).value).items():
+            ws.cell(r, where[label], value)
+    book.save(out)
+    return out
+
+
+def police_answer(commune):
+    db = database(commune)
+
+    def answer(record_id):
+        person = db.loc[record_id] if record_id in db.index else None
+        if person is None or pd.isna(person["id_number"]):
+            return {
+                LABEL_OF_FILLED["verified"]: NO,
+                LABEL_OF_FILLED["note"]: "không có số định danh",
+                LABEL_OF_FILLED["officer"]: OFFICER,
+            }
+        return {
+            LABEL_OF_FILLED["verified"]: "co",  # typed without accents: still "Có"
+            LABEL_OF_FILLED["id_number"]: person["id_number"],
+            LABEL_OF_FILLED["full_name"]: person["full_name"],
+            LABEL_OF_FILLED["dob"]: person["dob"].strftime("%d/%m/%Y"),
+            LABEL_OF_FILLED["sex"]: person["sex"],
+            LABEL_OF_FILLED["officer"]: OFFICER,
+        }
+
+    return answer
+
+
+@pytest.fixture(scope="module")
+def police_list_file(screened, tmp_path_factory):
+    _, records, findings = screened
+    path = tmp_path_factory.mktemp("police") / "doi_chieu_01363.xlsx"
+    return write_police_list(path, records, findings, commune="Thị trấn Thông Nông")
+
+
+def test_the_list_sent_is_screenings_three_lists(screened, police_list_file):
+    _, records, findings = screened
+    book = openpyxl.load_workbook(police_list_file)
+    assert book.sheetnames == ["Hướng dẫn", SHEET]
+    ws = book[SHEET]
+    assert ws["A1"].value.startswith("DANH SÁCH ĐỐI CHIẾU VỚI CƠ SỞ DỮ LIỆU QUỐC GIA VỀ DÂN CƯ")
+    sent = police_sent(findings)
+    assert ws.max_row - 3 == len(sent) > 30
+    s1 = findings[
+        findings["category"].isin(["missing_id", "id_format", "personal_info"])
+        & findings["severity"].isin(["error", "warning"])
+    ]
+    assert set(sent) == set(s1["record_id"])
+
+
+def test_police_answers_come_back_verified_and_signed(screened, police_list_file, tmp_path):
+    commune, records, findings = screened
+    filled = fill(police_list_file, tmp_path / "da_doi_chieu.xlsx", police_answer(commune))
+    result = read_police_list(filled, records, findings, export_date=EXPORT_DATE)
+    errors = result.problems[result.problems["severity"] == "error"]
+    assert errors.empty, errors.head().to_dict("records")
+    verified = result.verified.set_index("record_id")
+    db = database(commune)
+    checked = verified[verified["verified"] == YES]
+    assert len(checked) > 20 and (checked["officer"] == OFFICER).all()
+    assert (checked["id_number"] == db.loc[checked.index, "id_number"]).all()
+    assert (checked["sex"] == db.loc[checked.index, "sex"]).all()
+    changes = result.changes
+    assert (
+        len(changes)
+        and (changes["source"] == "công an xã").all()
+        and (changes["who"] == OFFICER).all()
+    )
+    signoff = result.signoff
+    assert signoff["signed_by"] == [OFFICER] and signoff["sha256"] == file_sha256(filled)
+    assert signoff["n_verified"] == len(checked) and signoff["n_rows"] == len(verified)
+    evidence = keep_evidence(filled, tmp_path / "evidence", signoff["sha256"])
+    assert evidence.read_bytes() == filled.read_bytes() and evidence.name.endswith(filled.name)
+
+    from vaxutils.contracts import validate
+
+    outcome = validate(result.verified, "police_verified")
+    assert outcome.success, outcome.summary_vi()
+
+
+def test_police_mistakes_are_named(screened, police_list_file, tmp_path):
+    commune, records, findings = screened
+    ids = sorted(police_sent(findings))
+    answers = {
+        ids[0]: {LABEL_OF_FILLED["officer"]: OFFICER},  # no result
+        ids[1]: {LABEL_OF_FILLED["verified"]: "đã xem", LABEL_OF_FILLED["officer"]: OFFICER},
+        ids[2]: {LABEL_OF_FILLED["verified"]: YES, LABEL_OF_FILLED["id_number"]: "0123",
+                 LABEL_OF_FILLED["officer"]: OFFICER},
+        ids[3]: {LABEL_OF_FILLED["verified"]: NO},  # nobody signed
+    }  # fmt: skip
+    filled = fill(police_list_file, tmp_path / "loi.xlsx", lambda rid: answers.get(rid, {}))
+    problems = read_police_list(filled, records, findings, export_date=EXPORT_DATE).problems
+    mine = problems.set_index("record_id")
+
+    def messages(rid):
+        return " | ".join(mine.loc[[rid], "message"])
+
+    assert "Chưa ghi kết quả đối chiếu" in messages(ids[0])
+    assert "'đã xem' không hợp lệ" in messages(ids[1])
+    assert "12 chữ số" in messages(ids[2])
+    assert (mine.loc[[ids[2]], "column"] == LABEL_OF_FILLED["id_number"]).any()
+    assert "Thiếu tên cán bộ" in messages(ids[3])
+    assert mine.loc[[ids[0]], "sheet"].eq(SHEET).all() and mine.loc[[ids[0]], "row"].notna().all()
+
+
+def test_after_a_village_review_the_villages_values_are_sent(screened, tmp_path):
+    _, records, findings = screened
+    some = police_sent(findings)[:5]
+    review = pd.DataFrame(
+        {
+            "record_id": some,
+            "full_name": ["Nguyễn Văn Một"] * 5,
+            "dob": ["01/01/1990"] * 5,
+            "sex": ["Nam"] * 5,
+            "id_number": ["001090000001"] * 5,
+            "decision": ["Sửa"] * 5,
+        }
+    )
+    path = write_police_list(tmp_path / "sau_ra_soat.xlsx", records, findings, review)
+    ws = openpyxl.load_workbook(path)[SHEET]
+    header = [c.value for c in ws[3]]
+    first = dict(zip(header, [c.value for c in ws[4]], strict=False))
+    assert ws.max_row - 3 == 5  # only the reviewed records
+    assert first[LABEL_OF_SHOWN["full_name"]] == "Nguyễn Văn Một"
+    assert first[LABEL_OF_SHOWN["decision"]] == "Sửa"
+
+
+def test_cli(screened, police_list_file, tmp_path):
+    from typer.testing import CliRunner
+
+    from vaxutils.cli import app
+
+    commune, records, findings = screened
+    screen_dir = tmp_path / "screen"
+    screen_dir.mkdir()
+    records.to_parquet(screen_dir / "records.parquet")
+    findings.to_parquet(screen_dir / "findings.parquet")
+    runner = CliRunner()
+    sent = runner.invoke(
+        app, ["police", "out", str(screen_dir), "--out", str(tmp_path / "ds.xlsx")]
+    )
+    assert sent.exit_code == 0, sent.output
+    filled = fill(tmp_path / "ds.xlsx", tmp_path / "ky.xlsx", police_answer(commune))
+    back = runner.invoke(
+        app,
+        ["police", "in", str(filled), "--screened", str(screen_dir), "--out", str(tmp_path / "in"),
+         "--export-date", "15/05/2022"],
+    )  # fmt: skip
+    assert back.exit_code == 0, back.output
+    assert "ĐẠT" in back.output and OFFICER in back.output
+    assert (tmp_path / "in" / "signoff.json").is_file()
+    assert len(list((tmp_path / "in" / "evidence").iterdir())) == 1
+    missing = runner.invoke(
+        app,
+        [
+            "police",
+            "out",
+            str(screen_dir),
+            "--review",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "x.xlsx"),
+        ],
+    )
+    assert missing.exit_code != 0 and "review.parquet" in str(missing.exception) + missing.output
