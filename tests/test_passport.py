@@ -7,6 +7,7 @@ from datetime import date
 import openpyxl
 import pandas as pd
 import pytest
+from workbook_helpers import screen_dir
 
 from vaxutils.passport import BLOCKED, READY, passport_worklist, write_passport_workbook
 from vaxutils.screen import screen_file
@@ -148,16 +149,11 @@ def test_cli(screened, tmp_path):
     from vaxutils.cli import app
 
     _, result = screened
-    screen_dir = tmp_path / "screen"
-    screen_dir.mkdir()
-    for name, frame in (
-        ("records", result.records),
-        ("findings", result.findings),
-        ("doses", result.doses),
-    ):
-        frame.to_parquet(screen_dir / f"{name}.parquet")
+    screened_dir = screen_dir(
+        tmp_path / "screen", records=result.records, findings=result.findings, doses=result.doses
+    )
     run = CliRunner().invoke(
-        app, ["passport", str(screen_dir), "--out", str(tmp_path / "pp"), "--date", "15/05/2022"]
+        app, ["passport", str(screened_dir), "--out", str(tmp_path / "pp"), "--date", "15/05/2022"]
     )
     assert run.exit_code == 0, run.output
     assert "ĐẠT" in run.output and "Sẵn sàng ký" in run.output

@@ -7,6 +7,7 @@ from datetime import date
 import openpyxl
 import pandas as pd
 import pytest
+from workbook_helpers import fill, screen_dir
 
 from vaxutils.io import file_sha256
 from vaxutils.screen import screen_file
@@ -42,18 +43,6 @@ def database(commune) -> pd.DataFrame:
     """The population database's view of each record (record 01363-000123 is person P01363-000123)."""
     people = commune.population.assign(record_id=commune.population["person_id"].str[1:])
     return people.set_index("record_id")
-
-
-def fill(path, out, answer):
-    book = openpyxl.load_workbook(path)
-    ws = book[SHEET]
-    header = next(r for r in range(1, 10) if ws.cell(r, 1).value == LABEL_OF_SHOWN["record_id"])
-    where = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1)}
-    for r in range(header + 1, ws.max_row + 1):
-        for label, value in answer(ws.cell(r, 1).value).items():
-            ws.cell(r, where[label], value)
-    book.save(out)
-    return out
 
 
 def police_answer(commune):
@@ -184,19 +173,16 @@ def test_cli(screened, police_list_file, tmp_path):
     from vaxutils.cli import app
 
     commune, records, findings = screened
-    screen_dir = tmp_path / "screen"
-    screen_dir.mkdir()
-    records.to_parquet(screen_dir / "records.parquet")
-    findings.to_parquet(screen_dir / "findings.parquet")
+    screened_dir = screen_dir(tmp_path / "screen", records=records, findings=findings)
     runner = CliRunner()
     sent = runner.invoke(
-        app, ["police", "out", str(screen_dir), "--out", str(tmp_path / "ds.xlsx")]
+        app, ["police", "out", str(screened_dir), "--out", str(tmp_path / "ds.xlsx")]
     )
     assert sent.exit_code == 0, sent.output
     filled = fill(tmp_path / "ds.xlsx", tmp_path / "ky.xlsx", police_answer(commune))
     back = runner.invoke(
         app,
-        ["police", "in", str(filled), "--screened", str(screen_dir), "--out", str(tmp_path / "in"),
+        ["police", "in", str(filled), "--screened", str(screened_dir), "--out", str(tmp_path / "in"),
          "--export-date", "15/05/2022"],
     )  # fmt: skip
     assert back.exit_code == 0, back.output
@@ -208,7 +194,7 @@ def test_cli(screened, police_list_file, tmp_path):
         [
             "police",
             "out",
-            str(screen_dir),
+            str(screened_dir),
             "--review",
             str(tmp_path),
             "--out",

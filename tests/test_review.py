@@ -8,6 +8,7 @@ from datetime import date
 import openpyxl
 import pandas as pd
 import pytest
+from workbook_helpers import fill, screen_dir
 
 from vaxutils.io import file_sha256
 from vaxutils.screen import screen_file
@@ -56,19 +57,6 @@ def _truth(commune) -> pd.DataFrame:
     return known.drop_duplicates(["record_id", "field"]).pivot(
         index="record_id", columns="field", values="true_value"
     )
-
-
-def fill(path, out, answer):
-    """Fill every village sheet as a team would: ``answer(record_id) -> {label: value}``."""
-    book = openpyxl.load_workbook(path)
-    for ws in book.worksheets[1:]:
-        header = next(r for r in range(1, 10) if ws.cell(r, 1).value == LABEL_OF_SHOWN["record_id"])
-        column = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1)}
-        for r in range(header + 1, ws.max_row + 1):
-            for label, value in answer(ws.cell(r, 1).value).items():
-                ws.cell(r, column[label], value)
-    book.save(out)
-    return out
 
 
 def team_answer(commune, records):
@@ -228,18 +216,21 @@ def test_cli_round_trip(screened, tmp_path):
     from vaxutils.cli import app
 
     commune, records, findings = screened
-    screen_dir = tmp_path / "screen"
-    screen_dir.mkdir()
-    records.to_parquet(screen_dir / "records.parquet")
-    findings.to_parquet(screen_dir / "findings.parquet")
+    screened_dir = screen_dir(tmp_path / "screen", records=records, findings=findings)
     runner = CliRunner()
     sent = runner.invoke(
-        app, ["review", "out", str(screen_dir), "--out", str(tmp_path / "rs.xlsx")]
+        app, ["review", "out", str(screened_dir), "--out", str(tmp_path / "rs.xlsx")]
     )
     assert sent.exit_code == 0, sent.output
     assert "đối tượng trong" in sent.output and (tmp_path / "rs.xlsx").is_file()
 
-    back = [str(tmp_path / "rs.xlsx"), "--screened", str(screen_dir), "--out", str(tmp_path / "in")]
+    back = [
+        str(tmp_path / "rs.xlsx"),
+        "--screened",
+        str(screened_dir),
+        "--out",
+        str(tmp_path / "in"),
+    ]
     undecided = runner.invoke(app, ["review", "in", *back, "--export-date", "15/05/2022"])
     assert undecided.exit_code == 1  # nothing decided yet: not done
     assert "Chưa có kết luận" in undecided.output
