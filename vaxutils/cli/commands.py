@@ -5,6 +5,7 @@ from vaxutils.cli import (  # noqa: F401
     contracts,
     demo,
     passport,
+    platform,
     police,
     report,
     review,

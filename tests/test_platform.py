@@ -1,0 +1,141 @@
+"""Step S5: the platform's Excel import and the direct-edit list, from the review and the police."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import openpyxl
+import pandas as pd
+import pytest
+from workbook_helpers import screen_dir
+
+from vaxutils.screen import screen_file
+from vaxutils.synth import generate_commune, write_commune
+from vaxutils.workflow.platform import platform_files, write_platform_workbooks
+
+EXPORT_DATE = date(2022, 5, 15)
+
+
+@pytest.fixture(scope="module")
+def screened(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("s5")
+    commune = generate_commune("01420", n_persons=700, seed=12, export_date=EXPORT_DATE)
+    write_commune(commune, folder, fmt="csv")
+    result = screen_file(
+        folder / "export_01420.csv", folder / "out", export_date=EXPORT_DATE, check_contracts=False
+    )
+    return commune, result.records, result.findings
+
+
+def _truth(commune) -> pd.DataFrame:
+    people = commune.population.assign(record_id=commune.population["person_id"].str[1:])
+    return people.set_index("record_id")
+
+
+def _lists(findings, *categories) -> set[str]:
+    wanted = findings["category"].isin(categories) & findings["severity"].isin(["error", "warning"])
+    return set(findings.loc[wanted, "record_id"])
+
+
+@pytest.fixture(scope="module")
+def police(screened):
+    """The police verified every record of the three lists that has a 12-digit number."""
+    commune, _, findings = screened
+    truth = _truth(commune)
+    sent = sorted(_lists(findings, "missing_id", "id_format", "personal_info") & set(truth.index))
+    people = truth.loc[sent]
+    found = people["id_number"].notna()
+    return pd.DataFrame(
+        {
+            "record_id": sent,
+            "full_name": people["full_name"].to_numpy(),
+            "dob": people["dob"].dt.strftime("%d/%m/%Y").to_numpy(),
+            "sex": people["sex"].to_numpy(),
+            "id_number": people["id_number"].to_numpy(),
+            "verified": pd.Series(found.to_numpy()).map({True: "Có", False: "Không"}).to_numpy(),
+            "officer": "Trung úy Lý Văn Pảo",
+        }
+    )
+
+
+def test_missing_and_malformed_ids_go_to_the_import(screened, police):
+    commune, records, findings = screened
+    files = platform_files(records, findings, police=police)
+    imports = files.imports.set_index("record_id")
+    id_lists = _lists(findings, "missing_id", "id_format")
+    assert set(imports.index) <= id_lists and len(imports) > 20
+    truth = _truth(commune).loc[imports.index]
+    assert (imports["id_number"] == truth["id_number"]).all()
+    assert (imports["source"] == "công an xã").all()
+    # every record of the two lists is either imported or said why not
+    assert set(imports.index) | set(files.left_out["record_id"]) == id_lists
+    not_verified = files.left_out["reason"].str.contains("chưa xác minh|chưa có số", case=False)
+    assert not_verified.all(), files.left_out["reason"].value_counts()
+
+    from vaxutils.contracts import validate
+
+    checked = validate(files.imports, "platform_import")
+    assert checked.success, checked.summary_vi()
+
+
+def test_wrong_basic_information_becomes_direct_edits(screened, police):
+    commune, records, findings = screened
+    files = platform_files(records, findings, police=police)
+    edits = files.edits
+    assert len(edits) > 10 and not edits["record_id"].isin(files.imports["record_id"]).any()
+    assert (edits["old_value"] != edits["new_value"]).all()
+    assert set(edits["field"]) <= {"Họ và tên", "Ngày sinh", "Giới tính", "Số CMND/CCCD"}
+    assert (edits["source"] == "công an xã").all() and (edits["who"] == "Trung úy Lý Văn Pảo").all()
+    sex_edits = edits[edits["field"] == "Giới tính"].set_index("record_id")
+    truth = _truth(commune).loc[sex_edits.index]
+    assert (sex_edits["new_value"] == truth["sex"]).all()
+
+
+def test_without_the_police_the_villages_values_are_used(screened):
+    _, records, findings = screened
+    some = sorted(_lists(findings, "missing_id"))[:3]
+    review = pd.DataFrame(
+        {
+            "record_id": some,
+            "full_name": pd.NA,
+            "dob": pd.NA,
+            "sex": pd.NA,
+            "id_number": ["001090000001", "001090000002", "001090000001"],  # two share a number
+            "decision": "Sửa",
+        }
+    )
+    files = platform_files(records, findings, review=review)
+    assert files.imports["record_id"].tolist() == [some[1]]
+    assert (files.imports["source"] == "rà soát thôn").all()
+    shared = files.left_out.set_index("record_id").loc[[some[0], some[2]], "reason"]
+    assert shared.str.contains("trùng").all()
+
+
+def test_workbooks_and_cli(screened, police, tmp_path):
+    from typer.testing import CliRunner
+
+    from vaxutils.cli import app
+
+    _, records, findings = screened
+    files = platform_files(records, findings, police=police)
+    written = write_platform_workbooks(tmp_path / "files", files)
+    ws = openpyxl.load_workbook(written["import"]).active
+    assert [c.value for c in ws[1]][:2] == ["Mã đối tượng", "Số CMND/CCCD"]
+    assert ws["B2"].data_type == "s" and ws["B2"].number_format == "@"  # the ID stays text
+    book = openpyxl.load_workbook(written["edits"])
+    assert book.sheetnames == ["Sửa trực tiếp", "Chưa nhập được"]
+
+    folder = screen_dir(tmp_path / "screen", records=records, findings=findings)
+    police_dir = screen_dir(tmp_path / "police", police_verified=police)
+    run = CliRunner().invoke(
+        app, ["platform", str(folder), "--police", str(police_dir), "--out", str(tmp_path / "out")]
+    )
+    assert run.exit_code == 0, run.output
+    assert "ĐẠT" in run.output and "Nhập qua Excel" in run.output
+    for name in (
+        "nhap_nen_tang.xlsx",
+        "sua_truc_tiep.xlsx",
+        "nhap_nen_tang.csv",
+        "chua_nhap_duoc.csv",
+    ):
+        assert (tmp_path / "out" / name).is_file()
