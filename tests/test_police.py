@@ -151,7 +151,7 @@ def test_after_a_village_review_the_villages_values_are_sent(screened, tmp_path)
     review = pd.DataFrame(
         {
             "record_id": some,
-            "full_name": ["Nguyễn Văn Một"] * 5,
+            "full_name": ["Nguyễn Văn Một"] * 4 + [pd.NA],  # the last left as it was
             "dob": ["01/01/1990"] * 5,
             "sex": ["Nam"] * 5,
             "id_number": ["001090000001"] * 5,
@@ -161,10 +161,15 @@ def test_after_a_village_review_the_villages_values_are_sent(screened, tmp_path)
     path = write_police_list(tmp_path / "sau_ra_soat.xlsx", records, findings, review)
     ws = openpyxl.load_workbook(path)[SHEET]
     header = [c.value for c in ws[3]]
-    first = dict(zip(header, [c.value for c in ws[4]], strict=False))
-    assert ws.max_row - 3 == 5  # only the reviewed records
+    rows = {
+        r[0]: dict(zip(header, r, strict=False)) for r in ws.iter_rows(min_row=4, values_only=True)
+    }
+    assert set(rows) == set(some)  # only the reviewed records
+    first, last = rows[some[0]], rows[some[4]]
     assert first[LABEL_OF_SHOWN["full_name"]] == "Nguyễn Văn Một"
     assert first[LABEL_OF_SHOWN["decision"]] == "Sửa"
+    screened_name = records.set_index("record_id").at[some[4], "full_name"]
+    assert last[LABEL_OF_SHOWN["full_name"]] == screened_name  # what the village left blank
 
 
 def test_cli(screened, police_list_file, tmp_path):

@@ -239,7 +239,7 @@ def test_cli_round_trip(screened, tmp_path):
         app, ["review", "in", str(filled), *back[1:], "--export-date", "15/05/2022"]
     )
     assert done.exit_code == 0, done.output
-    assert "ĐẠT" in done.output and "không có lỗi" in done.output
+    assert "ĐẠT" in done.output and "Không có lỗi" in done.output
     for name in ("review.parquet", "review.csv", "changes.csv", "review_problems.csv"):
         assert (tmp_path / "in" / name).is_file()
 

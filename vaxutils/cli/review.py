@@ -148,7 +148,7 @@ def print_problems(
     errors = int(problems["severity"].eq("error").sum())
     warnings = int(problems["severity"].eq("warning").sum())
     if not len(problems):
-        console.print("[green]Sổ rà soát hợp lệ: không có lỗi.[/]")
+        console.print("[green]Không có lỗi.[/]")
         return
     table = Table(title=f"Cần xem lại: {vn_number(errors)} lỗi, {vn_number(warnings)} cảnh báo")
     for label in ("Mức", "Trang tính", "Dòng", "Cột", "Nội dung"):

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from vaxutils.cli._app import app
+from vaxutils.cli.screen import vn_number
 from vaxutils.errors import VaxutilsError
 
 
@@ -92,6 +93,6 @@ def synth_command(
             total_labels += len(sc.labels)
             progress.advance(task)
     console.print(
-        f"Đã ghi {len(codes)} xã, {total_people:,} người, {total_labels:,} nhãn lỗi vào {out} "
+        f"Đã ghi {len(codes)} xã, {vn_number(total_people)} người, {vn_number(total_labels)} nhãn lỗi vào {out} "
         f"/ wrote {len(codes)} communes, {total_people:,} people, {total_labels:,} labels."
     )

@@ -70,7 +70,7 @@ def verify_command(
     if pace["days_left"] is not None and pace["days_left"] > 0:
         console.print(
             f"Còn {pace['days_left']} ngày đến hạn {date.fromisoformat(pace['deadline']):%d/%m/%Y}: "
-            f"cần xử lý khoảng {pace['records_per_day_needed']} đối tượng mỗi ngày."
+            f"cần xử lý khoảng {str(pace['records_per_day_needed']).replace('.', ',')} đối tượng mỗi ngày."
         )
     elif pace["days_left"] is not None:
         console.print(

@@ -110,7 +110,8 @@ def _sent_values(
     if review is not None:
         reviewed = review.drop_duplicates("record_id").set_index("record_id").reindex(sent)
         for name in (*PERSON_FIELDS, "decision"):
-            values[name] = column(reviewed, name).fillna(values[name]).to_numpy()
+            village = pd.Series(column(reviewed, name).to_numpy(), index=values.index)
+            values[name] = village.fillna(values[name])  # what the village left blank stays
     return values.assign(record_id=rows["record_id"])
 
 
