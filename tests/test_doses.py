@@ -653,3 +653,38 @@ def test_permuting_rows_never_changes_the_findings(rows, rnd):
     a = dose_issues(doses, persons, EXPORT).sort_values(key).reset_index(drop=True)
     b = dose_issues(shuffled, persons, EXPORT).sort_values(key).reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
+
+
+def _with_additional_dose(third_label: str, third_gap: int, fourth_gap: int | None = None):
+    """Pfizer ×2, then a third dose ``third_gap`` days later (and a fourth), through prepare_doses."""
+    second = pd.Timestamp("2021-09-01")
+    rows = [("1", "2021-08-01"), ("2", "2021-09-01")]
+    third = second + pd.Timedelta(days=third_gap)
+    rows.append((third_label, third.strftime("%Y-%m-%d")))
+    if fourth_gap is not None:
+        rows.append(("4", (third + pd.Timedelta(days=fourth_gap)).strftime("%Y-%m-%d")))
+    raw = pd.DataFrame(
+        {
+            "record_id": "P1",
+            "source_row": 2,
+            "dose_number": [r[0] for r in rows],
+            "vaccine": "Pfizer",
+            "dose_date": [r[1] for r in rows],
+        }
+    )
+    return codes(dose_issues(prepare_doses(raw), people({"P1": ADULT}), EXPORT))
+
+
+@pytest.mark.parametrize("label", ["3 (bổ sung)", "Mũi 3 bổ sung", "mui 3 bo sung", "3 - BỔ XUNG"])
+def test_a_named_additional_dose_needs_28_days_not_a_boosters_months(label):
+    assert _with_additional_dose(label, 30) == []  # an additional primary dose after 30 days
+    assert _with_additional_dose(label, 20) == ["dose_interval_too_short"]
+    # the first booster counts from the additional dose: 3 months after it (from March 2022) ...
+    assert _with_additional_dose(label, 30, fourth_gap=200) == []
+    # ... and 60 days is too early
+    assert _with_additional_dose(label, 30, fourth_gap=60) == ["booster_too_early"]
+
+
+def test_an_unnamed_third_dose_after_30_days_is_still_an_early_booster():
+    assert _with_additional_dose("3", 30) == ["booster_too_early"]
+    assert _with_additional_dose("Mũi 3 (nhắc lại)", 30) == ["booster_too_early"]

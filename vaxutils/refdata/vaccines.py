@@ -74,6 +74,7 @@ class VaccineRules:
     first_booster_min_months_before: int
     booster_rule_change: pd.Timestamp
     later_booster_min_months: int
+    additional_dose_min_days: int
     eligibility_from: tuple[pd.Timestamp, ...]
     eligibility_min_age: tuple[int, ...]
     paediatric_under_age: int
@@ -141,6 +142,7 @@ def rules() -> VaccineRules:
         first_booster_min_months_before=int(boosters["first_booster_min_months_before"]),
         booster_rule_change=pd.Timestamp(boosters["rule_change_date"]),
         later_booster_min_months=int(boosters["later_booster_min_months"]),
+        additional_dose_min_days=int(boosters["additional_dose_min_days"]),
         eligibility_from=tuple(pd.Timestamp(e["from"]) for e in eligibility),
         eligibility_min_age=tuple(int(e["min_age_years"]) for e in eligibility),
         paediatric_under_age=int(data["paediatric"]["under_age_years"]),

@@ -39,6 +39,7 @@ import pandas as pd
 from vaxutils.dates import issues_series as date_issues
 from vaxutils.dates import parse_dates
 from vaxutils.io.cells import cells_to_text
+from vaxutils.io.headers import normalize_header
 from vaxutils.refdata.facilities import exempt_levels, facility_level_lookup
 from vaxutils.refdata.vaccines import min_age_on, rules, vaccine_lookup, vaccines
 
@@ -58,6 +59,7 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     "facility_level",
     "level",
     "exempt_from_cleaning",
+    "additional",
     "dose_number_raw",
     "dose_date_raw",
     "dose_date_precision",
@@ -144,6 +146,18 @@ def _dose_number(raw: pd.Series) -> pd.Series:
     return pd.Series(numbers.array.take(codes, allow_fill=True), index=raw.index, dtype="Int64")
 
 
+def _additional(raw: pd.Series) -> np.ndarray:
+    """Whether a dose-number cell names an additional primary dose ("Mũi bổ sung", "3 (bổ xung)").
+
+    Looked at once per distinct cell.
+    """
+    codes, uniques = pd.factorize(raw)
+    folded = pd.Series(uniques, dtype=object).map(normalize_header, na_action="ignore")
+    named = folded.str.contains(r"\bbo ?(?:sung|xung)\b", regex=True).fillna(False)
+    named = named.to_numpy(dtype=bool)
+    return np.append(named, False)[np.where(codes < 0, len(named), codes)]
+
+
 def _facility_levels(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Canonical level ("district", NA when unknown) and whether its doses are exempt (S8)."""
     level = facility_level_lookup(raw)
@@ -185,6 +199,7 @@ def prepare_doses(doses: pd.DataFrame) -> pd.DataFrame:
             "facility_level": facility_level,
             "level": level,
             "exempt_from_cleaning": exempt,
+            "additional": _additional(number_raw),
             "dose_number_raw": number_raw,
             "dose_date_raw": date_raw,
             "dose_date_precision": precision,
@@ -614,16 +629,31 @@ def _check_intervals(issues, d, rcode, num, day, pcode, facts, dated, primary_do
     too_short = consecutive & (k <= primary) & (gap_days < wait)  # NaN wait never compares true
     issues.add(dated[too_short], "dose_interval_too_short", "dose_date", raw)
 
-    first_booster = k == primary + 1
+    # An additional primary dose (named so in its dose-number cell) right after the primary series
+    # needs 28 days; the first booster then counts from it.
+    named = _additional_flags(d)
+    additional = named[dated] & (k == primary + 1)
+    after_additional = _prev(named, dated) & (k == primary + 2)
+    extra_early = consecutive & additional & (gap_days < r.additional_dose_min_days)
+    issues.add(dated[extra_early], "dose_interval_too_short", "dose_date", raw)
+
+    first_booster = ((k == primary + 1) & ~additional) | after_additional
     before_change = t < np.datetime64(r.booster_rule_change.date(), "D")
     months = np.where(
         first_booster,
         np.where(before_change, r.first_booster_min_months_before, r.first_booster_min_months),
         r.later_booster_min_months,
     )
-    booster = np.flatnonzero(consecutive & (k > primary))
+    booster = np.flatnonzero(consecutive & (k > primary) & ~additional)
     early = t[booster] < _add_months(t_prev[booster], months[booster])
     issues.add(dated[booster[early]], "booster_too_early", "dose_date", raw)
+
+
+def _additional_flags(d: pd.DataFrame) -> np.ndarray:
+    """Per dose, whether it is a named additional primary dose (prepared doses carry the flag)."""
+    if "additional" in d.columns:
+        return d["additional"].fillna(False).to_numpy(dtype=bool)
+    return _additional(d["dose_number_raw"])
 
 
 def _births(persons: pd.DataFrame, person_code: np.ndarray, n_ids: int, rcode: np.ndarray):
