@@ -688,3 +688,18 @@ def test_a_named_additional_dose_needs_28_days_not_a_boosters_months(label):
 def test_an_unnamed_third_dose_after_30_days_is_still_an_early_booster():
     assert _with_additional_dose("3", 30) == ["booster_too_early"]
     assert _with_additional_dose("Mũi 3 (nhắc lại)", 30) == ["booster_too_early"]
+
+
+def test_boosters_counted_on_their_own_are_doses_three_and_four():
+    raw = pd.DataFrame(
+        {
+            "record_id": "P1",
+            "source_row": 2,
+            "dose_number": ["Mũi 1", "Mũi 2", "Mũi nhắc lại 1", "Nhắc lại lần 2"],
+            "vaccine": ["AZ", "AZ", "Pfizer", "Moderna"],
+            "dose_date": ["2021-07-01", "2021-08-01", "2022-03-01", "2022-07-15"],
+        }
+    )
+    prepared = prepare_doses(raw)
+    assert prepared["dose_number"].tolist() == [1, 2, 3, 4]
+    assert dose_issues(prepared, people({"P1": ADULT}), "2022-12-31").empty

@@ -135,14 +135,24 @@ def _column_text(frame: pd.DataFrame, column: str, fallback: str | None = None) 
 
 
 def _dose_number(raw: pd.Series) -> pd.Series:
-    """First integer in the cell ("Mũi 2", "2", "3 (nhắc lại)"); huge numbers become 999.
+    """The dose number in a dose-number cell; huge numbers become 999.
 
-    Parsed once per distinct cell: a column of millions holds a few dozen spellings.
+    The first integer of the cell ("Mũi 2", "2", "3 (nhắc lại)"), except when the cell names a
+    booster by its own count ("Mũi nhắc lại 1", "Nhắc lại lần 2"): that is the booster after a
+    two-dose primary series, dose 3 or 4 (every primary product used in Vietnam but Janssen has two
+    doses). Parsed once per distinct cell: a column of millions holds a few dozen spellings.
+
+    >>> _dose_number(pd.Series(["Mũi 2", "3 (nhắc lại)", "Mũi nhắc lại 1", "Nhắc lại lần 2", "x"])).tolist()
+    [2, 3, 3, 4, <NA>]
     """
     codes, uniques = pd.factorize(raw)
-    digits = pd.Series(uniques, dtype="string").str.extract(r"(-?\d+)", expand=False)
+    text = pd.Series(uniques, dtype="string")
+    digits = text.str.extract(r"(-?\d+)", expand=False)
     digits = digits.mask(digits.str.len().fillna(0) > 4, "999")
     numbers = pd.to_numeric(digits, errors="coerce").astype("Int64")
+    folded = pd.Series(uniques, dtype=object).map(normalize_header, na_action="ignore").astype("string")
+    booster_count = folded.str.fullmatch(r"(?:mui )?nhac lai (?:lan )?[12]").fillna(False)
+    numbers = numbers.mask(booster_count.to_numpy(dtype=bool), numbers + 2)
     return pd.Series(numbers.array.take(codes, allow_fill=True), index=raw.index, dtype="Int64")
 
 
