@@ -7,11 +7,9 @@ from datetime import date
 import openpyxl
 import pandas as pd
 import pytest
-from workbook_helpers import screen_dir
+from workbook_helpers import screen_dir, screened_commune
 
 from vaxutils.passport import BLOCKED, READY, passport_worklist, write_passport_workbook
-from vaxutils.screen import screen_file
-from vaxutils.synth import generate_commune, write_commune
 
 EXPORT_DATE = date(2022, 5, 15)
 PASSPORT_PRODUCTS = {"AstraZeneca", "Pfizer", "Moderna", "Vero Cell", "Sputnik V", "Hayat-Vax", "Abdala", "Janssen"}  # fmt: skip
@@ -19,12 +17,7 @@ PASSPORT_PRODUCTS = {"AstraZeneca", "Pfizer", "Moderna", "Vero Cell", "Sputnik V
 
 @pytest.fixture(scope="module")
 def screened(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("s7")
-    commune = generate_commune("01420", n_persons=1500, seed=9, export_date=EXPORT_DATE)
-    write_commune(commune, folder, fmt="csv")
-    result = screen_file(
-        folder / "export_01420.csv", folder / "out", export_date=EXPORT_DATE, check_contracts=False
-    )
+    commune, result = screened_commune(tmp_path_factory.mktemp("s7"), "01420", 1500, 9, EXPORT_DATE)
     return commune, result
 
 

@@ -7,10 +7,8 @@ from datetime import date
 import openpyxl
 import pandas as pd
 import pytest
-from workbook_helpers import screen_dir
+from workbook_helpers import population_by_record, screen_dir, screened_commune
 
-from vaxutils.screen import screen_file
-from vaxutils.synth import generate_commune, write_commune
 from vaxutils.workflow.platform import platform_files, write_platform_workbooks
 
 EXPORT_DATE = date(2022, 5, 15)
@@ -18,18 +16,12 @@ EXPORT_DATE = date(2022, 5, 15)
 
 @pytest.fixture(scope="module")
 def screened(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("s5")
-    commune = generate_commune("01420", n_persons=700, seed=12, export_date=EXPORT_DATE)
-    write_commune(commune, folder, fmt="csv")
-    result = screen_file(
-        folder / "export_01420.csv", folder / "out", export_date=EXPORT_DATE, check_contracts=False
-    )
+    commune, result = screened_commune(tmp_path_factory.mktemp("s5"), "01420", 700, 12, EXPORT_DATE)
     return commune, result.records, result.findings
 
 
 def _truth(commune) -> pd.DataFrame:
-    people = commune.population.assign(record_id=commune.population["person_id"].str[1:])
-    return people.set_index("record_id")
+    return population_by_record(commune)
 
 
 def _lists(findings, *categories) -> set[str]:

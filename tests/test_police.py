@@ -7,11 +7,9 @@ from datetime import date
 import openpyxl
 import pandas as pd
 import pytest
-from workbook_helpers import fill, screen_dir
+from workbook_helpers import fill, population_by_record, screen_dir, screened_commune
 
 from vaxutils.io import file_sha256
-from vaxutils.screen import screen_file
-from vaxutils.synth import generate_commune, write_commune
 from vaxutils.workflow.police import (
     LABEL_OF_FILLED,
     LABEL_OF_SHOWN,
@@ -30,19 +28,12 @@ OFFICER = "Thượng úy Hoàng Văn Đức"
 
 @pytest.fixture(scope="module")
 def screened(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("s3")
-    commune = generate_commune("01363", n_persons=700, seed=8, export_date=EXPORT_DATE)
-    write_commune(commune, folder, fmt="csv")
-    result = screen_file(
-        folder / "export_01363.csv", folder / "out", export_date=EXPORT_DATE, check_contracts=False
-    )
+    commune, result = screened_commune(tmp_path_factory.mktemp("s3"), "01363", 700, 8, EXPORT_DATE)
     return commune, result.records, result.findings
 
 
 def database(commune) -> pd.DataFrame:
-    """The population database's view of each record (record 01363-000123 is person P01363-000123)."""
-    people = commune.population.assign(record_id=commune.population["person_id"].str[1:])
-    return people.set_index("record_id")
+    return population_by_record(commune)
 
 
 def police_answer(commune):

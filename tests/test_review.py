@@ -8,11 +8,9 @@ from datetime import date
 import openpyxl
 import pandas as pd
 import pytest
-from workbook_helpers import fill, screen_dir
+from workbook_helpers import fill, screen_dir, screened_commune
 
 from vaxutils.io import file_sha256
-from vaxutils.screen import screen_file
-from vaxutils.synth import generate_commune, write_commune
 from vaxutils.workflow.review import (
     DECISIONS,
     read_review_workbook,
@@ -28,11 +26,8 @@ CORRECTABLE = ("full_name", "dob", "sex", "id_number")
 
 @pytest.fixture(scope="module")
 def screened(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("s2")
-    commune = generate_commune("01363", n_persons=800, seed=5, export_date=EXPORT_DATE)
-    write_commune(commune, folder, fmt="xlsx")
-    result = screen_file(
-        folder / "export_01363.xlsx", folder / "out", export_date=EXPORT_DATE, check_contracts=False
+    commune, result = screened_commune(
+        tmp_path_factory.mktemp("s2"), "01363", 800, 5, EXPORT_DATE, fmt="xlsx"
     )
     return commune, result.records, result.findings
 

@@ -33,3 +33,25 @@ def screen_dir(folder: Path, **frames) -> Path:
     for name, frame in frames.items():
         frame.to_parquet(folder / f"{name}.parquet")
     return folder
+
+
+def screened_commune(folder: Path, code: str, n_persons: int, seed: int, export_date, fmt="csv"):
+    """A synthetic commune written as the platform exports it and screened: (commune, result)."""
+    from vaxutils.screen import screen_file
+    from vaxutils.synth import generate_commune, write_commune
+
+    commune = generate_commune(code, n_persons=n_persons, seed=seed, export_date=export_date)
+    write_commune(commune, folder, fmt=fmt)
+    result = screen_file(
+        folder / f"export_{code}.{fmt}",
+        folder / "out",
+        export_date=export_date,
+        check_contracts=False,
+    )
+    return commune, result
+
+
+def population_by_record(commune):
+    """The synthetic population indexed by record id (record 01363-000123 is person P01363-000123)."""
+    people = commune.population.assign(record_id=commune.population["person_id"].str[1:])
+    return people.set_index("record_id")

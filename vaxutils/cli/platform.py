@@ -4,27 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import typer
 from rich.console import Console
 
 from vaxutils.cli._app import app
-from vaxutils.cli.review import screening_results
+from vaxutils.cli.review import screening_results, stage_table
 from vaxutils.cli.screen import vn_number
-from vaxutils.errors import VaxutilsError
-
-
-def _stage(folder: Path | None, name: str, command: str) -> pd.DataFrame | None:
-    if folder is None:
-        return None
-    path = folder / name
-    if not path.is_file():
-        raise VaxutilsError(
-            f"Thư mục '{folder}' không có {name}: chạy '{command}' trước. / No {name} in '{folder}'."
-        )
-    from vaxutils import io
-
-    return io.read_parquet(path)
 
 
 @app.command("platform")
@@ -49,8 +34,8 @@ def platform_command(
     files = platform_files(
         records,
         findings,
-        _stage(review, "review.parquet", "vaxutils review in"),
-        _stage(police, "police_verified.parquet", "vaxutils police in"),
+        stage_table(review, "review.parquet", "vaxutils review in"),
+        stage_table(police, "police_verified.parquet", "vaxutils police in"),
     )
     written = write_platform_workbooks(out, files)
     for name, frame in (("nhap_nen_tang", files.imports), ("sua_truc_tiep", files.edits)):

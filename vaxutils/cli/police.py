@@ -10,9 +10,8 @@ import typer
 from rich.console import Console
 
 from vaxutils.cli._app import app
-from vaxutils.cli.review import print_problems, screening_results
+from vaxutils.cli.review import print_problems, screening_results, stage_table
 from vaxutils.cli.screen import parse_day, vn_number
-from vaxutils.errors import VaxutilsError
 
 police_app = typer.Typer(
     help="Bước S3–S4: danh sách công an xã đối chiếu CSDL dân cư và ký / police check and sign-off.",
@@ -22,18 +21,7 @@ app.add_typer(police_app, name="police")
 
 
 def _review(folder: Path | None) -> pd.DataFrame | None:
-    if folder is None:
-        return None
-    path = folder / "review.parquet"
-    if not path.is_file():
-        raise VaxutilsError(
-            f"Thư mục '{folder}' không có review.parquet: chạy 'vaxutils review in ... --out {folder}' "
-            "trước, hoặc bỏ --review để gửi thẳng danh sách sàng lọc. / No review.parquet in "
-            f"'{folder}': run 'vaxutils review in' first."
-        )
-    from vaxutils import io
-
-    return io.read_parquet(path)
+    return stage_table(folder, "review.parquet", "vaxutils review in")
 
 
 @police_app.command("out")

@@ -48,6 +48,21 @@ def screening_results(
     )
 
 
+def stage_table(folder: Path | None, name: str, command: str) -> pd.DataFrame | None:
+    """``folder/name`` written by an earlier step (``command``), or None when no folder was given."""
+    if folder is None:
+        return None
+    path = folder / name
+    if not path.is_file():
+        raise VaxutilsError(
+            f"Thư mục '{folder}' không có {name}: chạy '{command} ... --out {folder}' trước. / "
+            f"No {name} in '{folder}': run '{command}' first."
+        )
+    from vaxutils import io
+
+    return io.read_parquet(path)
+
+
 @review_app.command("out")
 def review_out(
     screened: Path = typer.Argument(..., help="Thư mục kết quả của 'vaxutils screen'."),

@@ -150,7 +150,9 @@ def _dose_number(raw: pd.Series) -> pd.Series:
     digits = text.str.extract(r"(-?\d+)", expand=False)
     digits = digits.mask(digits.str.len().fillna(0) > 4, "999")
     numbers = pd.to_numeric(digits, errors="coerce").astype("Int64")
-    folded = pd.Series(uniques, dtype=object).map(normalize_header, na_action="ignore").astype("string")
+    folded = (
+        pd.Series(uniques, dtype=object).map(normalize_header, na_action="ignore").astype("string")
+    )
     booster_count = folded.str.fullmatch(r"(?:mui )?nhac lai (?:lan )?[12]").fillna(False)
     numbers = numbers.mask(booster_count.to_numpy(dtype=bool), numbers + 2)
     return pd.Series(numbers.array.take(codes, allow_fill=True), index=raw.index, dtype="Int64")
