@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vaxutils.io import read_export, split_sheet
-from vaxutils.io.fastexcel_sheet import sheet_cells
+from vaxutils.io.fastexcel_sheet import NeedsCalamine, sheet_cells
 from vaxutils.io.readers import iter_grids
 
 PERSON = ["Nông Văn Pảo", datetime.date(1990, 1, 2), "Nam", 4090012345, "0912345678", "Pfizer"]
@@ -93,7 +93,13 @@ def test_chosen_sheet_among_others(tmp_path):
 def test_any_sheet_splits_into_the_same_grid(tmp_path_factory, rows, pieces):
     path = write_book(tmp_path_factory.mktemp("any") / "any.xlsx", rows)
     calamine = next(iter_grids(path, engine="calamine")).cells
-    grid = split(path, pieces=pieces)
+    try:
+        grid = split(path, pieces=pieces)
+    except NeedsCalamine:  # text fastexcel cannot render unambiguously ("false", "-0"...):
+        with pytest.raises(NeedsCalamine):  # a single read says so too, and calamine reads it
+            sheet_cells(str(path), "Danh sách")
+        assert next(iter_grids(path)).reader == "calamine"
+        return
     if grid is None:  # an empty sheet: nothing to cut
         assert not calamine.notna().to_numpy().any()
         return
