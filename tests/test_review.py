@@ -84,6 +84,12 @@ def test_one_sheet_per_village_with_what_to_review(screened, workbook):
     ]
     assert set(sent[LABEL_OF_SHOWN["record_id"]]) == set(flagged["record_id"])
     assert sent[LABEL_OF_SHOWN["problems"]].notna().all()  # every row says what is wrong
+    duplicates = findings[(findings["category"] == "duplicate") & findings["related"].notna()]
+    one = duplicates.iloc[0]
+    shown = sent.set_index(LABEL_OF_SHOWN["record_id"]).at[
+        one["record_id"], LABEL_OF_SHOWN["problems"]
+    ]
+    assert f"hồ sơ liên quan: {one['related']}" in shown  # the other record, named
     ws = book[book.sheetnames[1]]
     assert ws["A1"].value.startswith("DANH SÁCH ĐỐI TƯỢNG CẦN RÀ SOÁT")
     header = [c.value for c in ws[3]]

@@ -56,7 +56,15 @@ def problem_lines(findings: pd.DataFrame, column: str = "message") -> pd.Series:
     wanted = findings["category"].isin(REVIEWED_CATEGORIES) & findings["severity"].isin(
         ["error", "warning"]
     )
-    return _joined(findings[wanted], column)
+    lines = findings[wanted]
+    if column == "message" and "related" in lines.columns:
+        # a duplicate names the other record(s): the team needs them, not a column it cannot see
+        related = lines["related"].astype("string")
+        told = lines[column].astype("string")
+        lines = lines.assign(
+            message=told.where(related.isna(), told + " (hồ sơ liên quan: " + related + ")")
+        )
+    return _joined(lines, column)
 
 
 def review_sheets(records: pd.DataFrame, findings: pd.DataFrame) -> dict[str, pd.DataFrame]:
