@@ -215,11 +215,6 @@ def _fastexcel_grid(path: Path, kind: str, name: str) -> pd.DataFrame:
 
 
 def _read_fastexcel(path: Path, kind: str, sheet: str | int | None):
-    try:
-        import fastexcel  # noqa: F401
-    except ImportError:  # an optional speed-up: calamine reads the same cells
-        yield from _read_calamine(path, kind, sheet)
-        return
     from python_calamine import CalamineWorkbook
 
     with CalamineWorkbook.from_path(str(path)) as book:  # sheet list and visibility, as calamine
