@@ -1,0 +1,332 @@
+"""Screening the national dataset on dask.distributed, where the data lies (DESIGN §5).
+
+``screen_dataset(DATASET, OUT, scheduler=…)`` runs in three steps, none of which brings records to
+the driving process:
+
+1. **Communes.** The communes are cut into groups of near-equal size, one future per group; each
+   task reads its communes' partitions itself (:func:`vaxutils.dataset.read_partition`), screens each
+   commune with :func:`vaxutils.screen.screen` (the same code as a single run) and writes the commune's
+   findings, records and doses as partitioned Parquet, its ``findings.csv`` and ``summary.json``, and
+   the commune's compact cross-commune keys (:func:`vaxutils.screen.cross_commune.cross_keys`). Only
+   the small per-commune summaries come back.
+2. **Across communes.** The keys are read as a dask dataframe, shuffled by hash and turned into
+   candidate pairs on the workers; the few candidate records are fetched by tasks from the communes'
+   outputs and compared there (:func:`vaxutils.screen.cross_commune.cross_issues`).
+3. **Back to the communes.** Each commune with a cross-commune finding gets its findings, status and
+   summary rewritten. The run's summary is the sum of the communes' summaries.
+
+Every output is written atomically and every task only writes its own communes' files, so a task that
+is run twice (dask retries it when its worker dies) writes the same bytes; findings are the single
+run's (tested), plus the cross-commune ones.
+
+    OUT/findings|records|doses/province=PP/commune=CCCCC/part-0.parquet
+    OUT/communes/CCCCC/findings.csv, summary.json        one folder per commune
+    OUT/summary.json                                     the whole run
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+from distributed import Client, LocalCluster
+
+from vaxutils import io
+from vaxutils.dataset import list_partitions, read_partition
+from vaxutils.dataset.layout import partition_dir
+from vaxutils.screen.cross_commune import (
+    BLOCK_META,
+    COMPARE_COLUMNS,
+    PAIR_META,
+    PART_SHIFT,
+    blocking_rows,
+    candidate_pairs,
+    cross_issues,
+    cross_keys,
+)
+from vaxutils.screen.engine import screen
+from vaxutils.screen.findings import build_findings, record_status
+from vaxutils.screen.partitioned import balanced_groups
+from vaxutils.screen.summary import summarize
+
+OUT_TABLES = ("findings", "records", "doses")
+KEYS_DIR = Path("_cross") / "keys"
+# Summary entries that add up over communes (the others describe a run, not its data).
+SUMMED = (
+    "n_records",
+    "n_doses",
+    "n_records_with_errors",
+    "n_records_needing_review",
+    "n_records_ok",
+    "records_per_category",
+    "findings_per_category",
+    "findings_per_code",
+    "findings_per_severity",
+    "records_per_village",
+)
+
+
+@dataclass
+class DatasetScreen:
+    """What a dataset run wrote: the output folder, the reduced summary, per-commune summaries."""
+
+    out: Path
+    summary: dict
+    communes: dict[str, dict] = field(default_factory=dict)
+
+
+def output_file(out, table: str, province: str, commune: str) -> Path:
+    """The Parquet file of one commune's findings, records or doses."""
+    return partition_dir(out, table, province, commune) / "part-0.parquet"
+
+
+def commune_folder(out, commune: str) -> Path:
+    return Path(out) / "communes" / commune
+
+
+def reduce_summaries(summaries: list[dict]) -> dict:
+    """The sum of commune summaries: counts added key by key (villages, codes, categories)."""
+
+    def add(into: dict, more: dict) -> None:
+        for key, value in more.items():
+            if isinstance(value, dict):
+                add(into.setdefault(key, {}), value)
+            else:
+                into[key] = into.get(key, 0) + int(value)
+
+    total: dict = {}
+    for summary in summaries:
+        add(total, {k: summary[k] for k in SUMMED if k in summary})
+    return total
+
+
+def _write_commune(out, province, commune, findings, records, doses, summary) -> None:
+    for name, frame in (("findings", findings), ("records", records), ("doses", doses)):
+        if frame is not None:
+            io.write_parquet(output_file(out, name, province, commune), frame)
+    folder = commune_folder(out, commune)
+    io.write_csv(folder / "findings.csv", findings)
+    io.write_json(folder / "summary.json", summary)
+
+
+def screen_group(parts: list[tuple[int, str, str]], root, out, export_date: date) -> list[dict]:
+    """Task of step 1: screen each commune of the group, write its outputs and the group's keys."""
+    keys, done = [], []
+    for part, province, commune in parts:
+        export = read_partition(root, province, commune)
+        result = screen(export, export_date=export_date)
+        summary = {**result.summary, "province": province, "commune": commune}
+        _write_commune(
+            out, province, commune, result.findings, result.records, result.doses, summary
+        )
+        keys.append(cross_keys(result.records, result.doses, part))
+        done.append({"part": part, "province": province, "commune": commune, "summary": summary})
+    io.write_parquet(Path(out) / KEYS_DIR / f"group-{parts[0][0]:06d}.parquet", pd.concat(keys))
+    return done
+
+
+def fetch_candidates(out, parts: list[tuple[int, str, str, str]], gids: np.ndarray) -> pd.DataFrame:
+    """Task of step 2: the compared columns of the candidate records of some communes (by gid)."""
+    frames = []
+    for part, province, commune, keys_file in parts:
+        mine = np.sort(gids[(gids >> PART_SHIFT) == part])
+        records = pq.read_table(
+            output_file(out, "records", province, commune), columns=list(COMPARE_COLUMNS)
+        )
+        picked = records.take(mine - (np.int64(part) << PART_SHIFT)).to_pandas()
+        spans = pq.read_table(
+            keys_file,
+            columns=["gid", "dose_lo", "dose_hi", "first", "last"],
+            filters=[("gid", "in", mine.tolist())],
+        ).to_pandas()
+        picked["gid"] = mine
+        picked["part"] = part
+        picked["commune"] = commune
+        frames.append(picked.merge(spans, on="gid", how="left"))
+    return pd.concat(frames, ignore_index=True)
+
+
+def compare_candidates(pairs: pd.DataFrame, *fetched: pd.DataFrame):
+    """Task of step 2: cross-commune findings from the pairs and the fetched candidate records."""
+    return cross_issues(pairs, pd.concat(fetched, ignore_index=True))
+
+
+def apply_cross(
+    out, province, commune, issues: pd.DataFrame, shared: list[str], export_date
+) -> dict:
+    """Task of step 3: add one commune's cross-commune findings, refresh status and summary.
+
+    ``shared`` are the commune's records whose ``duplicate_id_shared`` findings are replaced by the
+    ones that see every commune (within one commune they saw only that commune's records).
+    """
+    findings = pd.read_parquet(output_file(out, "findings", province, commune))
+    records = pd.read_parquet(output_file(out, "records", province, commune))
+    stale = findings["code"].eq("duplicate_id_shared") & findings["record_id"].isin(shared)
+    added = build_findings(issues.drop(columns=["gid"]))
+    findings = pd.concat([findings[~stale], added], ignore_index=True)
+    severity = pd.Categorical(findings["severity"], ["error", "warning", "info"], ordered=True)
+    findings = (
+        findings.assign(_sev=severity)
+        .sort_values(["source_row", "record_id", "_sev", "code"], kind="stable")
+        .drop(columns="_sev")
+        .reset_index(drop=True)
+    )
+    status = record_status(records["record_id"], findings)
+    for column in status.columns.drop("record_id"):
+        records[column] = status[column].to_numpy()
+    n_doses = pq.ParquetFile(output_file(out, "doses", province, commune)).metadata.num_rows
+    summary = summarize(findings, records, pd.DataFrame(index=range(n_doses)))
+    summary.update(
+        {"export_date": export_date.isoformat(), "province": province, "commune": commune}
+    )
+    _write_commune(out, province, commune, findings, records, None, summary)
+    return summary
+
+
+@contextlib.contextmanager
+def dask_client(scheduler=None, workers: int = 2, processes: bool = True):
+    """A ``distributed.Client``: the one given, one connected to a scheduler address, or (``None`` /
+    ``"local"``) a LocalCluster of ``workers`` single-threaded workers, closed afterwards."""
+    if isinstance(scheduler, Client):
+        yield scheduler
+        return
+    if scheduler not in (None, "local"):
+        with Client(scheduler) as client:
+            yield client
+        return
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def _partition_bytes(root, province: str, commune: str) -> int:
+    folder = partition_dir(root, "records", province, commune)
+    return sum(p.stat().st_size for p in folder.glob("*.parquet")) + 1
+
+
+def screen_dataset(
+    root: str | os.PathLike,
+    out: str | os.PathLike,
+    scheduler=None,
+    export_date: date | None = None,
+    workers: int = 2,
+    tasks_per_worker: int = 4,
+    retries: int = 3,
+    processes: bool = True,
+) -> DatasetScreen:
+    """Screen every commune of the dataset at ``root`` into ``out`` on a dask cluster.
+
+    ``scheduler``: a ``distributed.Client``, a scheduler address (``tcp://host:8786``) or ``None`` /
+    ``"local"`` for a LocalCluster of ``workers`` processes (threads with ``processes=False``).
+    Communes go in about ``workers × tasks_per_worker`` groups (small groups balance the load and make
+    a retried task cheap); a task is retried up to ``retries`` times.
+    """
+    export_date = export_date or date.today()
+    root, out = Path(root), Path(out)
+    started = time.perf_counter()
+    parts = [(i, p, c) for i, (p, c) in enumerate(list_partitions(root))]
+    if not parts:
+        raise io.IngestError(
+            f"Bộ dữ liệu {root} không có hồ sơ nào (chưa chạy 'vaxutils ingest'?)."
+            f" / The dataset {root} holds no records (run 'vaxutils ingest' first)."
+        )
+    shutil.rmtree(out / KEYS_DIR, ignore_errors=True)
+    sizes = pd.Series({i: _partition_bytes(root, p, c) for i, p, c in parts})
+    groups = [sorted(g) for g in balanced_groups(sizes, workers * tasks_per_worker)]
+    timings = {}
+    with dask_client(scheduler, workers, processes) as client:
+        futures = client.map(
+            screen_group,
+            [[parts[i] for i in g] for g in groups],
+            root=str(root),
+            out=str(out),
+            export_date=export_date,
+            retries=retries,
+            pure=False,
+        )
+        done = {d["part"]: d for batch in client.gather(futures) for d in batch}
+        timings["communes"] = round(time.perf_counter() - started, 3)
+        clock = time.perf_counter()
+        summaries = {d["commune"]: d["summary"] for d in done.values()}
+        cross = _cross_pass(client, out, parts, groups, export_date, retries)
+        summaries.update(cross)
+        timings["cross_commune"] = round(time.perf_counter() - clock, 3)
+    summary = reduce_summaries(list(summaries.values()))
+    summary.update(
+        {
+            "export_date": export_date.isoformat(),
+            "n_communes": len(parts),
+            "n_tasks": len(groups),
+            "n_communes_with_cross_findings": len(cross),
+            "timings_s": {**timings, "total": round(time.perf_counter() - started, 3)},
+        }
+    )
+    io.write_json(out / "summary.json", summary)
+    return DatasetScreen(out=out, summary=summary, communes=summaries)
+
+
+def _cross_pass(client, out, parts, groups, export_date, retries) -> dict[str, dict]:
+    """Step 2 and 3; the summaries of the communes whose outputs changed."""
+    keys = dd.read_parquet(str(out / KEYS_DIR))
+    rows = keys.map_partitions(
+        blocking_rows, meta=pd.DataFrame({c: pd.Series(dtype=t) for c, t in BLOCK_META.items()})
+    )
+    pairs_meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in PAIR_META.items()})
+    pairs = rows.shuffle("bkey").map_partitions(candidate_pairs, meta=pairs_meta)
+    pairs = client.compute(pairs, retries=retries).result()
+    if pairs.empty:
+        return {}
+    gids = np.unique(np.r_[pairs["gid_a"].to_numpy(), pairs["gid_b"].to_numpy()])
+    group_of = {i: g[0] for g in groups for i in g}
+    keys_file = {i: str(out / KEYS_DIR / f"group-{group_of[i]:06d}.parquet") for i, _, _ in parts}
+    wanted = [
+        (i, p, c, keys_file[i]) for i, p, c in parts if i in set((gids >> PART_SHIFT).tolist())
+    ]
+    chunks = [wanted[k :: len(groups)] for k in range(min(len(groups), len(wanted)))]
+    fetched = [
+        client.submit(fetch_candidates, str(out), chunk, gids, retries=retries, pure=False)
+        for chunk in chunks
+    ]
+    issues, shared = client.submit(compare_candidates, pairs, *fetched, retries=retries).result()
+    shared_part = shared >> PART_SHIFT
+    touched = set((issues["gid"].to_numpy("int64") >> PART_SHIFT).tolist()) | set(
+        shared_part.tolist()
+    )
+    futures = {}
+    for i, province, commune in parts:
+        if i not in touched:
+            continue
+        mine = issues[(issues["gid"].to_numpy("int64") >> PART_SHIFT) == i]
+        shared_ids = issues.loc[
+            mine.index[mine["code"].eq("duplicate_id_shared").to_numpy()], "record_id"
+        ].tolist()
+        futures[commune] = client.submit(
+            apply_cross,
+            str(out),
+            province,
+            commune,
+            mine,
+            shared_ids,
+            export_date,
+            retries=retries,
+            pure=False,
+        )
+    return dict(zip(futures, client.gather(list(futures.values())), strict=True))
