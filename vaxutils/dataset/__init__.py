@@ -7,7 +7,7 @@
 
 from vaxutils.dataset.ingest import IngestReport, ingest, read_manifest, split_export
 from vaxutils.dataset.layout import list_partitions, partition_dir, partition_values
-from vaxutils.dataset.read import read_dataset, read_partition
+from vaxutils.dataset.read import read_dataset, read_partition, read_partitions
 
 __all__ = [
     "IngestReport",
@@ -18,5 +18,6 @@ __all__ = [
     "read_dataset",
     "read_manifest",
     "read_partition",
+    "read_partitions",
     "split_export",
 ]

@@ -80,6 +80,13 @@ def split_export(export, source_file: str) -> dict[tuple[str, str], dict[str, pd
     record_id), those of no record to ``unknown``.
     """
     records = export.records.copy()
+    doses, conflicts = export.doses, export.conflicts
+    if "record_id" not in export.source.get("mapping", {"record_id": None}):
+        # ids the reader made from row numbers ("dong-12") repeat from file to file: name the file
+        prefix = source_file + ":"
+        records["record_id"] = prefix + records["record_id"].astype("string")
+        doses = doses.assign(record_id=prefix + doses["record_id"].astype("string"))
+        conflicts = conflicts.assign(record_id=prefix + conflicts["record_id"].astype("string"))
     if "commune_code" not in records.columns:
         records["commune_code"] = pd.NA
     from_name = commune_in_name(source_file)
@@ -94,8 +101,8 @@ def split_export(export, source_file: str) -> dict[tuple[str, str], dict[str, pd
     split: dict[tuple[str, str], dict[str, pd.DataFrame]] = {}
     frames = {
         "records": (records, key),
-        "doses": (export.doses, None),
-        "conflicts": (export.conflicts, None),
+        "doses": (doses, None),
+        "conflicts": (conflicts, None),
     }
     for name, (frame, keys) in frames.items():
         frame = frame.assign(source_file=source_file)
@@ -109,12 +116,12 @@ def split_export(export, source_file: str) -> dict[tuple[str, str], dict[str, pd
     return split
 
 
-def ingest_file(path: str, root: str, columns=None) -> dict:
-    """Read one export and write its fragments; the manifest entry for it (no rows)."""
-    key = str(Path(path).resolve())
-    export = io.read_export(path, columns=columns)
+def write_export(root, export, key: str, source_file: str) -> dict:
+    """Write one export's fragments (one per partition and table); its manifest entry (no rows).
+
+    ``key`` names the file in the manifest (its resolved path); ``source_file`` is what rows carry.
+    """
     fid = file_id(key)
-    source_file = Path(path).name
     written = []
     for (province, commune), frames in split_export(export, source_file).items():
         for name in TABLES:
@@ -137,6 +144,25 @@ def ingest_file(path: str, root: str, columns=None) -> dict:
         "warnings": [str(w) for w in export.source.get("warnings", [])],
         "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def ingest_file(path: str, root: str, columns=None) -> dict:
+    """Read one export and write its fragments; the manifest entry for it (no rows)."""
+    export = io.read_export(path, columns=columns)
+    return write_export(root, export, str(Path(path).resolve()), Path(path).name)
+
+
+def record_entries(root, entries: dict[str, dict]) -> None:
+    """Add manifest entries (by key) for fragments written with :func:`write_export`, replacing
+    the fragments an earlier version of the same key left in other partitions."""
+    manifest = read_manifest(root)
+    for key, entry in entries.items():
+        old = manifest["files"].get(key)
+        if old is not None:
+            for stale in _stale_fragments(root, old, entry):
+                stale.unlink(missing_ok=True)
+        manifest["files"][key] = entry
+    io.write_json(Path(root) / MANIFEST, manifest)
 
 
 def _ingest_or_message(path: str, root: str, columns) -> tuple[str, dict | str]:

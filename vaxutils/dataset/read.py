@@ -12,17 +12,17 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from vaxutils.dataset.layout import SCHEMAS, STORED_AS, fragments_of, list_partitions
 from vaxutils.io import Export
+from vaxutils.io.cells import TEXT_DTYPE
 from vaxutils.io.layout import empty_conflicts
 
 _CANONICAL = {stored: canonical for canonical, stored in STORED_AS.items()}
 
 
-def read_table(root, name: str, province: str, commune: str) -> pd.DataFrame:
-    """One table of one partition, fragments in name order, rows in file order."""
-    files = [str(p) for p in fragments_of(root, name, province, commune)]
+def _frame(files: list[str], name: str) -> pd.DataFrame:
     schema = SCHEMAS[name]
     table = (
         ds.dataset(files, format="parquet", schema=schema).to_table()
@@ -32,19 +32,35 @@ def read_table(root, name: str, province: str, commune: str) -> pd.DataFrame:
     frame = table.to_pandas()
     for column in frame.columns:
         if column != "source_row":
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+            frame[column] = frame[column].astype(TEXT_DTYPE)
     return frame.rename(columns=_CANONICAL) if name == "records" else frame
+
+
+def read_table(root, name: str, province: str, commune: str) -> pd.DataFrame:
+    """One table of one partition, fragments in name order, rows in file order, cells as text."""
+    return _frame([str(p) for p in fragments_of(root, name, province, commune)], name)
 
 
 def read_partition(root: str | os.PathLike, province: str, commune: str) -> Export:
     """One commune's records, doses and conflicts as an :class:`~vaxutils.io.Export`."""
-    records = read_table(root, "records", province, commune)
-    doses = read_table(root, "doses", province, commune)
-    conflicts = read_table(root, "conflicts", province, commune).drop(columns="source_file")
+    export, _ = read_partitions(root, [(province, commune)])
+    return export
+
+
+def read_partitions(root: str | os.PathLike, parts: list[tuple[str, str]]) -> tuple[Export, dict]:
+    """Several communes in one scan, one after the other, and how many rows each has per table
+    (``{"records": [n, ...], "doses": [...], "conflicts": [...]}``)."""
+    frames, counts = {}, {}
+    for name in ("records", "doses", "conflicts"):
+        files = [[str(f) for f in fragments_of(root, name, p, c)] for p, c in parts]
+        frames[name] = _frame([f for fs in files for f in fs], name)
+        # rows per partition from the files' footers (no data read twice)
+        counts[name] = [sum(pq.ParquetFile(f).metadata.num_rows for f in fs) for fs in files]
+    conflicts = frames["conflicts"].drop(columns="source_file")
     if conflicts.empty:
         conflicts = empty_conflicts()
-    source = {"path": str(Path(root) / "records" / f"province={province}" / f"commune={commune}")}
-    return Export(records, doses, source, conflicts)
+    source = {"path": str(Path(root)), "partitions": [list(p) for p in parts]}
+    return Export(frames["records"], frames["doses"], source, conflicts), counts
 
 
 def read_dataset(root: str | os.PathLike) -> Export:

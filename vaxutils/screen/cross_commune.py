@@ -90,13 +90,15 @@ def _hash(text: pd.Series) -> np.ndarray:
     return np.where(values.isna().to_numpy(), 0, np.maximum(hashed, 1)).astype("uint64")
 
 
-def cross_keys(records: pd.DataFrame, doses: pd.DataFrame, part: int) -> pd.DataFrame:
-    """The compact keys of one commune's screened records (in their order), for the cross pass.
+def cross_keys(
+    records: pd.DataFrame, doses: pd.DataFrame, part: np.ndarray, position: np.ndarray
+) -> pd.DataFrame:
+    """The compact keys of screened records, for the cross pass.
 
-    ``records`` is screening's records output, ``doses`` its prepared doses; ``part`` the commune's
-    number in the run. Hashes only: no name, date or number leaves the commune in clear.
+    ``records`` is screening's records output, ``doses`` its prepared doses; ``part`` the number of
+    each record's commune in the run and ``position`` its row in that commune's records. Hashes only:
+    no name, date or number leaves the commune in clear.
     """
-    n = len(records)
     year = records["birth_year"].astype("Int64").astype("string")
     name = (
         "n|"
@@ -128,8 +130,8 @@ def cross_keys(records: pd.DataFrame, doses: pd.DataFrame, part: int) -> pd.Data
     span = per_record.reindex(records["record_id"].to_numpy())
     return pd.DataFrame(
         {
-            "gid": (np.int64(part) << PART_SHIFT) + np.arange(n, dtype="int64"),
-            "part": np.full(n, part, dtype="int32"),
+            "gid": (np.asarray(part, dtype="int64") << PART_SHIFT) + np.asarray(position, "int64"),
+            "part": np.asarray(part, dtype="int32"),
             "k_id": _hash(ident),
             "k_name": _hash(name),
             "k_phone": _hash(phone),
@@ -203,15 +205,16 @@ def _related_text(record_ids: pd.Series, communes: pd.Series) -> pd.Series:
     return record_ids.astype("string") + " (xã " + communes.astype("string") + ")"
 
 
-def cross_issues(pairs: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """Findings (long form plus ``gid``) and the gids whose within-commune ``duplicate_id_shared``
-    findings are replaced, from candidate pairs and the candidate records.
+def cross_issues(pairs: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Findings (long form plus ``gid``), and the records (gid, record_id) of ID numbers found in
+    several communes — whose ``duplicate_id_shared`` findings from screening, which saw only some
+    of the communes, these findings replace — from candidate pairs and the candidate records.
 
     ``persons`` holds, per candidate gid (column ``gid``), :data:`COMPARE_COLUMNS`, ``part``,
     ``commune`` (partition value) and the dose span columns of :func:`cross_keys`.
     """
     columns = ["gid", "record_id", "source_row", "code", "field", "value", "related", "suggestion"]
-    none = pd.DataFrame(columns=columns), np.empty(0, dtype="int64")
+    none = pd.DataFrame(columns=columns), pd.DataFrame(columns=["gid", "record_id"])
     if pairs.empty:
         return none
     persons = persons.sort_values("gid").reset_index(drop=True)
@@ -249,7 +252,7 @@ def cross_issues(pairs: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.DataFra
         _person_issues(persons, pos_a, pos_b, accepted),
     ]
     out = pd.concat([p for p in parts if not p.empty] or [none[0]], ignore_index=True)
-    return out[columns], gids[shared]
+    return out[columns], persons.loc[in_id_group, ["gid", "record_id"]]
 
 
 def _shared_issues(persons: pd.DataFrame, shared: np.ndarray, groups: np.ndarray) -> pd.DataFrame:

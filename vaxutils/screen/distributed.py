@@ -42,7 +42,7 @@ import pyarrow.parquet as pq
 from distributed import Client, LocalCluster
 
 from vaxutils import io
-from vaxutils.dataset import list_partitions, read_partition
+from vaxutils.dataset import list_partitions, read_partitions
 from vaxutils.dataset.layout import partition_dir
 from vaxutils.screen.cross_commune import (
     BLOCK_META,
@@ -120,18 +120,43 @@ def _write_commune(out, province, commune, findings, records, doses, summary) ->
 
 
 def screen_group(parts: list[tuple[int, str, str]], root, out, export_date: date) -> list[dict]:
-    """Task of step 1: screen each commune of the group, write its outputs and the group's keys."""
-    keys, done = [], []
-    for part, province, commune in parts:
-        export = read_partition(root, province, commune)
-        result = screen(export, export_date=export_date)
-        summary = {**result.summary, "province": province, "commune": commune}
-        _write_commune(
-            out, province, commune, result.findings, result.records, result.doses, summary
+    """Task of step 1: screen a group of communes, write each commune's outputs and the group's keys.
+
+    One :func:`~vaxutils.screen.screen` call for the group (its fixed cost is paid once, and
+    duplicates are blocked by commune inside it), then the results are cut back into communes.
+    """
+    whole, counts = read_partitions(root, [(province, commune) for _, province, commune in parts])
+    n_rec, n_dose = np.array(counts["records"]), np.array(counts["doses"])
+    result = screen(whole, export_date=export_date)
+    rec_part = np.repeat(np.arange(len(parts)), n_rec)
+    dose_part = np.repeat(np.arange(len(parts)), n_dose)[result.doses.index.to_numpy()]
+    # a finding's commune is its record's; a dose without a record is the dose's own
+    of_id = pd.concat(
+        [
+            pd.Series(rec_part, index=result.records["record_id"].to_numpy()),
+            pd.Series(dose_part, index=result.doses["record_id"].astype("string").to_numpy()),
+        ]
+    )
+    of_id = of_id[~of_id.index.duplicated()]
+    find_part = of_id.reindex(result.findings["record_id"].astype("string").to_numpy()).fillna(0)
+    find_part = find_part.to_numpy("int64")
+    # the cross-commune keys of the whole group at once; gid from the commune and the position in it
+    numbers = np.array([part for part, _, _ in parts], dtype="int64")
+    offsets = np.r_[0, np.cumsum(n_rec)[:-1]]
+    position = np.arange(len(rec_part)) - offsets[rec_part]
+    keys = cross_keys(result.records, result.doses, numbers[rec_part], position)
+    done = []
+    for k, (part, province, commune) in enumerate(parts):
+        records = result.records[rec_part == k].reset_index(drop=True)
+        doses = result.doses[dose_part == k]
+        findings = result.findings[find_part == k].reset_index(drop=True)
+        summary = summarize(findings, records, doses)
+        summary.update(
+            {"export_date": export_date.isoformat(), "province": province, "commune": commune}
         )
-        keys.append(cross_keys(result.records, result.doses, part))
+        _write_commune(out, province, commune, findings, records, doses, summary)
         done.append({"part": part, "province": province, "commune": commune, "summary": summary})
-    io.write_parquet(Path(out) / KEYS_DIR / f"group-{parts[0][0]:06d}.parquet", pd.concat(keys))
+    io.write_parquet(Path(out) / KEYS_DIR / f"group-{parts[0][0]:06d}.parquet", keys)
     return done
 
 
@@ -166,8 +191,8 @@ def apply_cross(
 ) -> dict:
     """Task of step 3: add one commune's cross-commune findings, refresh status and summary.
 
-    ``shared`` are the commune's records whose ``duplicate_id_shared`` findings are replaced by the
-    ones that see every commune (within one commune they saw only that commune's records).
+    ``shared`` are the commune's records of ID numbers found in several communes: their
+    ``duplicate_id_shared`` findings (from a screening that saw only some communes) are replaced.
     """
     findings = pd.read_parquet(output_file(out, "findings", province, commune))
     records = pd.read_parquet(output_file(out, "records", province, commune))
@@ -305,26 +330,20 @@ def _cross_pass(client, out, parts, groups, export_date, retries) -> dict[str, d
         client.submit(fetch_candidates, str(out), chunk, gids, retries=retries, pure=False)
         for chunk in chunks
     ]
-    issues, shared = client.submit(compare_candidates, pairs, *fetched, retries=retries).result()
-    shared_part = shared >> PART_SHIFT
-    touched = set((issues["gid"].to_numpy("int64") >> PART_SHIFT).tolist()) | set(
-        shared_part.tolist()
-    )
+    issues, redo = client.submit(compare_candidates, pairs, *fetched, retries=retries).result()
+    issue_part = issues["gid"].to_numpy("int64") >> PART_SHIFT
+    redo_part = redo["gid"].to_numpy("int64") >> PART_SHIFT
     futures = {}
     for i, province, commune in parts:
-        if i not in touched:
+        if not ((issue_part == i).any() or (redo_part == i).any()):
             continue
-        mine = issues[(issues["gid"].to_numpy("int64") >> PART_SHIFT) == i]
-        shared_ids = issues.loc[
-            mine.index[mine["code"].eq("duplicate_id_shared").to_numpy()], "record_id"
-        ].tolist()
         futures[commune] = client.submit(
             apply_cross,
             str(out),
             province,
             commune,
-            mine,
-            shared_ids,
+            issues[issue_part == i],
+            redo.loc[redo_part == i, "record_id"].tolist(),
             export_date,
             retries=retries,
             pure=False,
