@@ -177,7 +177,7 @@ def fetch_candidates(out, parts: list[tuple[int, str, str, str]], gids: np.ndarr
         picked["gid"] = mine
         picked["part"] = part
         picked["commune"] = commune
-        frames.append(picked.merge(spans, on="gid", how="left"))
+        frames.append(picked.merge(spans.drop_duplicates("gid"), on="gid", how="left"))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -196,7 +196,10 @@ def apply_cross(
     """
     findings = pd.read_parquet(output_file(out, "findings", province, commune))
     records = pd.read_parquet(output_file(out, "records", province, commune))
-    stale = findings["code"].eq("duplicate_id_shared") & findings["record_id"].isin(shared)
+    # what an earlier attempt of this task added goes too: a retried task writes the same files
+    stale = findings["code"].eq("duplicate_other_commune") | (
+        findings["code"].eq("duplicate_id_shared") & findings["record_id"].isin(shared)
+    )
     added = build_findings(issues.drop(columns=["gid"]))
     findings = pd.concat([findings[~stale], added], ignore_index=True)
     severity = pd.Categorical(findings["severity"], ["error", "warning", "info"], ordered=True)
