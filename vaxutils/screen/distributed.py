@@ -43,7 +43,7 @@ from distributed import Client, LocalCluster
 
 from vaxutils import io
 from vaxutils.dataset import list_partitions, read_partitions
-from vaxutils.dataset.layout import partition_dir
+from vaxutils.dataset.layout import fragments_of, partition_dir
 from vaxutils.screen.cross_commune import (
     BLOCK_META,
     COMPARE_COLUMNS,
@@ -245,9 +245,13 @@ def dask_client(scheduler=None, workers: int = 2, processes: bool = True):
         yield client
 
 
-def _partition_bytes(root, province: str, commune: str) -> int:
-    folder = partition_dir(root, "records", province, commune)
-    return sum(p.stat().st_size for p in folder.glob("*.parquet")) + 1
+def _partition_rows(root, province: str, commune: str) -> int:
+    """Records and doses of a partition, from the fragments' footers (no data read)."""
+    return 1 + sum(
+        pq.ParquetFile(f).metadata.num_rows
+        for name in ("records", "doses")
+        for f in fragments_of(root, name, province, commune)
+    )
 
 
 def screen_dataset(
@@ -257,6 +261,7 @@ def screen_dataset(
     export_date: date | None = None,
     workers: int = 2,
     tasks_per_worker: int = 4,
+    max_group_rows: int = 300_000,
     retries: int = 3,
     processes: bool = True,
 ) -> DatasetScreen:
@@ -264,8 +269,9 @@ def screen_dataset(
 
     ``scheduler``: a ``distributed.Client``, a scheduler address (``tcp://host:8786``) or ``None`` /
     ``"local"`` for a LocalCluster of ``workers`` processes (threads with ``processes=False``).
-    Communes go in about ``workers × tasks_per_worker`` groups (small groups balance the load and make
-    a retried task cheap); a task is retried up to ``retries`` times.
+    Communes go in at least ``workers × tasks_per_worker`` groups (small groups balance the load and
+    make a retried task cheap) of at most ~``max_group_rows`` records + doses (a task's memory); a
+    task is retried up to ``retries`` times.
     """
     export_date = export_date or date.today()
     root, out = Path(root), Path(out)
@@ -277,8 +283,11 @@ def screen_dataset(
             f" / The dataset {root} holds no records (run 'vaxutils ingest' first)."
         )
     shutil.rmtree(out / KEYS_DIR, ignore_errors=True)
-    sizes = pd.Series({i: _partition_bytes(root, p, c) for i, p, c in parts})
-    groups = [sorted(g) for g in balanced_groups(sizes, workers * tasks_per_worker)]
+    sizes = pd.Series({i: _partition_rows(root, p, c) for i, p, c in parts})
+    # enough groups to keep every worker busy, and none larger than max_group_rows (a task's
+    # memory is its group's: bounded, whatever the size of the country)
+    n_groups = max(workers * tasks_per_worker, -(-int(sizes.sum()) // max_group_rows))
+    groups = [sorted(g) for g in balanced_groups(sizes, n_groups)]
     timings = {}
     with dask_client(scheduler, workers, processes) as client:
         futures = client.map(
