@@ -32,7 +32,7 @@ def client():
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
     base = tmp_path_factory.mktemp("district")
-    exports = write_district(base / "exports", n_persons=120)
+    exports = write_district(base / "exports", n_persons=80)
     cross = write_cross_files(base / "exports")
     return base, exports, cross
 

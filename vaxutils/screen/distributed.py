@@ -12,8 +12,9 @@ the driving process:
 2. **Across communes.** The keys are read as a dask dataframe, shuffled by hash and turned into
    candidate pairs on the workers; the few candidate records are fetched by tasks from the communes'
    outputs and compared there (:func:`vaxutils.screen.cross_commune.cross_issues`).
-3. **Back to the communes.** Each commune with a cross-commune finding gets its findings, status and
-   summary rewritten. The run's summary is the sum of the communes' summaries.
+3. **Back to the communes.** One task per group again: a commune with cross-commune findings gets
+   its findings, status and summary rewritten; every commune gets its ``findings.csv`` and
+   ``summary.json``. The run's summary is the sum of the communes' summaries.
 
 Every output is written atomically and every task only writes its own communes' files, so a task that
 is run twice (dask retries it when its worker dies) writes the same bytes; findings are the single
@@ -110,17 +111,14 @@ def reduce_summaries(summaries: list[dict]) -> dict:
     return total
 
 
-def _write_commune(out, province, commune, findings, records, doses, summary) -> None:
-    for name, frame in (("findings", findings), ("records", records), ("doses", doses)):
-        if frame is not None:
-            io.write_parquet(output_file(out, name, province, commune), frame)
-    folder = commune_folder(out, commune)
-    io.write_csv(folder / "findings.csv", findings)
-    io.write_json(folder / "summary.json", summary)
+def _write_parquet(out, province, commune, **frames) -> None:
+    for name, frame in frames.items():
+        io.write_parquet(output_file(out, name, province, commune), frame)
 
 
 def screen_group(parts: list[tuple[int, str, str]], root, out, export_date: date) -> list[dict]:
-    """Task of step 1: screen a group of communes, write each commune's outputs and the group's keys.
+    """Task of step 1: screen a group of communes, write each commune's Parquet outputs and the
+    group's keys (the commune's CSV and summary wait for the cross-commune findings).
 
     One :func:`~vaxutils.screen.screen` call for the group (its fixed cost is paid once, and
     duplicates are blocked by commune inside it), then the results are cut back into communes.
@@ -154,7 +152,7 @@ def screen_group(parts: list[tuple[int, str, str]], root, out, export_date: date
         summary.update(
             {"export_date": export_date.isoformat(), "province": province, "commune": commune}
         )
-        _write_commune(out, province, commune, findings, records, doses, summary)
+        _write_parquet(out, province, commune, findings=findings, records=records, doses=doses)
         done.append({"part": part, "province": province, "commune": commune, "summary": summary})
     io.write_parquet(Path(out) / KEYS_DIR / f"group-{parts[0][0]:06d}.parquet", keys)
     return done
@@ -186,10 +184,8 @@ def compare_candidates(pairs: pd.DataFrame, *fetched: pd.DataFrame):
     return cross_issues(pairs, pd.concat(fetched, ignore_index=True))
 
 
-def apply_cross(
-    out, province, commune, issues: pd.DataFrame, shared: list[str], export_date
-) -> dict:
-    """Task of step 3: add one commune's cross-commune findings, refresh status and summary.
+def _with_cross(out, province, commune, issues: pd.DataFrame, shared: list[str]):
+    """One commune's findings and records with its cross-commune findings added and status refreshed.
 
     ``shared`` are the commune's records of ID numbers found in several communes: their
     ``duplicate_id_shared`` findings (from a screening that saw only some communes) are replaced.
@@ -212,13 +208,41 @@ def apply_cross(
     status = record_status(records["record_id"], findings)
     for column in status.columns.drop("record_id"):
         records[column] = status[column].to_numpy()
-    n_doses = pq.ParquetFile(output_file(out, "doses", province, commune)).metadata.num_rows
-    summary = summarize(findings, records, pd.DataFrame(index=range(n_doses)))
-    summary.update(
-        {"export_date": export_date.isoformat(), "province": province, "commune": commune}
-    )
-    _write_commune(out, province, commune, findings, records, None, summary)
-    return summary
+    return findings, records
+
+
+def finalize_group(
+    parts: list[tuple[int, str, str]],
+    out,
+    summaries: dict[int, dict],
+    issues: pd.DataFrame,
+    redo: pd.DataFrame,
+    export_date: date,
+) -> dict[str, dict]:
+    """Task of step 3: each commune's cross-commune findings added (findings, records and summary
+    rewritten), then its ``findings.csv`` and ``summary.json`` written."""
+    issue_part = issues["gid"].to_numpy("int64") >> PART_SHIFT
+    redo_part = redo["gid"].to_numpy("int64") >> PART_SHIFT
+    done = {}
+    for part, province, commune in parts:
+        mine, again = issue_part == part, redo_part == part
+        summary = summaries[part]
+        if mine.any() or again.any():
+            shared = redo.loc[again, "record_id"].tolist()
+            findings, records = _with_cross(out, province, commune, issues[mine], shared)
+            _write_parquet(out, province, commune, findings=findings, records=records)
+            n_doses = pq.ParquetFile(output_file(out, "doses", province, commune)).metadata.num_rows
+            summary = summarize(findings, records, pd.DataFrame(index=range(n_doses)))
+            summary.update(
+                {"export_date": export_date.isoformat(), "province": province, "commune": commune}
+            )
+        else:
+            findings = pd.read_parquet(output_file(out, "findings", province, commune))
+        folder = commune_folder(out, commune)
+        io.write_csv(folder / "findings.csv", findings)
+        io.write_json(folder / "summary.json", summary)
+        done[commune] = summary
+    return done
 
 
 @contextlib.contextmanager
@@ -302,17 +326,36 @@ def screen_dataset(
         done = {d["part"]: d for batch in client.gather(futures) for d in batch}
         timings["communes"] = round(time.perf_counter() - started, 3)
         clock = time.perf_counter()
-        summaries = {d["commune"]: d["summary"] for d in done.values()}
-        cross = _cross_pass(client, out, parts, groups, export_date, retries)
-        summaries.update(cross)
+        issues, redo = _cross_pass(client, out, parts, groups, retries)
         timings["cross_commune"] = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
+        issue_part = issues["gid"].to_numpy("int64") >> PART_SHIFT
+        redo_part = redo["gid"].to_numpy("int64") >> PART_SHIFT
+        # each task gets its own communes' summaries and findings, not everybody's
+        finals = [
+            client.submit(
+                finalize_group,
+                [parts[i] for i in g],
+                str(out),
+                {i: done[i]["summary"] for i in g},
+                issues[np.isin(issue_part, g)],
+                redo[np.isin(redo_part, g)],
+                export_date,
+                retries=retries,
+                pure=False,
+            )
+            for g in groups
+        ]
+        summaries = {c: s for batch in client.gather(finals) for c, s in batch.items()}
+        timings["commune_files"] = round(time.perf_counter() - clock, 3)
+    touched = set(issue_part.tolist())
     summary = reduce_summaries(list(summaries.values()))
     summary.update(
         {
             "export_date": export_date.isoformat(),
             "n_communes": len(parts),
             "n_tasks": len(groups),
-            "n_communes_with_cross_findings": len(cross),
+            "n_communes_with_cross_findings": len(touched),
             "timings_s": {**timings, "total": round(time.perf_counter() - started, 3)},
         }
     )
@@ -320,22 +363,29 @@ def screen_dataset(
     return DatasetScreen(out=out, summary=summary, communes=summaries)
 
 
-def _cross_pass(client, out, parts, groups, export_date, retries) -> dict[str, dict]:
-    """Step 2 and 3; the summaries of the communes whose outputs changed."""
+def _cross_pass(client, out, parts, groups, retries) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Step 2: the cross-commune findings and the records whose shared-ID findings they replace."""
+    none = (
+        pd.DataFrame(columns=["gid", "record_id", "code"]),
+        pd.DataFrame({"gid": pd.Series(dtype="int64"), "record_id": pd.Series(dtype="string")}),
+    )
     keys = dd.read_parquet(str(out / KEYS_DIR))
     rows = keys.map_partitions(
         blocking_rows, meta=pd.DataFrame({c: pd.Series(dtype=t) for c, t in BLOCK_META.items()})
     )
     pairs_meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in PAIR_META.items()})
     pairs = rows.shuffle("bkey").map_partitions(candidate_pairs, meta=pairs_meta)
+    # candidate pairs only (two integers and a rule each): few, whatever the size of the country
     pairs = client.compute(pairs, retries=retries).result()
     if pairs.empty:
-        return {}
+        return none
     gids = np.unique(np.r_[pairs["gid_a"].to_numpy(), pairs["gid_b"].to_numpy()])
     group_of = {i: g[0] for g in groups for i in g}
-    keys_file = {i: str(out / KEYS_DIR / f"group-{group_of[i]:06d}.parquet") for i, _, _ in parts}
+    involved = set((gids >> PART_SHIFT).tolist())
     wanted = [
-        (i, p, c, keys_file[i]) for i, p, c in parts if i in set((gids >> PART_SHIFT).tolist())
+        (i, p, c, str(out / KEYS_DIR / f"group-{group_of[i]:06d}.parquet"))
+        for i, p, c in parts
+        if i in involved
     ]
     chunks = [wanted[k :: len(groups)] for k in range(min(len(groups), len(wanted)))]
     fetched = [
@@ -343,21 +393,4 @@ def _cross_pass(client, out, parts, groups, export_date, retries) -> dict[str, d
         for chunk in chunks
     ]
     issues, redo = client.submit(compare_candidates, pairs, *fetched, retries=retries).result()
-    issue_part = issues["gid"].to_numpy("int64") >> PART_SHIFT
-    redo_part = redo["gid"].to_numpy("int64") >> PART_SHIFT
-    futures = {}
-    for i, province, commune in parts:
-        if not ((issue_part == i).any() or (redo_part == i).any()):
-            continue
-        futures[commune] = client.submit(
-            apply_cross,
-            str(out),
-            province,
-            commune,
-            issues[issue_part == i],
-            redo.loc[redo_part == i, "record_id"].tolist(),
-            export_date,
-            retries=retries,
-            pure=False,
-        )
-    return dict(zip(futures, client.gather(list(futures.values())), strict=True))
+    return issues, redo

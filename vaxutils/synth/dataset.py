@@ -52,6 +52,20 @@ def _blocks(communes: pd.DataFrame, first: int, n_blocks: int) -> pd.DataFrame:
     return communes.iloc[at].reset_index(drop=True)
 
 
+def _together(block: np.ndarray, record_ids: pd.Series, labels: pd.DataFrame) -> np.ndarray:
+    """Blocks where the records the generator made of one person (a split history) or of two
+    people sharing an ID number stay in one commune: the later record follows the earlier one."""
+    linked = labels[labels["category"].eq("duplicate") & labels["field"].eq("record_id")]
+    at = pd.Index(record_ids.astype("string").to_numpy())
+    a = at.get_indexer(linked["record_id"].astype("string"))
+    b = at.get_indexer(linked["true_value"].astype("string"))
+    ok = (a >= 0) & (b >= 0)
+    a, b = a[ok], b[ok]
+    block = block.copy()
+    block[np.maximum(a, b)] = block[np.minimum(a, b)]
+    return block
+
+
 def split_people(export, share: float, rng: np.random.Generator):
     """Move the end of some people's dose history to a second record in another commune.
 
@@ -136,14 +150,14 @@ def write_dataset(
             path = io.write_parquet(Path(tmp) / f"chunk_{start}.parquet", frame.astype("string"))
             export = io.read_export(path)
             records = export.records.copy()
-            block = np.arange(len(records)) // per_commune
-            records["commune_code"] = chosen["commune_code"].to_numpy()[
-                np.minimum(block, n_blocks - 1)
-            ]
-            records["commune"] = chosen["name"].to_numpy()[np.minimum(block, n_blocks - 1)]
-            records["province"] = chosen["province_name"].to_numpy()[
-                np.minimum(block, n_blocks - 1)
-            ]
+            block = _together(
+                np.minimum(np.arange(len(records)) // per_commune, n_blocks - 1),
+                records["record_id"],
+                sc.labels,
+            )
+            records["commune_code"] = chosen["commune_code"].to_numpy()[block]
+            records["commune"] = chosen["name"].to_numpy()[block]
+            records["province"] = chosen["province_name"].to_numpy()[block]
             # record ids named after their commune, unique in the dataset
             new_id = (
                 records["commune_code"]
