@@ -8,8 +8,8 @@ import shutil
 
 import pandas as pd
 import pytest
-
 from dataset_fixture import COMMUNES, HCM, write_district
+
 from vaxutils import dataset, io
 from vaxutils.dataset.layout import fragments_of, partition_values
 from vaxutils.screen.partitioned import commune_keys
@@ -44,8 +44,9 @@ def test_every_row_lands_in_its_commune_with_its_source(exports, ingested):
         part = dataset.read_partition(root, province, code)
         # the same records and doses, as read, plus where they came from
         pd.testing.assert_frame_equal(
-            part.records.drop(columns="source_file")[export.records.columns]
-            .assign(commune_code=export.records["commune_code"]),
+            part.records.drop(columns="source_file")[export.records.columns].assign(
+                commune_code=export.records["commune_code"]
+            ),
             export.records.assign(commune_code=part.records["commune_code"]),
             check_dtype=False,
         )
@@ -98,10 +99,16 @@ def test_a_changed_file_replaces_only_its_rows(exports, ingested, tmp_path):
 
 def test_a_file_that_moves_commune_leaves_no_stale_fragments(tmp_path):
     path = tmp_path / "danh_sach.csv"
-    path.write_text("Mã đối tượng,Họ và tên,Ngày sinh,Số CCCD,Mã xã\nA1,Lê Văn An,1980,,00001\n", encoding="utf-8")
+    path.write_text(
+        "Mã đối tượng,Họ và tên,Ngày sinh,Số CCCD,Mã xã\nA1,Lê Văn An,1980,,00001\n",
+        encoding="utf-8",
+    )
     root = tmp_path / "ds"
     dataset.ingest([path], root)
-    path.write_text("Mã đối tượng,Họ và tên,Ngày sinh,Số CCCD,Mã xã\nA1,Lê Văn An,1980,,00004\n", encoding="utf-8")
+    path.write_text(
+        "Mã đối tượng,Họ và tên,Ngày sinh,Số CCCD,Mã xã\nA1,Lê Văn An,1980,,00004\n",
+        encoding="utf-8",
+    )
     dataset.ingest([path], root)
     assert dataset.list_partitions(root) == [("01", "00004")]
     assert fragments_of(root, "records", "01", "00001") == []
@@ -142,3 +149,18 @@ def test_keys_agree_with_screening_commune_keys(ingested):
     whole = dataset.read_dataset(root)
     assert commune_keys(whole.records).nunique() == 3
     assert json.loads((root / "manifest.json").read_text())["version"] == 1
+
+
+def test_ingest_command_names_bad_files_and_keeps_the_good_ones(exports, tmp_path):
+    from typer.testing import CliRunner
+
+    from vaxutils.cli import app
+
+    bad = tmp_path / "hong.csv"
+    bad.write_text("chỉ có một dòng tiêu đề vô nghĩa\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["ingest", str(exports[0]), str(bad), "--out", str(tmp_path / "ds"), "--workers", "1"]
+    )
+    assert result.exit_code != 0
+    assert "hong.csv" in result.output or "hong.csv" in str(result.exception)
+    assert len(dataset.list_partitions(tmp_path / "ds")) == 1

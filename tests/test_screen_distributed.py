@@ -8,9 +8,9 @@ import shutil
 
 import pandas as pd
 import pytest
+from dataset_fixture import EXPORT_DATE, HANOI, HCM, write_cross_files, write_district
 from distributed import Client, LocalCluster
 
-from dataset_fixture import EXPORT_DATE, HANOI, HCM, write_cross_files, write_district
 from vaxutils import dataset
 from vaxutils.screen import distributed as dist
 from vaxutils.screen import screen
