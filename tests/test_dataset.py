@@ -9,6 +9,8 @@ import shutil
 import pandas as pd
 import pytest
 from dataset_fixture import COMMUNES, HCM, write_district
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vaxutils import dataset, io
 from vaxutils.dataset.layout import fragments_of, partition_values
@@ -164,3 +166,50 @@ def test_ingest_command_names_bad_files_and_keeps_the_good_ones(exports, tmp_pat
     assert result.exit_code != 0
     assert "hong.csv" in result.output or "hong.csv" in str(result.exception)
     assert len(dataset.list_partitions(tmp_path / "ds")) == 1
+
+
+@settings(deadline=None, max_examples=50)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=12), st.integers()), max_size=20))
+def test_partition_values_are_codes_or_unknown(cells):
+    values = partition_values(pd.Series(cells, dtype=object))
+    for province, commune in values.itertuples(index=False):
+        assert (province, commune) == ("unknown", "unknown") or (
+            commune.isdigit() and len(commune) == 5 and province.isdigit() and len(province) == 2
+        )
+
+
+def test_one_file_of_many_communes_is_cut_by_commune(tmp_path):
+    path = tmp_path / "ca_huyen.csv"
+    path.write_text(
+        "Mã đối tượng,Họ và tên,Ngày sinh,Số CCCD,Mã xã,Mũi 1 - Ngày tiêm\n"
+        "A1,Lê Văn An,1980,,00001,01/08/2021\n"
+        "B1,Trần Thị Bình,1990,,00004,02/08/2021\n"
+        "C1,Đỗ Văn Cường,1985,,,03/08/2021\n",
+        encoding="utf-8",
+    )
+    root = tmp_path / "ds"
+    dataset.ingest([path], root)
+    assert dataset.list_partitions(root) == [
+        ("01", "00001"),
+        ("01", "00004"),
+        ("unknown", "unknown"),
+    ]
+    for (province, commune), rid in zip(
+        dataset.list_partitions(root), ["A1", "B1", "C1"], strict=True
+    ):
+        part = dataset.read_partition(root, province, commune)
+        assert part.records["record_id"].tolist() == [rid]
+        assert part.doses["record_id"].tolist() == [rid]  # each dose with its person
+
+
+def test_a_file_that_turns_unreadable_keeps_its_last_good_rows(tmp_path):
+    path = tmp_path / "export_00001.csv"
+    path.write_text(
+        "Mã đối tượng,Họ và tên,Ngày sinh,Số CCCD\nA1,Lê Văn An,1980,\n", encoding="utf-8"
+    )
+    root = tmp_path / "ds"
+    dataset.ingest([path], root)
+    path.write_text("rác\n", encoding="utf-8")
+    report = dataset.ingest([path], root)
+    assert str(path.resolve()) in report.failed
+    assert dataset.read_partition(root, "01", "00001").records["record_id"].tolist() == ["A1"]

@@ -21,6 +21,7 @@ only that file's fragments.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -63,6 +64,7 @@ SCHEMAS = {"records": RECORD_SCHEMA, "doses": DOSE_SCHEMA, "conflicts": CONFLICT
 _CODE = re.compile(r"^\d{5}$")
 
 
+@functools.cache
 def province_of_commune() -> dict[str, str]:
     """GSO commune code -> 2-digit GSO province code, for the 2022 communes."""
     communes = refdata.communes()

@@ -349,6 +349,8 @@ def screen_dataset(
         summaries = {c: s for batch in client.gather(finals) for c, s in batch.items()}
         timings["commune_files"] = round(time.perf_counter() - clock, 3)
     touched = set(issue_part.tolist())
+    # the hashed keys served the cross pass only
+    shutil.rmtree(out / KEYS_DIR.parent, ignore_errors=True)
     summary = reduce_summaries(list(summaries.values()))
     summary.update(
         {
