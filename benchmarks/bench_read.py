@@ -82,7 +82,6 @@ def main(rows: int = 100_000, engines=("fastexcel", "calamine", "openpyxl")) -> 
         if slow in timings and "fastexcel" in timings:
             print(f"{slow} / fastexcel (wall) = {timings[slow] / timings['fastexcel']:.1f}x")
 
-
 if __name__ == "__main__":
     if len(sys.argv) > 2:
         main(int(sys.argv[1]), tuple(sys.argv[2:]))
