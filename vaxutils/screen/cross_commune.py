@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from vaxutils.reconcile.compare import DIFFERENT, SAME, compare_pairs
 from vaxutils.screen.duplicates import connected_components, same_person
@@ -293,11 +295,18 @@ def _person_issues(persons, pos_a, pos_b, accepted) -> pd.DataFrame:
     keeper = ranked.groupby("group")["gid"].first()
     text = _related_text(members["record_id"], members["commune"])
     by_group = pd.DataFrame({"group": members["group"], "part": members["part"], "text": text})
-    rows = []
-    for (group, own_part), own in by_group.groupby(["group", "part"]):
-        others = by_group[(by_group["group"] == group) & (by_group["part"] != own_part)]["text"]
-        rows.append(pd.Series(", ".join(others), index=own.index))
-    related = pd.concat(rows)
+    # each member with the members of its group in other communes, joined in dataset order
+    by_group = by_group.assign(gid=members["gid"].to_numpy(), row=np.arange(len(members)))
+    both = by_group.merge(by_group, on="group", suffixes=("", "_other"))
+    both = both[both["part"] != both["part_other"]].sort_values(["row", "gid_other"])
+    table = pa.table(
+        {"row": both["row"].to_numpy(), "text": both["text_other"].astype(str).to_numpy()}
+    )
+    grouped = table.group_by("row", use_threads=False).aggregate([("text", "list")])
+    joined = pd.Series(
+        pc.binary_join(grouped["text_list"], ", ").to_pylist(), index=grouped["row"].to_numpy()
+    )
+    related = pd.Series(joined.reindex(np.arange(len(members))).to_numpy(), index=members.index)
     keep_gid = members["group"].map(keeper)
     keep_text = pd.Series(text.to_numpy(), index=members["gid"].to_numpy())
     suggestion = keep_text.reindex(keep_gid.to_numpy()).to_numpy()
