@@ -59,10 +59,14 @@ def test_missing_and_malformed_ids_go_to_the_import(screened, police):
     truth = _truth(commune).loc[imports.index]
     assert (imports["id_number"] == truth["id_number"]).all()
     assert (imports["source"] == "công an xã").all()
-    # every record of the two lists is either imported or said why not
-    assert set(imports.index) | set(files.left_out["record_id"]) == id_lists
-    not_verified = files.left_out["reason"].str.contains("chưa xác minh|chưa có số", case=False)
-    assert not_verified.all(), files.left_out["reason"].value_counts()
+    # every record of the two lists is imported, merged into another, or said why not
+    left = files.left_out[files.left_out["record_id"].isin(id_lists)]
+    placed = set(imports.index) | set(left["record_id"]) | set(files.merges["record_id"])
+    assert placed == id_lists and files.unplaced.empty
+    why = left["reason"].str.contains(
+        "chưa xác minh|chưa có số|không có trong csdl|trùng với hồ sơ", case=False
+    )
+    assert why.all(), left["reason"].value_counts()
 
     from vaxutils.contracts import validate
 
@@ -115,7 +119,7 @@ def test_workbooks_and_cli(screened, police, tmp_path):
     assert [c.value for c in ws[1]][:2] == ["Mã đối tượng", "Số CMND/CCCD"]
     assert ws["B2"].data_type == "s" and ws["B2"].number_format == "@"  # the ID stays text
     book = openpyxl.load_workbook(written["edits"])
-    assert book.sheetnames == ["Sửa trực tiếp", "Chưa nhập được"]
+    assert book.sheetnames == ["Sửa trực tiếp", "Chưa nhập được", "Đã xác nhận đúng"]
 
     folder = screen_dir(tmp_path / "screen", records=records, findings=findings)
     police_dir = screen_dir(tmp_path / "police", police_verified=police)

@@ -56,15 +56,23 @@ def _truth(commune) -> pd.DataFrame:
 
 def team_answer(commune, records):
     truth = _truth(commune)
-    duplicates = set(commune.labels.loc[commune.labels["category"] == "duplicate", "record_id"])
+    labels = commune.labels[commune.labels["category"] == "duplicate"]
+    # the other record of each pair: a village names it (issue 12: "Trùng" needs it)
+    other = dict(zip(labels["record_id"], labels["true_value"], strict=True))
+    other |= {
+        v: k for k, v in other.items() if isinstance(v, str) and v in set(records["record_id"])
+    }
 
     def answer(record_id):
         if record_id in truth.index:
             values = truth.loc[record_id].dropna()
             filled = {LABEL_OF_FILLED[f]: v for f, v in values.items()}
             return {LABEL_OF_FILLED["decision"]: "Sửa", **filled}
-        if record_id in duplicates:
-            return {LABEL_OF_FILLED["decision"]: "trùng", LABEL_OF_FILLED["note"]: "hồ sơ trùng"}
+        if record_id in other:
+            return {
+                LABEL_OF_FILLED["decision"]: "trùng",
+                LABEL_OF_FILLED["note"]: f"trùng {other[record_id]}",
+            }
         return {LABEL_OF_FILLED["decision"]: "Đúng"}
 
     return answer
