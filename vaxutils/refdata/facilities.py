@@ -15,6 +15,8 @@ in many ways ("Tuyến huyện", "TW", "Trạm y tế"); :func:`facility_level_l
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -64,6 +66,55 @@ def facility_level_lookup(s: pd.Series) -> pd.Series:
     return pd.Series(mapped[codes], index=s.index, dtype="string", name=s.name)
 
 
+# DESIGN §3.5: the level a facility's name gives when an export has no "Tuyến" column. Patterns on
+# the folded name (lower case, no diacritics, single spaces), tried in order: the first wins.
+_NAME_RULES: tuple[tuple[str, str], ...] = (
+    ("commune", r"^(tram y te|tyt)\b"),
+    ("private", r"^(phong kham|pk|nha thuoc)\b|\btu nhan\b"),
+    ("ministry", r"quan y|quan doi|quan dan y|cong an|\bbo (y te nganh|quoc phong|cong an|giao thong)|"
+     r"^y te (bo|nganh)\b|^benh xa\b"),
+    ("moh", r"trung uong|^vien\b|\bbach mai\b|\bviet duc\b|\bcho ray\b|\bthong nhat\b|"
+     r"\bbo y te\b"),
+    ("province", r"\btinh\b|kiem soat benh tat|\bcdc\b|\bthanh pho truc thuoc"),
+    ("district", r"^(trung tam y te|ttyt)\b|\b(huyen|quan|thi xa)\b|\bthanh pho\b"),
+)  # fmt: skip
+
+
+def _fold_words(text: object) -> str | None:
+    if not isinstance(text, str):
+        return None
+    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D")).casefold()
+    letters = "".join(c if c.isalnum() else " " for c in folded if not unicodedata.combining(c))
+    return " ".join(letters.split()) or None
+
+
+def _level_of_name(text: object) -> str | None:
+    key = _fold_words(text)
+    if key is None:
+        return None
+    return next((level for level, pattern in _NAME_RULES if re.search(pattern, key)), None)
+
+
+def facility_level_from_name(s: pd.Series) -> pd.Series:
+    """The level a facility's name gives (DESIGN §3.5), NA when the name does not say.
+
+    Commune stations and private clinics first (never exempt), then ministry and army/police
+    units, central hospitals and institutes, provincial hospitals and CDCs, district centres.
+
+    >>> facility_level_from_name(pd.Series([
+    ...     "Trung tâm Y tế huyện Hà Quảng", "Trạm Y tế Xã Thượng Thôn", "Bệnh viện Quân y 103",
+    ...     "Bệnh viện Đa khoa tỉnh Cao Bằng", "Bệnh viện Bạch Mai", "Phòng khám đa khoa An Bình",
+    ...     "Trung tâm Kiểm soát bệnh tật tỉnh Cao Bằng", "Bệnh viện Đa khoa huyện Trùng Khánh",
+    ...     "Bệnh viện Nhi Trung ương", "Hội trường thôn", None])).tolist()
+    ['district', 'commune', 'ministry', 'province', 'moh', 'private', 'province', 'district', 'moh', <NA>, <NA>]
+    """
+    if len(s) == 0:
+        return pd.Series([], index=s.index, dtype="string", name=s.name)
+    codes, uniques = factorize_cells(s)
+    mapped = np.array([_level_of_name(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=s.index, dtype="string", name=s.name)
+
+
 def exempt_levels() -> frozenset[str]:
     """Level codes whose doses are exempt from the cleaning steps.
 
@@ -74,4 +125,4 @@ def exempt_levels() -> frozenset[str]:
     return frozenset(df.loc[df["exempt_from_cleaning"], "level"])
 
 
-__all__ = ["exempt_levels", "facility_level_lookup", "facility_levels"]
+__all__ = ["exempt_levels", "facility_level_from_name", "facility_level_lookup", "facility_levels"]

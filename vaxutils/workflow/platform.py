@@ -183,7 +183,7 @@ def _by_record(frame: pd.DataFrame | None, wanted: pd.Index) -> pd.DataFrame:
     return frame.drop_duplicates("record_id").set_index("record_id").reindex(wanted)
 
 
-def _final_values(records, review, police, rows) -> tuple[pd.DataFrame, ...]:
+def _final_values(records, review, police, rows, id_flagged) -> tuple[pd.DataFrame, ...]:
     """The platform's values of each record, its values after the review and the police check,
     and for each field where the final value came from and who confirmed it."""
     wanted = pd.Index(rows["record_id"])
@@ -212,6 +212,16 @@ def _final_values(records, review, police, rows) -> tuple[pd.DataFrame, ...]:
         who.loc[by_village, f] = reviewer[by_village]
     fixing = said.eq(FIX).fillna(False).to_numpy(dtype=bool)
     officer = column(police_rows, "officer").to_numpy()
+    # a valid CMND nobody questioned stays: the police writing the person's 12-digit number is
+    # an upgrade, not a correction, and a correct record is not rewritten
+    platform_kind = ids.classify_ids(platform["id_number"])["id_kind"].to_numpy(dtype=object)
+    village_id = column(village, "id_number").to_numpy() if "id_number" in village.columns else None
+    village_changed_id = (
+        fixing & pd.notna(village_id) if village_id is not None else np.zeros(len(final), bool)
+    )
+    keep_cmnd = (
+        (platform_kind == "cmnd") & ~np.asarray(id_flagged, dtype=bool) & ~village_changed_id
+    )
     for frame, name, mask, by in (
         (village, VILLAGE, fixing, reviewer),
         (police_rows, POLICE, verified, officer),
@@ -219,6 +229,8 @@ def _final_values(records, review, police, rows) -> tuple[pd.DataFrame, ...]:
         for f in PERSON_FIELDS:
             new = column(frame, f).to_numpy() if f in frame.columns else np.full(len(final), pd.NA)
             given = mask & pd.notna(new)
+            if name == POLICE and f == "id_number":
+                given &= ~keep_cmnd
             final.loc[given, f] = new[given]
             source.loc[given, f] = name
             who.loc[given, f] = by[given]
@@ -316,7 +328,9 @@ def platform_files(
     )
     listed = pd.Index(listed.astype("string"), name="record_id")
     rows = pd.DataFrame({"record_id": pd.array(listed, dtype="string")})
-    platform, final, source, who = _final_values(records, review, police, rows)
+    id_problems = problems.loc[problems["field"].eq("id_number").fillna(False), "record_id"]
+    id_flagged = rows["record_id"].isin(id_problems).to_numpy()
+    platform, final, source, who = _final_values(records, review, police, rows, id_flagged)
     final["record_id"] = rows["record_id"]
     kind = ids.classify_ids(final["id_number"])
     valid = kind["id_kind"].isin(_VALID_KINDS).to_numpy()

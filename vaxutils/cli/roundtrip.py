@@ -1,0 +1,206 @@
+"""The S2–S7 round trip on one synthetic commune, played by scripted people (what ``make demo`` and
+the end-to-end test run).
+
+Every step is the command a commune health station types (``vaxutils screen``, ``review out``,
+``review in``, ``police out``, ``police in``, ``platform``, ``verify``, ``passport``), run in this
+process; the people in between are :mod:`vaxutils.synth.people`. The result keeps each step's
+exit code and output, the counts of :func:`vaxutils.synth.people.score_round_trip` and S6's
+progress.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io as _io
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from vaxutils import io
+from vaxutils.synth import ErrorRates, generate_commune, write_commune
+from vaxutils.synth.people import (
+    Script,
+    apply_platform_files,
+    fill_police,
+    fill_review,
+    fix_reported,
+    long_export,
+    score_round_trip,
+)
+
+EXPORT_DATE = date(2022, 5, 15)
+# twice the usual damage: a small commune still shows every kind of mistake
+RATES = ErrorRates().scaled(2.0)
+
+
+@dataclass
+class Step:
+    name: str
+    args: list[str]
+    exit_code: int
+    output: str
+
+
+@dataclass
+class RoundTrip:
+    """What happened: ``steps`` (each command's exit code and output), ``counts`` (the score),
+    ``progress`` (S6), ``folder`` (every file of the round trip)."""
+
+    folder: Path
+    steps: list[Step] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+    progress: dict = field(default_factory=dict)
+    s5_counts: dict = field(default_factory=dict)
+
+    def exit_codes(self) -> dict[str, int]:
+        return {s.name: s.exit_code for s in self.steps}
+
+
+def _run(trip: RoundTrip, name: str, *args: str | Path) -> Step:
+    """One vaxutils command, in this process, its output kept."""
+    from vaxutils.cli import app
+
+    argv = [str(a) for a in args]
+    out = _io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            # without standalone mode click hands back the exit code of typer.Exit
+            code = typer.main.get_command(app).main(argv, standalone_mode=False) or 0
+        except typer.Exit as stop:
+            code = stop.exit_code
+        except SystemExit as stop:
+            code = int(stop.code or 0)
+    step = Step(name, argv, code, out.getvalue())
+    trip.steps.append(step)
+    return step
+
+
+def _problems(folder: Path, name: str) -> pd.DataFrame:
+    return io.read_parquet(folder / f"{name}.parquet")
+
+
+def _csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype="string", encoding="utf-8-sig", keep_default_na=False).replace(
+        "", pd.NA
+    )
+
+
+def run_round_trip(
+    folder: str | Path,
+    commune_code: str = "01420",
+    *,
+    n_persons: int = 600,
+    seed: int = 2022,
+    layout: str = "wide",
+) -> RoundTrip:
+    """Screen → review out → fill → review in → second round → police out → fill → police in
+    (→ second round) → platform → S5 files applied to a copy of the export → verify → passport."""
+    folder = Path(folder)
+    trip = RoundTrip(folder)
+    day = f"{EXPORT_DATE:%d/%m/%Y}"
+    commune = generate_commune(
+        commune_code, n_persons=n_persons, seed=seed, rates=RATES, layout=layout,
+        export_date=EXPORT_DATE,
+    )  # fmt: skip
+    export = write_commune(commune, folder / "input", fmt="xlsx")["export"]
+    script = Script.of(commune, seed)
+    screened, review, police, platform = (folder / n for n in ("screen", "review", "police", "s5"))
+
+    # the police's extract of the population database for the commune (S3), as screening reads it
+    registry = folder / "input" / f"registry_{commune.commune_code}.parquet"
+    screen_args = ("--registry", registry, "--export-date", day)
+    _run(trip, "screen", "screen", export, "--out", screened, *screen_args)
+    _run(trip, "review out", "review", "out", screened, "--out", folder / "ra_soat.xlsx")
+    first = fill_review(folder / "ra_soat.xlsx", folder / "da_ra_soat_1.xlsx", script)
+    review_in = ("--screened", screened, "--out", review, "--export-date", day)
+    _run(trip, "review in (lần 1)", "review", "in", first, *review_in)
+    # the platform refuses while the review has errors
+    _run(trip, "platform (chặn)", "platform", screened, "--review", review, "--out", platform)
+    second = fix_reported(
+        first, folder / "da_ra_soat_2.xlsx", _problems(review, "review_problems"), script
+    )
+    _run(trip, "review in (lần 2)", "review", "in", second, *review_in)
+
+    police_list = folder / "doi_chieu.xlsx"
+    _run(trip, "police out", "police", "out", screened, "--review", review, "--out", police_list)
+    signed = fill_police(police_list, folder / "da_ky_1.xlsx", script)
+    police_in = ("--screened", screened, "--review", review, "--out", police, "--export-date", day)
+    if _run(trip, "police in (lần 1)", "police", "in", signed, *police_in).exit_code:
+        signed = fix_reported(
+            signed, folder / "da_ky_2.xlsx", _problems(police, "police_problems"), script,
+            police=True,
+        )  # fmt: skip
+        _run(trip, "police in (lần 2)", "police", "in", signed, *police_in)
+
+    _run(
+        trip, "platform", "platform", screened, "--review", review, "--police", police,
+        "--out", platform,
+    )  # fmt: skip
+    files = {
+        name: _csv(platform / f"{name}.csv")
+        for name in ("nhap_nen_tang", "sua_truc_tiep", "gop_trung", "loai_khoi_danh_sach")
+    }
+    pending = pd.Index(_csv(platform / "chua_nhap_duoc.csv")["record_id"]).union(
+        pd.Index(files["loai_khoi_danh_sach"]["record_id"])
+    )
+    outcome = _csv(platform / "ket_qua_s5.csv")
+    trip.s5_counts = outcome["outcome"].value_counts().to_dict()
+
+    before = io.read_export(export)
+    records, doses = apply_platform_files(
+        before.records, before.doses, files["nhap_nen_tang"], files["sua_truc_tiep"],
+        files["gop_trung"], files["loai_khoi_danh_sach"],
+    )  # fmt: skip
+    updated = io.write_csv(
+        folder / f"export_{commune.commune_code}_sau_s5.csv", long_export(records, doses)
+    )
+    verify = folder / "verify"
+    _run(
+        trip,
+        "verify",
+        "verify",
+        updated,
+        "--previous",
+        screened,
+        "--out",
+        verify,
+        "--export-date",
+        day,
+    )
+    trip.progress = json.loads((verify / "progress.json").read_text(encoding="utf-8"))
+    _run(
+        trip, "passport (trước S5, chờ gộp)", "passport", screened, "--out", folder / "passport_truoc",
+        "--merges", platform / "gop_trung.csv",
+    )  # fmt: skip
+    _run(trip, "passport", "passport", verify / "screen", "--out", folder / "passport")
+
+    after = io.read_export(updated)
+    trip.counts = score_round_trip(
+        script, before.records, after.records, files["gop_trung"], pending
+    )
+    io.write_json(
+        folder / "ket_qua_vong_rasoat.json",
+        {
+            "counts": trip.counts,
+            "s5": trip.s5_counts,
+            "exit_codes": trip.exit_codes(),
+            "progress": trip.progress,
+        },
+    )
+    return trip
+
+
+COUNT_LABELS = {
+    "wrong_at_start": "Hồ sơ sai lúc đầu",
+    "fixed": "  đã sửa đúng",
+    "wrong_final_value": "  sửa thành giá trị sai",
+    "pending_with_reason": "  đang chờ, có lý do",
+    "lost": "  bị bỏ sót",
+    "correct_at_start": "Hồ sơ đúng lúc đầu",
+    "changed_correct": "  bị sửa (không được có)",
+}
