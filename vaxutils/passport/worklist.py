@@ -108,10 +108,13 @@ def exempt_sites(
         )
         from_user = facility.str.casefold().map(mapped).astype("string")
         level, rule = from_user, rule.mask(from_user.notna(), RULE_MAPPING)
-    given = text_column(d, "level") if "level" in d.columns else pd.Series(pd.NA, index=d.index)
-    given = given.astype("string").where(
-        given.notna(), facility_level_lookup(text_column(d, "facility_level"))
-    )
+    if "level" in d.columns:
+        given = text_column(d, "level")
+    else:
+        given = facility_level_lookup(text_column(d, "facility_level"))
+    if "exempt_from_cleaning" in d.columns:  # screening's answer from the Tuyến column
+        flagged = d["exempt_from_cleaning"].fillna(False).to_numpy(dtype=bool)
+        given = given.mask(flagged & given.isna().to_numpy(), "district")
     use = level.isna() & given.notna()
     level, rule = level.mask(use, given), rule.mask(use, RULE_LEVEL)
     by_name = facility_level_from_name(facility)
@@ -133,6 +136,8 @@ def pending_merges(findings: pd.DataFrame, merges: pd.DataFrame | None = None) -
             index=pairs["record_id"].astype("string").to_numpy(),
             dtype="string",
         )
+    if not {"code", "related"} <= set(findings.columns):
+        return pd.Series(dtype="string")
     same = findings[findings["code"].eq("duplicate_person") & findings["related"].notna()]
     if same.empty:
         return pd.Series(dtype="string")
