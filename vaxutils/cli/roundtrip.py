@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io as _io
 import json
+import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -119,8 +120,13 @@ def run_round_trip(
     first = fill_review(folder / "ra_soat.xlsx", folder / "da_ra_soat_1.xlsx", script)
     review_in = ("--screened", screened, "--out", review, "--export-date", day)
     _run(trip, "review in (lần 1)", "review", "in", first, *review_in)
-    # the platform refuses while the review has errors
+    shutil.copyfile(review / "review_problems.parquet", folder / "review_problems_lan1.parquet")
+    # the platform refuses while the review has errors; --partial takes the rows that passed
     _run(trip, "platform (chặn)", "platform", screened, "--review", review, "--out", platform)
+    _run(
+        trip, "platform --partial", "platform", screened, "--review", review,
+        "--out", folder / "s5_partial", "--partial",
+    )  # fmt: skip
     second = fix_reported(
         first, folder / "da_ra_soat_2.xlsx", _problems(review, "review_problems"), script
     )

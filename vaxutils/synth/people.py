@@ -422,7 +422,7 @@ def _matches_truth(values: pd.DataFrame, script: Script) -> pd.DataFrame:
         return a.astype("string").eq(b.astype("string")).fillna(False).to_numpy(dtype=bool)
 
     name = values["full_name"].astype("string")
-    legacy_font = legacy.detect_series(name).notna().to_numpy()
+    legacy_font = legacy.detect_series(name).notna().to_numpy().copy()
     # Ð (U+00D0) standing in for Đ reads the same but is an official error (DESIGN §2.3)
     legacy_font |= name.str.contains("Ð|ð", regex=True).fillna(False).to_numpy(dtype=bool)
     name_ok = same(names.match_key_series(name), names.match_key_series(truth["full_name"]))
