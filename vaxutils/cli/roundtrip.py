@@ -11,6 +11,7 @@ progress.
 from __future__ import annotations
 
 import contextlib
+import html
 import io as _io
 import json
 import shutil
@@ -22,6 +23,7 @@ import pandas as pd
 import typer
 
 from vaxutils import io
+from vaxutils.cli.screen import vn_number
 from vaxutils.synth import ErrorRates, generate_commune, write_commune
 from vaxutils.synth.people import (
     Script,
@@ -189,6 +191,10 @@ def run_round_trip(
     trip.counts = score_round_trip(
         script, before.records, after.records, files["gop_trung"], pending
     )
+    io.write_atomic(
+        folder / "bao_cao_vong_ra_soat.html",
+        lambda tmp: tmp.write_text(round_trip_page(trip, commune.commune_code), encoding="utf-8"),
+    )
     io.write_json(
         folder / "ket_qua_vong_rasoat.json",
         {
@@ -210,3 +216,49 @@ COUNT_LABELS = {
     "correct_at_start": "Hồ sơ đúng lúc đầu",
     "changed_correct": "  bị sửa (không được có)",
 }
+
+S5_ORDER = (
+    "nhập Excel",
+    "sửa trực tiếp",
+    "gộp hồ sơ",
+    "loại khỏi danh sách",
+    "chưa nhập được",
+    "đã đúng",
+)
+
+
+def _table(rows: list[tuple[str, object]], head: tuple[str, str]) -> str:
+    cells = "".join(
+        f"<tr><td>{html.escape(str(k))}</td><td class='num'>{html.escape(str(v))}</td></tr>"
+        for k, v in rows
+    )
+    return (
+        f"<table><thead><tr><th>{html.escape(head[0])}</th><th>{html.escape(head[1])}</th></tr>"
+        f"</thead><tbody>{cells}</tbody></table>"
+    )
+
+
+def round_trip_page(trip: RoundTrip, commune: str) -> str:
+    """A self-contained HTML page: the counts of the round trip, S5's places, S6's progress."""
+    from vaxutils.report import html_page
+
+    c, p = trip.counts, trip.progress
+    counts = [(label.strip(), vn_number(c[key])) for key, label in COUNT_LABELS.items()]
+    s5 = [(o, vn_number(int(trip.s5_counts.get(o, 0)))) for o in S5_ORDER]
+    statuses = [(s, vn_number(n)) for s, n in p.get("statuses", {}).items()]
+    steps = [
+        (s.name, "đạt" if s.exit_code == 0 else f"trả lại (mã {s.exit_code})") for s in trip.steps
+    ]
+    body = (
+        f"<h1>Vòng rà soát S2–S7 — xã {html.escape(commune)} (dữ liệu giả lập)</h1>"
+        "<p>Tổ thôn, công an xã và trạm y tế do kịch bản đóng vai, có nhầm lẫn như người thật "
+        "(số CCCD gõ thành số, ngày sinh dạng ô ngày, dòng trống, dòng ghi chú, tên lỗi phông, hồ sơ "
+        "trùng, người đã mất, đã chuyển đi, người không có trong CSDL dân cư).</p>"
+        "<h2>Kết quả trên từng hồ sơ</h2>" + _table(counts, ("Hồ sơ", "Số"))
+        + "<h2>Bước S5: mỗi hồ sơ trong danh sách ở đúng một nơi</h2>"
+        + _table(s5, ("Kết quả", "Số hồ sơ"))
+        + "<h2>Bước S6: đối chiếu sau khi cập nhật nền tảng</h2>"
+        + _table(statuses, ("Tình trạng", "Số bản ghi"))
+        + "<h2>Các bước đã chạy</h2>" + _table(steps, ("Bước", "Kết quả"))
+    )  # fmt: skip
+    return html_page(f"Vòng rà soát — {commune}", body)
