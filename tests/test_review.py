@@ -283,3 +283,24 @@ def test_junk_instead_of_the_workbook(screened, tmp_path, content):
         return
     assert not result.ok
     assert result.problems["message"].str.contains("không có trang tính nào").any()
+
+
+def test_the_workbook_prints(screened, workbook):
+    """Landscape, one page wide, the header on every page, wrapped text in rows tall enough,
+    the fill-in columns yellow on every row (not only the header)."""
+    _, records, findings = screened
+    book = openpyxl.load_workbook(workbook)
+    ws = book.worksheets[1]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$3:$3"  # two title rows, then the header
+    header = {ws.cell(3, c).value: c for c in range(1, ws.max_column + 1)}
+    decision = header[LABEL_OF_FILLED["decision"]]
+    problems = header[LABEL_OF_SHOWN["problems"]]
+    for r in range(4, ws.max_row + 1):
+        assert ws.cell(r, decision).fill.start_color.rgb.endswith("FFF2CC")
+        assert ws.cell(r, problems).alignment.wrap_text
+    multi_line = [
+        r for r in range(4, ws.max_row + 1) if "\n" in str(ws.cell(r, problems).value or "")
+    ]
+    assert multi_line and all((ws.row_dimensions[r].height or 0) >= 30 for r in multi_line)
