@@ -212,3 +212,15 @@ def test_a_record_pending_merge_is_one_person():
     assert booster["dose_number"] == 3  # not "Mũi 1"
     assert booster["status"] == BLOCKED and "chờ gộp vào hồ sơ A" in booster["reason"]
     assert worklist[worklist["record_id"].eq("A")]["status"].eq(READY).all()
+
+
+def test_exempt_sites_from_a_pl4_site_code():
+    """An export that gives the site as its PL4 code ("Địa điểm tiêm"): the platform's listed name
+    tells the level (01015 is Bệnh viện Quân Y 354, an army hospital)."""
+    doses, records, findings = _two_sites_case()
+    doses = doses.assign(facility=["01015", "01015", "99999"])
+    by_dose = passport_worklist(doses, records, findings, work_date=date(2022, 5, 1)).set_index(
+        "dose_number"
+    )
+    assert by_dose.loc[1, "exempt_rule"] == "mã cơ sở (PL4)" and by_dose.loc[1, "status"] == READY
+    assert by_dose.loc[3, "status"] == BLOCKED  # an unknown code is not exempt

@@ -13,7 +13,7 @@ A dose is blocked, with every reason that applies, when
 
 A site is exempt (S8) by the first rule that knows it, and the list says which (``exempt_rule``):
 the user's mapping file (facility name or site code → level), the export's ``Tuyến`` column, the
-facility's name (DESIGN §3.5: "Trung tâm Y tế huyện …", "Bệnh viện Đa khoa tỉnh …", "Bệnh viện
+site code of the platform's PL4 list (its listed name then tells the level), the facility's name (DESIGN §3.5: "Trung tâm Y tế huyện …", "Bệnh viện Đa khoa tỉnh …", "Bệnh viện
 Quân y …"). The doses of records pending a merge are numbered over the person's merged history.
 
 Doses without a date or a dose number, a dose number repeated for one record and a dose out of
@@ -37,6 +37,7 @@ from vaxutils.io import write_xlsx
 from vaxutils.io.cells import text_column
 from vaxutils.refdata import (
     exempt_levels,
+    facility_level_from_code,
     facility_level_from_name,
     facility_level_lookup,
     vaccines,
@@ -63,7 +64,12 @@ WORKLIST_COLUMNS = (
     "source_row",
     "exempt_rule",
 )
-RULE_MAPPING, RULE_LEVEL, RULE_NAME = "tệp ánh xạ cơ sở", "cột Tuyến", "tên cơ sở"
+RULE_MAPPING, RULE_LEVEL, RULE_CODE, RULE_NAME = (
+    "tệp ánh xạ cơ sở",
+    "cột Tuyến",
+    "mã cơ sở (PL4)",
+    "tên cơ sở",
+)
 # Record problems that keep a person's doses from being signed (severity error).
 _BLOCKING_CATEGORIES = ("missing_id", "id_format", "personal_info", "duplicate")
 _LABELS_VI = {
@@ -117,6 +123,9 @@ def exempt_sites(
         given = given.mask(flagged & given.isna().to_numpy(), "district")
     use = level.isna() & given.notna()
     level, rule = level.mask(use, given), rule.mask(use, RULE_LEVEL)
+    by_code = facility_level_from_code(facility)
+    use = level.isna() & by_code.notna()
+    level, rule = level.mask(use, by_code), rule.mask(use, RULE_CODE)
     by_name = facility_level_from_name(facility)
     use = level.isna() & by_name.notna()
     level, rule = level.mask(use, by_name), rule.mask(use, RULE_NAME)

@@ -24,6 +24,7 @@ from vaxutils.refdata.divisions import (
 )
 from vaxutils.refdata.facilities import (
     exempt_levels,
+    facility_level_from_code,
     facility_level_from_name,
     facility_level_lookup,
     facility_levels,
@@ -39,6 +40,7 @@ __all__ = [
     "district",
     "districts",
     "exempt_levels",
+    "facility_level_from_code",
     "facility_level_from_name",
     "facility_level_lookup",
     "facility_levels",
