@@ -454,7 +454,13 @@ def platform_files(
     settle(to_import, IMPORT)
     # 7. direct edits and records confirmed as they are
     changed = _changed(platform, final).to_numpy()
-    open_ = outcome.isna().to_numpy()
+    # never write an ID that is not valid, whatever let it through
+    settle(
+        changed[:, PERSON_FIELDS.index("id_number")] & ~valid,
+        NOT_IMPORTABLE,
+        "Số CMND/CCCD mới chưa hợp lệ.",
+        "Ghi lại số đúng (12 chữ số, dạng văn bản) trong sổ rà soát hoặc danh sách công an.",
+    )
     settle(changed.any(axis=1), EDIT)
     confirmed = decision.eq(CORRECT).fillna(False).to_numpy(dtype=bool) | is_verified
     confirmed |= decision.eq(FIX).fillna(False).to_numpy(dtype=bool)
@@ -467,7 +473,6 @@ def platform_files(
         "Chưa có kết quả rà soát hay đối chiếu cho hồ sơ này.",
         "Gửi thôn rà soát (vaxutils review out) hoặc công an xã đối chiếu.",
     )
-    del open_
 
     ok = outcome.eq(IMPORT).to_numpy(dtype=bool)
     imports = final.loc[ok, ["record_id", "id_number", "full_name", "dob", "sex"]].assign(
