@@ -168,7 +168,7 @@ def test_ingest_command_names_bad_files_and_keeps_the_good_ones(exports, tmp_pat
     assert len(dataset.list_partitions(tmp_path / "ds")) == 1
 
 
-@settings(deadline=None, max_examples=50)
+@settings(deadline=None, max_examples=15)
 @given(st.lists(st.one_of(st.none(), st.text(max_size=12), st.integers()), max_size=20))
 def test_partition_values_are_codes_or_unknown(cells):
     values = partition_values(pd.Series(cells, dtype=object))
