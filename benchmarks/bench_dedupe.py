@@ -20,7 +20,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from vaxutils.reconcile.compare import compare_pairs
+from vaxutils.linkage.compare import compare_pairs
 from vaxutils.screen.duplicates import duplicate_groups, duplicate_issues, same_person
 from vaxutils.text import names
 
@@ -199,7 +199,7 @@ def main() -> None:
     print(f"rules engine (blocking + rapidfuzz), one commune, {rules_time:.2f} s: "
           f"{accuracy(pair_set(groups['person_group'].to_numpy()), true_pairs)}")  # fmt: skip
     if not args.no_splink:
-        from vaxutils.reconcile.probabilistic import splink_duplicate_pairs
+        from vaxutils.linkage.probabilistic import splink_duplicate_pairs
 
         pairs, splink_time = timed(splink_duplicate_pairs, first)
         found = set(zip(pairs["left"].tolist(), pairs["right"].tolist(), strict=True))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from vaxutils.reconcile.compare import COMPATIBLE, DIFFERENT, as_dates, as_text, compare_pairs
+from vaxutils.linkage.compare import COMPATIBLE, DIFFERENT, as_dates, as_text, compare_pairs
 from vaxutils.reconcile.registry import PLAUSIBLE_SCORE
 
 ISSUE_COLUMNS = ["record_id", "source_row", "code", "field", "value", "suggestion"]

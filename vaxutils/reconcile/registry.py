@@ -10,7 +10,7 @@ in this order (the first that gives a plausible match wins):
 2. ``cmnd``: the record's valid ID equals the person's old CMND;
 3. ``suggested_id``: the repaired ID of a malformed one (lost leading zeros, separators…) equals either;
 4. ``linkage``: no usable number — blocked comparison of name, birth date and sex within the commune
-   (rapidfuzz, :mod:`vaxutils.reconcile.compare`); accepted from :data:`LINKAGE_THRESHOLD`, unless a
+   (rapidfuzz, :mod:`vaxutils.linkage.compare`); accepted from :data:`LINKAGE_THRESHOLD`, unless a
    second person scores within :data:`AMBIGUITY_MARGIN` of the best (namesakes, twins: no guess).
 
 An exact number match is *plausible* when the rest agrees at least a little (:data:`PLAUSIBLE_SCORE`);
@@ -32,9 +32,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from vaxutils import dates, sex
 from vaxutils.errors import VaxutilsError
-from vaxutils.reconcile.blocking import blocking_keys, link_pairs
-from vaxutils.reconcile.compare import as_text, compare_pairs, pair_score
+from vaxutils.linkage.blocking import blocking_keys, link_pairs
+from vaxutils.linkage.compare import as_text, compare_pairs, pair_score
+from vaxutils.text import names
 
 MATCH_COLUMNS = ["record_id", "person_id", "match_method", "match_score"]
 REGISTRY_REQUIRED = ("person_id", "id_number", "full_name", "dob", "sex")
@@ -73,9 +75,6 @@ def prepare_registry(registry: pd.DataFrame) -> pd.DataFrame:
     that registry persons compare with records field for field. ``id_number`` and ``cmnd`` keep their
     digits only.
     """
-    from vaxutils import dates, sex  # layer 1
-    from vaxutils.text import names
-
     if not isinstance(registry, pd.DataFrame):
         raise RegistryError(
             "Trích xuất CSDL dân cư phải là một bảng (DataFrame). "

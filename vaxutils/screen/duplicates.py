@@ -1,8 +1,8 @@
 """Duplicate records (DESIGN §3.2, category ``duplicate``): one person split over several records,
 and one ID number shared by different people.
 
-How: blocking on exact normalised keys (:mod:`vaxutils.reconcile.blocking`) gives a few candidate
-pairs — never all pairs; each pair is compared field by field (:mod:`vaxutils.reconcile.compare`,
+How: blocking on exact normalised keys (:mod:`vaxutils.linkage.blocking`) gives a few candidate
+pairs — never all pairs; each pair is compared field by field (:mod:`vaxutils.linkage.compare`,
 rapidfuzz on the whole batch of pairs at once) and :func:`same_person` decides. Accepted pairs are
 joined into groups (connected components). An ID number whose records fall into more than one
 group is shared by different people.
@@ -38,8 +38,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vaxutils.reconcile.blocking import DEDUPE_RULES, blocking_keys, dedupe_pairs
-from vaxutils.reconcile.compare import (
+from vaxutils.linkage.blocking import DEDUPE_RULES, blocking_keys, dedupe_pairs
+from vaxutils.linkage.compare import (
     COMPATIBLE,
     DIFFERENT,
     SAME,

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from vaxutils.reconcile.compare import as_dates, as_text
+from vaxutils.linkage.compare import as_dates, as_text
 
 Rule = tuple[str, ...]
 

@@ -17,8 +17,8 @@ import logging
 import numpy as np
 import pandas as pd
 
-from vaxutils.reconcile.blocking import DEDUPE_RULES, blocking_keys
-from vaxutils.reconcile.compare import as_text
+from vaxutils.linkage.blocking import DEDUPE_RULES, blocking_keys
+from vaxutils.linkage.compare import as_text
 
 # Match probability from which splink pairs are taken to be one person.
 SPLINK_THRESHOLD = 0.95
