@@ -4,6 +4,10 @@ Each entry gives the code's category and severity, the Vietnamese message a comm
 an English message, and what to do. :func:`load` merges the files and checks them, so a code that is
 emitted anywhere in vaxutils has exactly one meaning.
 
+The catalogue sits beside :mod:`vaxutils.schema` (the findings contract it completes), below every
+layer that emits or reads a code: ``screen``, ``reconcile``, ``contracts``, ``passport``.
+``vaxutils.screen.catalogue`` is its former home and still answers with the same functions.
+
 >>> cat = load()
 >>> set(cat["category"]) <= {"missing_id", "id_format", "personal_info", "duplicate", "dose", "normalized"}
 True
@@ -26,12 +30,17 @@ class CatalogueError(ValueError):
     """The catalogue files contradict each other or the findings contract."""
 
 
+# Where the area files are: here, and the folder they were first kept in (an area file added there
+# on a branch older than the move is still read; codes stay unique across both).
+FOLDERS = (resources.files(__package__), resources.files("vaxutils") / "screen" / "catalogue")
+
+
 @functools.cache
 def load() -> pd.DataFrame:
     """All finding codes as a DataFrame indexed by ``code`` (columns: category, severity, messages, area)."""
     entries = []
-    folder = resources.files(__package__)
-    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+    files = [item for folder in FOLDERS if folder.is_dir() for item in folder.iterdir()]
+    for item in sorted(files, key=lambda p: p.name):
         if not item.name.endswith(".yaml"):
             continue
         area = item.name.removesuffix(".yaml")
@@ -66,7 +75,7 @@ def to_markdown() -> str:
     lines = [
         "# Danh mục mã lỗi / Findings catalogue",
         "",
-        "Generated from `vaxutils/screen/catalogue/*.yaml` by `vaxutils codes --markdown`; do not edit by hand.",
+        "Generated from `vaxutils/catalogue/*.yaml` by `vaxutils codes --markdown`; do not edit by hand.",
         "Severity: `error` blocks passport signing, `warning` needs a person to look, `info` is a safe",
         "automatic normalisation (never counted as an error).",
     ]
