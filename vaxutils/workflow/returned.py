@@ -19,6 +19,7 @@ import pandas as pd
 from vaxutils import dates, ids, sex
 from vaxutils.io import Export, normalize_header
 from vaxutils.io.readers import iter_grids
+from vaxutils.screen import screen
 from vaxutils.text import names
 from vaxutils.workflow.fields import column, dob_text
 
@@ -212,8 +213,6 @@ def rescreen(
     ``label_of`` gives the column where each person field was corrected. A problem on a changed
     field keeps screening's severity; one on a field nobody touched is a warning.
     """
-    from vaxutils.screen import screen  # a layer-3 sibling
-
     fixed = changed.any(axis=1).to_numpy()
     if not fixed.any():
         return
