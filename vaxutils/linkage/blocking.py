@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from vaxutils.linkage.compare import as_dates, as_text
+from vaxutils.kernel.cells import as_dates, as_text, column_or_na
 
 Rule = tuple[str, ...]
 
@@ -56,12 +56,12 @@ def blocking_keys(persons: pd.DataFrame) -> pd.DataFrame:
     id_key: the valid ID, else its repaired suggestion; birth_year; dob_day: the birth date as text
     when known to the day.
     """
-    ascii_key = _column(persons, "ascii_key")
+    ascii_key = as_text(column_or_na(persons, "ascii_key"))
     if "dob" in persons.columns:
         dob = as_dates(persons["dob"])
     else:
         dob = pd.Series(pd.NaT, index=persons.index, dtype="datetime64[ns]")
-    precision = _column(persons, "dob_precision")
+    precision = as_text(column_or_na(persons, "dob_precision"))
     known_day = (precision.isna() | precision.eq("day")).fillna(True) & dob.notna()
     if "birth_year" in persons.columns:
         birth_year = pd.to_numeric(persons["birth_year"], errors="coerce")
@@ -86,8 +86,10 @@ def blocking_keys(persons: pd.DataFrame) -> pd.DataFrame:
                 name_codes,
                 index,
             ),
-            "id_key": _column(persons, "id_compact").fillna(_column(persons, "id_suggestion")),
-            "phone": _column(persons, "phone"),
+            "id_key": as_text(column_or_na(persons, "id_compact")).fillna(
+                as_text(column_or_na(persons, "id_suggestion"))
+            ),
+            "phone": as_text(column_or_na(persons, "phone")),
             "birth_year": birth_year.round().astype("Int64"),
             "dob_day": _take(day_text, day_codes, index).where(known_day),
         },
@@ -98,12 +100,6 @@ def blocking_keys(persons: pd.DataFrame) -> pd.DataFrame:
 def _take(distinct: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
     """Per-record values from the values of the distinct keys (code -1: missing)."""
     return pd.Series(distinct.array.take(codes, allow_fill=True), index=index)
-
-
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name not in frame.columns:
-        return pd.Series(pd.NA, index=frame.index, dtype="string")
-    return as_text(frame[name])
 
 
 def _block_codes(keys: pd.DataFrame, rule: Rule, factorized: dict | None = None) -> np.ndarray:

@@ -22,11 +22,11 @@ placement folded, diacritics kept), ``ascii_key`` (no diacritics), ``dob`` + ``d
 
 from __future__ import annotations
 
-import datetime
-
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+
+from vaxutils.kernel.cells import as_dates, as_text, column_or_na
 
 # Agreement levels, as plain strings so that tests and reports read them directly.
 SAME, COMPATIBLE, DIFFERENT, UNKNOWN = "same", "compatible", "different", "unknown"
@@ -46,38 +46,9 @@ GIVEN_DISAGREES_FACTOR = 0.7
 _PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 
 
-def as_text(values: pd.Series) -> pd.Series:
-    """Nullable text of the same index: strings kept, empty strings and anything else (numbers,
-    bytes, objects — junk in a text column) missing.
-
-    >>> as_text(pd.Series(["Lan", "", 3, b"x", None])).tolist()
-    ['Lan', <NA>, <NA>, <NA>, <NA>]
-    """
-    if isinstance(values.dtype, pd.StringDtype) or values.dtype == "str":
-        text = values.astype("string")
-    else:
-        text = values.where(values.map(type).eq(str), None).astype("string")
-    return text.where(text.str.len().gt(0).fillna(False))
-
-
-def as_dates(values: pd.Series) -> pd.Series:
-    """Datetimes of the same index: datetime columns as they are; ISO text and date objects parsed;
-    anything else (numbers, bytes, junk) missing.
-
-    >>> as_dates(pd.Series(["1980-01-02", 5, None])).dt.year.tolist()
-    [1980.0, nan, nan]
-    """
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values
-    usable = values.map(type).isin([str, pd.Timestamp, datetime.datetime, datetime.date])
-    return pd.to_datetime(values.where(usable, None), errors="coerce", format="ISO8601")
-
-
 def _text(frame: pd.DataFrame, column: str) -> np.ndarray:
     """The column as an object array of str / None (junk and empty text are None)."""
-    if column not in frame.columns:
-        return np.full(len(frame), None, dtype=object)
-    return as_text(frame[column]).to_numpy(dtype=object, na_value=None)
+    return as_text(column_or_na(frame, column)).to_numpy(dtype=object, na_value=None)
 
 
 def _dates(frame: pd.DataFrame) -> pd.Series:
@@ -132,7 +103,9 @@ def comparison_features(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     name_key = _text(frame, "name_key")
     ascii_key = _text(frame, "ascii_key")
     dob = _dates(frame)
-    village = as_text(_column_or_na(frame, "village")).str.strip().str.casefold()
+    village = (
+        as_text(column_or_na(frame, "village").reset_index(drop=True)).str.strip().str.casefold()
+    )
     text = {
         "name_key": name_key,
         "given_key": _given(name_key),
@@ -156,18 +129,12 @@ def comparison_features(frame: pd.DataFrame) -> dict[str, np.ndarray]:
             "year": dob.dt.year.to_numpy("float64", na_value=np.nan),
             "month": dob.dt.month.to_numpy("float64", na_value=np.nan),
             "day": dob.dt.day.to_numpy("float64", na_value=np.nan),
-            "precision": _precision_rank(_column_or_na(frame, "dob_precision")),
+            "precision": _precision_rank(column_or_na(frame, "dob_precision")),
             "id_valid": id_valid,
             "id_any": np.where(id_valid >= 0, id_valid, id_suggestion),
         }
     )
     return features
-
-
-def _column_or_na(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column in frame.columns:
-        return frame[column].reset_index(drop=True)
-    return pd.Series(pd.NA, index=range(len(frame)), dtype="string")
 
 
 def _precision_rank(precision: pd.Series) -> np.ndarray:

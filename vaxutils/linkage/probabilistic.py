@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from vaxutils.errors import VaxutilsError
+from vaxutils.kernel.cells import as_text
 from vaxutils.linkage.blocking import DEDUPE_RULES, blocking_keys
-from vaxutils.linkage.compare import as_text
 
 # Match probability from which splink pairs are taken to be one person.
 SPLINK_THRESHOLD = 0.95

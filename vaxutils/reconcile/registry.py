@@ -34,8 +34,9 @@ import pandas as pd
 
 from vaxutils import dates, sex
 from vaxutils.errors import VaxutilsError
+from vaxutils.kernel.cells import as_text, column_or_na, text_column
 from vaxutils.linkage.blocking import blocking_keys, link_pairs
-from vaxutils.linkage.compare import as_text, compare_pairs, pair_score
+from vaxutils.linkage.compare import compare_pairs, pair_score
 from vaxutils.text import names
 
 MATCH_COLUMNS = ["record_id", "person_id", "match_method", "match_score"]
@@ -89,9 +90,7 @@ def prepare_registry(registry: pd.DataFrame) -> pd.DataFrame:
         )
 
     def text(column: str) -> pd.Series:
-        if column not in registry.columns:
-            return pd.Series(pd.NA, index=registry.index, dtype="string")
-        return as_text(registry[column].astype("string")).str.strip()
+        return as_text(text_column(registry, column)).str.strip()
 
     full_name = names.normalize_series(text("full_name")).astype("string")
     parsed = dates.parse_dates(text("dob"))
@@ -243,6 +242,4 @@ def _linkage(persons: pd.DataFrame, registry: pd.DataFrame, positions: np.ndarra
 
 
 def _commune(frame: pd.DataFrame) -> pd.Series:
-    if "commune_code" not in frame.columns:
-        return pd.Series(pd.NA, index=frame.index, dtype="string")
-    return as_text(frame["commune_code"]).str.strip()
+    return as_text(column_or_na(frame, "commune_code")).str.strip()
