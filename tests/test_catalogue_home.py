@@ -1,11 +1,11 @@
-"""The findings catalogue at the schema level: its files, its former home, and the merge of both."""
+"""The findings catalogue at the schema level: what vaxutils.screen.catalogue hands on, its folders."""
 
 from pathlib import Path
 
 import pytest
 
 from vaxutils import catalogue
-from vaxutils.screen import catalogue as former_home
+from vaxutils.screen import catalogue as screen_catalogue
 
 ENTRY = """\
 - code: {code}
@@ -26,13 +26,15 @@ def folders(monkeypatch, tmp_path):
     catalogue.load.cache_clear()
 
 
-def test_the_former_module_answers_with_the_same_catalogue():
-    assert former_home.load is catalogue.load
-    assert former_home.to_markdown() == catalogue.to_markdown()
-    assert (Path(catalogue.__file__).parent / "ids.yaml").is_file()
+def test_screen_catalogue_hands_on_the_same_catalogue():
+    assert screen_catalogue.load is catalogue.load
+    assert screen_catalogue.to_markdown() == catalogue.to_markdown()
+    (folder,) = catalogue.FOLDERS
+    assert Path(str(folder)) == Path(screen_catalogue.__file__).parent
+    assert set(catalogue.load()["area"]) == {p.stem for p in Path(str(folder)).glob("*.yaml")}
 
 
-def test_an_area_file_left_in_the_former_folder_is_still_read(folders):
+def test_area_files_of_every_folder_are_read(folders):
     here, there = folders
     (here / "names.yaml").write_text(ENTRY.format(code="name_a"), encoding="utf-8")
     (there / "extra.yaml").write_text(ENTRY.format(code="extra_b"), encoding="utf-8")
@@ -49,7 +51,7 @@ def test_a_code_defined_in_both_folders_is_refused(folders):
         catalogue.load()
 
 
-def test_a_missing_former_folder_is_not_an_error(folders, tmp_path, monkeypatch):
+def test_a_missing_folder_is_not_an_error(folders, tmp_path, monkeypatch):
     here, _ = folders
     monkeypatch.setattr(catalogue, "FOLDERS", (here, tmp_path / "gone"))
     (here / "sex.yaml").write_text(ENTRY.format(code="sex_x"), encoding="utf-8")

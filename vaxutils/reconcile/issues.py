@@ -3,7 +3,7 @@
 Compared by matching keys, so that a difference is a real one: tone placement and letter case are not
 differences (Hòa = Hoà = HOÀ), a name typed without diacritics is (the registry's spelling is the
 suggestion); a year-only birth date that agrees with the registry's year is not a mismatch (info, with
-the full date as suggestion). Codes (catalogue ``vaxutils/catalogue/registry.yaml``):
+the full date as suggestion). Codes (catalogue ``vaxutils/screen/catalogue/registry.yaml``):
 
 - ``registry_not_found`` (warning) — nobody in the extract matches the record (passports excepted);
 - ``registry_id_other_person`` (error) — the record's number is somebody else's in the registry;

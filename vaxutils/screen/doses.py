@@ -15,7 +15,7 @@ for passport gating.
 
 Two steps, as in the screening engine: :func:`prepare_doses` (typed doses, the ``doses.parquet``
 columns) then :func:`dose_issues` (long-form issues: record_id, source_row, code, field, value,
-suggestion; codes in ``vaxutils/catalogue/doses.yaml``).
+suggestion; codes in ``vaxutils/screen/catalogue/doses.yaml``).
 
 >>> doses = pd.DataFrame({
 ...     "record_id": ["A", "A"], "source_row": [2, 3], "dose_number": ["1", "2"],

@@ -7,7 +7,7 @@ rapidfuzz on the whole batch of pairs at once) and :func:`same_person` decides. 
 joined into groups (connected components). An ID number whose records fall into more than one
 group is shared by different people.
 
-Codes (catalogue ``vaxutils/catalogue/duplicates.yaml``):
+Codes (catalogue ``vaxutils/screen/catalogue/duplicates.yaml``):
 
 - ``duplicate_person`` — on every record of a group; ``related`` names the others, ``suggestion``
   the record to keep (a valid ID first, then the earliest first dose, then the first row).

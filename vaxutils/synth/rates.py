@@ -60,7 +60,7 @@ ERROR_TYPES: dict[str, str] = {
     "dob_impossible": "personal_info",  # 31/02/1990, 15/13/1985
     "dob_future": "personal_info",  # after the export date
     "dob_after_first_dose": "personal_info",
-    # phone and insurance number: warnings in personal_info (vaxutils/catalogue/contact.yaml)
+    # phone and insurance number: warnings in personal_info (vaxutils/screen/catalogue/contact.yaml)
     "phone_wrong_length": "personal_info",
     "phone_invalid_prefix": "personal_info",
     "insurance_wrong_length": "personal_info",

@@ -20,7 +20,7 @@ names ("H'Hen Niê", "K'Bròk"); "Bh'riu" keeps its lowercase. A cell without a 
 >>> issues("Tran Thi Lan 2")
 [('name_invalid_characters', 'Tran Thi Lan'), ('name_no_diacritics', None)]
 
-Issue codes (``issues_series``; catalogue ``vaxutils/catalogue/names.yaml``):
+Issue codes (``issues_series``; catalogue ``vaxutils/screen/catalogue/names.yaml``):
 ``name_missing``, ``name_legacy_encoding`` (suggestion = repair), ``name_d_lookalike``
 (suggestion), ``name_invalid_characters`` (digits/symbols; suggestion when they only sit at word
 edges), ``name_no_diacritics`` (warning; only from syllables that are never written plain in names,

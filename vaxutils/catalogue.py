@@ -1,12 +1,13 @@
-"""The catalogue of finding codes: one entry per code, split by area into YAML files beside this module.
+"""The catalogue of finding codes: one entry per code, split by area into YAML files.
 
 Each entry gives the code's category and severity, the Vietnamese message a commune health worker reads,
 an English message, and what to do. :func:`load` merges the files and checks them, so a code that is
 emitted anywhere in vaxutils has exactly one meaning.
 
-The catalogue sits beside :mod:`vaxutils.schema` (the findings contract it completes), below every
-layer that emits or reads a code: ``screen``, ``reconcile``, ``contracts``, ``passport``.
-``vaxutils.screen.catalogue`` is its former home and still answers with the same functions.
+The catalogue completes the findings contract of :mod:`vaxutils.schema` and sits beside it, below
+every layer that emits or reads a code (``screen``, ``reconcile``, ``contracts``, ``passport``). The
+area files stay in ``vaxutils/screen/catalogue/`` next to the checks that own them (data read
+from the package, not an import); ``vaxutils.screen.catalogue`` hands on the same functions.
 
 >>> cat = load()
 >>> set(cat["category"]) <= {"missing_id", "id_format", "personal_info", "duplicate", "dose", "normalized"}
@@ -30,9 +31,8 @@ class CatalogueError(ValueError):
     """The catalogue files contradict each other or the findings contract."""
 
 
-# Where the area files are: here, and the folder they were first kept in (an area file added there
-# on a branch older than the move is still read; codes stay unique across both).
-FOLDERS = (resources.files(__package__), resources.files("vaxutils") / "screen" / "catalogue")
+# Where the area files are (more than one folder may hold them: codes stay unique across all).
+FOLDERS = (resources.files("vaxutils") / "screen" / "catalogue",)
 
 
 @functools.cache
@@ -75,7 +75,7 @@ def to_markdown() -> str:
     lines = [
         "# Danh mục mã lỗi / Findings catalogue",
         "",
-        "Generated from `vaxutils/catalogue/*.yaml` by `vaxutils codes --markdown`; do not edit by hand.",
+        "Generated from `vaxutils/screen/catalogue/*.yaml` by `vaxutils codes --markdown`; do not edit by hand.",
         "Severity: `error` blocks passport signing, `warning` needs a person to look, `info` is a safe",
         "automatic normalisation (never counted as an error).",
     ]
