@@ -33,3 +33,14 @@ def test_production_dependencies_leave_splink_and_duckdb_to_the_extra():
     assert "splink" not in required and "duckdb" not in required
     extra = " ".join(project["optional-dependencies"]["compare"])
     assert "splink" in extra and "duckdb" in extra
+
+
+def test_former_import_paths_hand_on_the_same_functions():
+    from vaxutils.linkage import blocking, compare
+    from vaxutils.reconcile import blocking as old_blocking
+    from vaxutils.reconcile import compare as old_compare
+
+    for name in old_compare.__all__:
+        assert getattr(old_compare, name) is getattr(compare, name)
+    for name in old_blocking.__all__:
+        assert getattr(old_blocking, name) is getattr(blocking, name)
