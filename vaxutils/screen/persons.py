@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from vaxutils import dates, sex
 from vaxutils.ids import series as ids
-from vaxutils.io.cells import text_column
+from vaxutils.kernel.cells import text_column
 from vaxutils.text import names
 
 ISSUE_COLUMNS = ["row", "code", "suggestion", "field", "value"]
