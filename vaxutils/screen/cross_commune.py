@@ -33,7 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vaxutils.reconcile.compare import DIFFERENT, SAME, compare_pairs
+from vaxutils.linkage.compare import DIFFERENT, SAME, compare_pairs
 from vaxutils.screen.duplicates import connected_components, same_person
 
 RULE_ID, RULE_NAME, RULE_PHONE = 1, 2, 3
