@@ -102,6 +102,25 @@ def _report_from_screen(
     )
 
 
+def _list_unplaced(jobs: list, out: Path, console: Console) -> None:
+    """Records of a shared export whose commune is not certain: in no commune's outputs, listed once."""
+    from vaxutils import io
+    from vaxutils.screen.files import UNPLACED_FILE
+
+    unplaced = next(
+        (j.export.unplaced for j in jobs if j.export is not None and j.export.unplaced is not None),
+        None,
+    )
+    if unplaced is None or not len(unplaced):
+        return
+    path = io.write_csv(out / UNPLACED_FILE, unplaced)
+    console.print(
+        f"[yellow]{len(unplaced)} dòng không xác định được xã (không có hoặc trùng nhiều xã): không "
+        f"đưa vào báo cáo xã nào, xem {path}. / {len(unplaced)} rows whose commune is not certain "
+        "were left out of every commune.[/]"
+    )
+
+
 @app.command("batch")
 def batch_command(
     input: Annotated[
@@ -156,6 +175,7 @@ def batch_command(
     jobs = plan_jobs(input, wanted, registry, export_date=day)
     for job in jobs:
         job.params = _mask_params(no_mask)
+    _list_unplaced(jobs, out, console)
     columns = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -59,6 +59,16 @@ def screen_command(
     no_contracts: bool = typer.Option(
         False, "--no-contracts", help="Bỏ qua kiểm tra hợp đồng dữ liệu (nhanh hơn)."
     ),
+    commune: str | None = typer.Option(
+        None,
+        "--commune",
+        help="Chỉ giữ đối tượng của một xã (mã 5 chữ số), khi tệp có nhiều xã.",
+    ),
+    registry_columns: Path | None = typer.Option(
+        None,
+        "--registry-columns",
+        help="Tệp YAML ánh xạ cột của trích xuất CSDL dân cư: {tên_chuẩn: 'Tiêu đề'}.",
+    ),
 ) -> None:
     """Sàng lọc dữ liệu tiêm chủng của một xã (bước S1) / Screen one commune's export."""
     from vaxutils.screen import screen_file
@@ -72,6 +82,8 @@ def screen_command(
         export_date=parse_day(export_date),
         sheet=sheet,
         check_contracts=not no_contracts,
+        commune=_commune_code(commune),
+        registry_columns=registry_columns,
     )
     summary = result.summary
     table = Table(title=f"Kết quả sàng lọc: {input.name}")
@@ -85,6 +97,31 @@ def screen_command(
         f"{vn_number(summary['n_records_with_errors'])} cần sửa, "
         f"{vn_number(summary['n_records_needing_review'])} cần kiểm tra."
     )
+    identity = summary.get("commune_identity", {})
+    if identity.get("left_out"):
+        console.print(
+            f"[yellow]{vn_number(identity['left_out'])} dòng không xác định được xã (không có trong "
+            f"danh mục hoặc trùng tên nhiều xã): đã để riêng, xem {out / identity['list']}.[/]"
+        )
+    problems = summary.get("registry_problems") or {}
+    if problems.get("n_rows"):
+        console.print(
+            f"[yellow]Trích xuất CSDL dân cư: {vn_number(problems['n_rows'])} dòng có giá trị không "
+            f"dùng được (không đối chiếu), xem {out / problems['list']}.[/]"
+        )
+    if summary.get("record_key"):
+        console.print(summary["record_key"]["message_vi"])
     console.print(
         f"Đã ghi kết quả vào [bold]{out}[/] (findings.csv, records.parquet, summary.json)."
     )
+
+
+def _commune_code(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = value.strip()
+    if not (text.isdigit() and text.isascii() and 1 <= len(text) <= 5):
+        raise VaxutilsError(
+            f"Mã xã '{value}' không hợp lệ: cần 5 chữ số, ví dụ 01420. / Invalid commune code."
+        )
+    return text.zfill(5)

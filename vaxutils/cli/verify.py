@@ -28,6 +28,9 @@ def verify_command(
         None, "--export-date", help="Ngày xuất lại dữ liệu (dd/mm/yyyy); mặc định: hôm nay."
     ),
     columns: Path | None = typer.Option(None, "--columns", help="Tệp YAML ánh xạ cột."),
+    registry_columns: Path | None = typer.Option(
+        None, "--registry-columns", help="Tệp YAML ánh xạ cột của trích xuất CSDL dân cư."
+    ),
 ) -> None:
     """Sàng lọc lại dữ liệu đã cập nhật và so với lần trước (bước S6) / Re-screen and compare.
 
@@ -41,7 +44,14 @@ def verify_command(
 
     old_records, old_findings, _ = screening_results(previous)
     day = parse_day(export_date) or date.today()
-    now = screen_file(export, out / "screen", columns=columns, registry=registry, export_date=day)
+    now = screen_file(
+        export,
+        out / "screen",
+        columns=columns,
+        registry=registry,
+        export_date=day,
+        registry_columns=registry_columns,
+    )
     comparison = compare_screenings(
         old_findings, now.findings, old_records["record_id"], now.records["record_id"]
     )
