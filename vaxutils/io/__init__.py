@@ -17,6 +17,11 @@ from vaxutils.io.export import Export, read_export
 from vaxutils.io.files import file_sha256, read_parquet, write_atomic
 from vaxutils.io.headers import header_key, normalize_header
 from vaxutils.io.mapping import load_column_mapping
+from vaxutils.io.platform_template import (
+    read_platform_results,
+    read_platform_template,
+    write_platform_template,
+)
 from vaxutils.io.readers import read_table
 from vaxutils.io.registry import RegistryExtract, read_registry
 from vaxutils.io.writers import escape_formulas, formula_like, write_csv, write_json, write_parquet
@@ -39,11 +44,14 @@ __all__ = [
     "normalize_header",
     "read_export",
     "read_parquet",
+    "read_platform_results",
+    "read_platform_template",
     "read_registry",
     "read_table",
     "write_atomic",
     "write_csv",
     "write_json",
     "write_parquet",
+    "write_platform_template",
     "write_xlsx",
 ]

@@ -16,6 +16,7 @@ KCB``, typed in "Địa điểm tiêm"), PL5 the vaccine names exactly as the te
 from __future__ import annotations
 
 import functools
+import re
 
 import pandas as pd
 
@@ -109,40 +110,78 @@ def sites() -> pd.DataFrame:
     )  # fmt: skip
 
 
+# PL4 abbreviates the kind of facility; exports usually spell it out.
+_SITE_WORDS = (
+    (re.compile(r"\btram y te\b"), "tyt"),
+    (re.compile(r"\btrung tam y te\b"), "ttyt"),
+    (re.compile(r"\bbenh vien da khoa\b"), "bvdk"),
+    (re.compile(r"\bbenh vien\b"), "bv"),
+    (re.compile(r"\bphong kham da khoa\b"), "pkdk"),
+    # the administrative word before a place name says nothing PL4 keeps
+    (re.compile(r"\b(?:xa|phuong|thi tran|huyen|quan|thi xa|thanh pho|tinh|tp|tx)\b"), " "),
+)
+
+
+def site_key(name: object) -> str | None:
+    """Matching key of a facility name: diacritics, case, spacing and the usual abbreviations
+    folded ("Trạm Y tế xã Ngọc Động" == "TYT Ngọc Động").
+
+    >>> site_key("Trạm Y tế xã Ngọc Động") == site_key("TYT Ngọc Động"), site_key("Trung tâm Y tế huyện Hà Quảng")
+    (True, 'ttythaquang')
+    """
+    if not isinstance(name, str):
+        return None
+    words = " ".join(
+        "".join(c for c in w if c.isalnum()) for w in (fold_key(w) or "" for w in name.split())
+    )
+    text = f" {words} "
+    for pattern, short in _SITE_WORDS:
+        text = pattern.sub(short, text)
+    return "".join(text.split()) or None
+
+
 @functools.cache
-def _site_index() -> dict[str, set[str]]:
-    index: dict[str, set[str]] = {}
-    for code, name in sites()[["code", "name"]].itertuples(index=False):
-        key = fold_key(name)
+def _site_index() -> dict[tuple[str, str], set[str]]:
+    """(province key, site key) → codes, and ("", site key) → codes across the country."""
+    index: dict[tuple[str, str], set[str]] = {}
+    table = sites()
+    for province, code, name in table[["province", "code", "name"]].itertuples(index=False):
+        key = site_key(name)
         if key:
-            index.setdefault(key, set()).add(code)
+            index.setdefault((fold_key(province) or "", key), set()).add(code)
+            index.setdefault(("", key), set()).add(code)
     return index
 
 
-def site_codes(names: pd.Series, mapping: dict[str, str] | None = None) -> pd.DataFrame:
+def site_codes(
+    names: pd.Series, mapping: dict[str, str] | None = None, province: str | None = None
+) -> pd.DataFrame:
     """The ``Mã cơ sở KCB`` of each facility name, per row: ``code`` (NA unless exactly one site
     matches) and ``candidates`` (the codes when several PL4 sites share the name).
 
     ``mapping`` (a user's ``{facility name as in the export: code}``) is applied first; then the
-    PL4 name is matched after folding case, spaces and diacritics. Nothing is guessed: a name PL4
-    does not list, or lists under two codes, stays without a code. One lookup per unique name.
+    PL4 name is matched with :func:`site_key`, within ``province`` (the PL3 province name of the
+    commune) first, then across the country. Nothing is guessed: a name PL4 does not list, or
+    lists under two codes, stays without a code. One lookup per unique name.
     """
     if len(names) == 0:
         return pd.DataFrame({"code": [], "candidates": []}, index=names.index, dtype="string")
     known = set(sites()["code"])
-    user = {fold_key(k): str(v).strip() for k, v in (mapping or {}).items() if fold_key(k)}
+    user = {site_key(k): str(v).strip() for k, v in (mapping or {}).items() if site_key(k)}
+    scope = fold_key(province) or ""
     uniques = pd.unique(names.dropna().astype(str))
     index = _site_index()
     code_of, cands = {}, {}
     for name in uniques:  # a commune's export names a handful of facilities
-        key = fold_key(name)
+        key = site_key(name)
         if key in user:
             code_of[name] = user[key]
             continue
         if name.strip() in known:  # the export already holds the code
             code_of[name] = name.strip()
             continue
-        found = index.get(key, set())
+        found = index.get((scope, key)) if scope else None
+        found = found or index.get(("", key), set())
         if len(found) == 1:
             code_of[name] = next(iter(found))
         elif found:
@@ -163,6 +202,7 @@ __all__ = [
     "platform_vaccine",
     "priority_groups",
     "site_codes",
+    "site_key",
     "sites",
     "template_bytes",
     "vaccine_names",

@@ -22,6 +22,7 @@ import pandas as pd
 
 from vaxutils import ids
 from vaxutils.io import write_xlsx
+from vaxutils.io.platform_template import TEMPLATE_FIELDS, write_platform_template
 from vaxutils.workflow.fields import column
 from vaxutils.workflow.returned import PERSON_FIELDS, screened_values
 
@@ -174,14 +175,19 @@ def platform_files(
     )
 
 
-def write_platform_workbooks(folder: str | os.PathLike, files: PlatformFiles) -> dict[str, Path]:
-    """``nhap_nen_tang.xlsx`` (the import) and ``sua_truc_tiep.xlsx`` (direct edits, and what could
-    not be imported yet), atomically; IDs are Text cells."""
+def write_platform_workbooks(
+    folder: str | os.PathLike, files: PlatformFiles, template: pd.DataFrame | None = None
+) -> dict[str, Path]:
+    """``nhap_nen_tang.xlsx`` (the import, in the platform's own template: ``template`` holds its
+    rows, see :func:`vaxutils.workflow.platform_template.template_rows`; without it the import's
+    ID, name, birth date and sex are laid out alone) and ``sua_truc_tiep.xlsx`` (direct edits, and
+    what could not be imported yet), atomically; IDs are Text cells."""
     folder = Path(folder)
-    imports = write_xlsx(
+    if template is None:
+        template = files.imports.assign(sex=files.imports["sex"].map({"Nam": "0", "Nữ": "1"}))
+    imports = write_platform_template(
         folder / "nhap_nen_tang.xlsx",
-        {"Nhập số giấy tờ": files.imports.rename(columns=IMPORT_LABELS)},
-        text_columns=list(IMPORT_LABELS.values()),
+        template[[c for c in template.columns if c in TEMPLATE_FIELDS]],
     )
     edits = write_xlsx(
         folder / "sua_truc_tiep.xlsx",
