@@ -41,9 +41,9 @@ _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 _TONE_RE = re.compile(f"[{_TONES}]")
 # Administrative words in front of a name, as diacritic-free word sequences (longest first).
 _PREFIXES = {
-    "commune": ("thi tran", "phuong", "xa", "tt", "p"),
-    "district": ("thanh pho", "thi xa", "quan", "huyen", "tp", "tx", "q", "h"),
-    "province": ("thanh pho truc thuoc trung uong", "thanh pho", "tinh", "tp"),
+    "commune": ("Thị trấn", "Phường", "Xã", "TT", "P", "X"),
+    "district": ("Thành phố", "Thị xã", "Quận", "Huyện", "TP", "TX", "Q", "H"),
+    "province": ("Thành phố trực thuộc trung ương", "Thành phố", "Tỉnh", "TP"),
 }
 _NUMBERED = re.compile(r"^(?:q|p|quan|phuong)\.?\s*(\d+)$")  # "Q1", "P.12" → "1", "12"
 _SHOW = 5  # candidates named per ambiguous row
@@ -83,14 +83,15 @@ def name_keys(text: object, level: str) -> tuple[set[str], set[str]]:
     if numbered:
         exact.add(numbered.group(1))
         plain.add(numbered.group(1))
+    plain_words = [_plain(w) for w in words]
     for prefix in _PREFIXES[level]:
-        n = prefix.count(" ") + 1
-        if len(words) > n and " ".join(_plain(w) for w in words[:n]) == prefix:
-            rest = words[n:]
-            # the prefix must be written as a prefix (Xã, not Xà): compare it with diacritics
-            # only when the name has any; a diacritic-free name is matched plain.
-            exact.add("".join(rest))
-            plain.add("".join(_plain(w) for w in rest))
+        toned = _words(prefix)
+        n = len(toned)
+        if len(words) > n and plain_words[:n] == [_plain(w) for w in toned]:
+            # "Xã" is a prefix, "Xà" (Xà Phìn) is not: with diacritics, only the real word counts
+            if words[:n] == toned:
+                exact.add("".join(words[n:]))
+            plain.add("".join(plain_words[n:]))
             break
     return exact, plain
 
