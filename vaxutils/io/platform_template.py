@@ -98,6 +98,7 @@ def header_labels() -> dict[str, str]:
 
 
 def _check_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.drop(columns=["record_id"], errors="ignore")  # ours, not the platform's
     unknown = [c for c in frame.columns if c not in TEMPLATE_FIELDS]
     if unknown:
         raise WriteError(f"Cột không có trong mẫu nhập / not template columns: {unknown}")
@@ -110,7 +111,8 @@ def _check_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_platform_template(path: str | os.PathLike, frame: pd.DataFrame) -> Path:
-    """Write ``frame`` (columns from :data:`TEMPLATE_FIELDS`, text) into the platform's blank
+    """Write ``frame`` (columns from :data:`TEMPLATE_FIELDS`, text; a ``record_id`` column is
+    left out) into the platform's blank
     template from row 9, atomically. Rows 1–8 stay exactly as the template has them (values,
     merged cells, styles, widths). Every data cell is a Text cell (``@``); a value that looks like a
     formula is written as text with Excel's quote prefix, never evaluated. ``stt`` is numbered

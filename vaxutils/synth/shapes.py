@@ -32,6 +32,7 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from vaxutils.io import write_atomic
+from vaxutils.sex import normalize_series as normalize_sex
 from vaxutils.io.headers import header_key, key_name
 from vaxutils.io.platform_template import FIRST_DATA_ROW, SHEET, TEMPLATE_FIELDS
 from vaxutils.refdata import commune as commune_info
@@ -208,7 +209,7 @@ def template_export(sc: SynthCommune, priority_group: str = "15") -> pd.DataFram
     for field in ("full_name", "dob", "id_number", "phone", "insurance_no"):
         if field in frame.columns:
             out[field] = frame[field].astype("string")
-    out["sex"] = frame["sex"].astype("string").map({"Nam": "0", "Nữ": "1"})
+    out["sex"] = normalize_sex(frame["sex"]).map({"Nam": "0", "Nữ": "1"}).astype("string")
     out["priority_group"] = priority_group
     for field, value in place.items():
         out[field] = value
