@@ -32,11 +32,11 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from vaxutils.io import write_atomic
-from vaxutils.sex import normalize_series as normalize_sex
 from vaxutils.io.headers import header_key, key_name
 from vaxutils.io.platform_template import FIRST_DATA_ROW, SHEET, TEMPLATE_FIELDS
 from vaxutils.refdata import commune as commune_info
 from vaxutils.refdata.platform import platform_commune, platform_vaccine, site_codes
+from vaxutils.sex import normalize_series as normalize_sex
 from vaxutils.synth.commune import SynthCommune, _write_csv_with_titles
 from vaxutils.synth.inject import ascii_fold
 from vaxutils.synth.names import to_new_tone_style, to_old_tone_style
