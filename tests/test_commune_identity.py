@@ -126,14 +126,23 @@ def test_report_and_workbooks_from_a_mixed_file_hold_nobody_of_another_commune(
 ):
     path, frame, truth = district_file
     mine = "01420"
+    imported = tmp_path / "s5" / "ket_qua_nhap.json"  # what 'vaxutils platform results' wrote
+    io.write_json(imported, {"imported": 12, "failed": 3, "no_result": 0, "unmatched": 1,
+                             "failure_reasons": {"Mã cơ sở KCB không tồn tại": 3}})  # fmt: skip
     args = ["report", "--commune", mine, "--input", str(path), "--out", str(tmp_path)]
-    result = runner.invoke(app, [*args, "--export-date", "15/05/2022", "--no-mask"])
+    result = runner.invoke(
+        app,
+        [*args, "--export-date", "15/05/2022", "--no-mask", "--platform-results", str(imported)],
+    )
     assert result.exit_code == 0, result.output
     folder = tmp_path / mine
     texts = {"report.html": (folder / "report.html").read_text("utf-8")}
     for book in folder.glob("*.xlsx"):
         texts[book.name] = _cells(book)
     assert any(name.startswith("ra_soat_") for name in texts)
+    # the platform's import results are counted in the commune report
+    assert "Kết quả nhập lên nền tảng" in texts["report.html"]
+    assert "Mã cơ sở KCB không tồn tại" in texts["report.html"]
     # names as screening writes them (a damaged "BẾ  VĂN PẢO" of this commune is "Bế Văn Pảo")
     names = normalize_series(frame["Họ và tên"]).set_axis(truth["record_id"].to_numpy())
     ids = frame.set_index(truth["record_id"].to_numpy())["Số CMND/CCCD"].dropna().astype(str)

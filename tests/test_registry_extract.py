@@ -64,15 +64,21 @@ def test_screen_and_verify_take_such_an_extract_and_report_its_rows(commune, tmp
     assert {"file", "row", "column", "value", "message"} <= set(listed.columns)
     findings = pd.read_parquet(out / "findings.parquet")
     assert findings["code"].str.startswith("registry_").any()  # the registry was used
+    results = {"imported": 7, "failed": 2, "no_result": 0, "unmatched": 0, "rows": 9,
+               "failure_reasons": {"Số điện thoại không hợp lệ": 2}}  # fmt: skip
+    io.write_json(tmp_path / "s5" / "ket_qua_nhap.json", results)
     again = runner.invoke(
         app,
         [
             "verify", str(export), "--previous", str(out), "--out", str(tmp_path / "ver"),
             "--registry", str(path), "--registry-columns", str(mapping),
+            "--platform-results", str(tmp_path / "s5"),
         ],
     )  # fmt: skip
     assert again.exit_code == 0, again.output
     assert (tmp_path / "ver" / "screen" / "trich_xuat_dan_cu_can_sua.csv").is_file()
+    progress = json.loads((tmp_path / "ver" / "progress.json").read_text("utf-8"))
+    assert progress["platform_import"]["failed"] == 2 and "2 thất bại" in again.output
 
 
 def test_an_extract_without_an_id_column_says_what_to_do(tmp_path):
