@@ -245,3 +245,13 @@ def test_shipped_code_lists_are_the_platforms_with_their_provenance():
             shipped = _files.read_table(name)
             original = pd.read_csv(source, dtype="string", keep_default_na=False)
             pd.testing.assert_frame_equal(shipped.reset_index(drop=True), original)
+
+
+def test_synth_writes_the_real_shapes(tmp_path):
+    args = ["synth", "--commune", "01420", "--persons", "30", "--out", str(tmp_path), "--shapes"]
+    result = runner.invoke(app, [*args, "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    listed = io.read_export(tmp_path / "mau_nhap_01420.xlsx")
+    assert listed.source["platform_template"] and len(listed.records) == 30
+    extract = io.read_registry(tmp_path / "dan_cu_01420.xlsx")
+    assert len(extract.problems) == 3 and len(extract.frame) >= 27
