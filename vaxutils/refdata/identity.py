@@ -194,9 +194,26 @@ def _label(code: str) -> str:
     return f"{code} {_indexes()['label'].get(code, '')}".strip()
 
 
+def _text(s: pd.Series) -> pd.Series:
+    """Cells as ``string``: numbers as their digits, unencodable characters (lone surrogates)
+    replaced; one conversion per distinct value (a column holds a few hundred names)."""
+    codes, uniques = pd.factorize(np.asarray(s, dtype=object), use_na_sentinel=True)
+
+    def clean(v: object) -> str | None:
+        if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
+            return None
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        text = v if isinstance(v, str) else str(v)
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+    cleaned = np.array([clean(v) for v in uniques] + [None], dtype=object)
+    return pd.Series(cleaned[codes], index=s.index, dtype="string")
+
+
 def known_commune_codes(s: pd.Series) -> pd.Series:
     """The 5-digit code of each cell that is a commune code of either list ("1420" → "01420"), else NA."""
-    text = s.astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
+    text = _text(s).str.strip()
     padded = text.where(text.str.fullmatch(r"\d{1,5}").fillna(False)).str.zfill(5)
     return padded.where(padded.isin(set(_indexes()["label"])))
 
@@ -229,7 +246,7 @@ def resolve_communes(
     has_code = by_code.notna().to_numpy()
     out.loc[has_code, "commune_code"] = by_code[has_code]
     out.loc[has_code, "status"] = "code"
-    names = pd.DataFrame({"c": commune, "d": district, "p": province}).astype("string")
+    names = pd.DataFrame({"c": _text(commune), "d": _text(district), "p": _text(province)})
     names = names.apply(lambda col: col.str.strip()).loc[~has_code]
     if names.empty:
         return out.astype("string")
