@@ -87,7 +87,7 @@ def main() -> None:
                 "--out",
                 "demo",
                 "--district",
-                "045",
+                "095",  # three communes: the whole demo, kept short
                 "--persons",
                 "50",
                 "--workers",
