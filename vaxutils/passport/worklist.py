@@ -131,7 +131,7 @@ def _record_reasons(d: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
         if ("exempt_from_cleaning" in d.columns)
         else np.zeros(len(d), dtype=bool)
     )
-    why = d["record_id"].map(labels)
+    why = d["record_id"].map(labels).astype("string")  # all-missing stays text, not float
     blocked = why.notna().to_numpy() & ~exempt
     return pd.DataFrame(
         {
