@@ -255,3 +255,25 @@ def test_synth_writes_the_real_shapes(tmp_path):
     assert listed.source["platform_template"] and len(listed.records) == 30
     extract = io.read_registry(tmp_path / "dan_cu_01420.xlsx")
     assert len(extract.problems) == 3 and len(extract.frame) >= 27
+
+
+def test_results_and_sites_refuse_the_wrong_files_with_a_message(written, tmp_path):
+    path, _, _ = written
+    other = tmp_path / "khac.xlsx"
+    io.write_xlsx(other, {"Trang 1": pd.DataFrame({"Họ và tên": ["A"]})})
+    previous = tmp_path / "s5"
+    io.write_csv(
+        previous / "nhap_nen_tang.csv",
+        pd.DataFrame({"record_id": ["r"], "id_number": ["1"], "template_row": ["9"]}),
+    )
+    run = runner.invoke(app, ["platform", "results", str(other), "--previous", str(previous)])
+    assert run.exit_code != 0 and "không phải tệp mẫu nhập" in str(run.exception)
+    run = runner.invoke(app, ["platform", "results", str(path), "--previous", str(tmp_path)])
+    assert run.exit_code != 0 and "nhap_nen_tang.csv" in str(run.exception)
+    sites = tmp_path / "sites.yml"
+    sites.write_text("- chỉ là một danh sách\n", encoding="utf-8")
+    run = runner.invoke(
+        app, ["platform", str(tmp_path), "--out", str(tmp_path / "o"), "--sites", str(sites)]
+    )
+    assert run.exit_code != 0  # no screening results there: says so before reading the sites
+    assert "vaxutils screen" in str(run.exception)
