@@ -4,7 +4,7 @@
 ...            "failure_reasons": {"Số CCCD/Mã định danh đã tồn tại trên hệ thống": 3}}
 >>> platform_results_table(summary)["Số hồ sơ"].tolist()
 [40, 3, 0, 1]
->>> platform_failures_table(summary).iloc[0, 1]
+>>> int(platform_failures_table(summary).iloc[0, 1])
 3
 """
 
