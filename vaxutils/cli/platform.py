@@ -1,18 +1,51 @@
-"""``vaxutils platform SCREEN_DIR --out DIR``: step S5, the import file and the direct-edit list;
-``vaxutils platform results FILE --previous DIR``: the import file the platform sent back (AH/AI)."""
+"""``vaxutils platform SCREEN_DIR --out DIR``: step S5, one decision per record of the lists, the
+import in the platform's own template; ``vaxutils platform results FILE --previous DIR``: the
+import file the platform sent back (AH/AI)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
+from rich.table import Table
 from typer.core import TyperGroup
 
 from vaxutils.cli._app import app
 from vaxutils.cli.review import screening_results, stage_table
 from vaxutils.cli.screen import vn_number
 from vaxutils.errors import VaxutilsError
+
+_SHOWN_ROWS = 10
+# step, folder option, problems file the step wrote, command that wrote it
+_GATES = (
+    ("S2 (rà soát thôn)", "--review", "review_problems", "vaxutils review in"),
+    ("S4 (đối chiếu công an xã)", "--police", "police_problems", "vaxutils police in"),
+)
+
+
+def _step_problems(folder: Path, name: str) -> pd.DataFrame | None:
+    """The problems a returned list left (``name.parquet``, else ``name.csv``), or None."""
+    from vaxutils import io
+
+    if (folder / f"{name}.parquet").is_file():
+        return io.read_parquet(folder / f"{name}.parquet")
+    if (folder / f"{name}.csv").is_file():
+        return pd.read_csv(folder / f"{name}.csv", dtype="string", encoding="utf-8-sig")
+    return None
+
+
+def _places(errors: pd.DataFrame) -> str:
+    """ "trang 'Thôn A' dòng 5 (mã 01420-000123), ..." for the first rows with an error."""
+    shown = [
+        f"trang '{p.sheet}' dòng {p.row} cột '{p.column}' (mã {p.record_id})"
+        if pd.notna(p.record_id)
+        else f"trang '{p.sheet}': {p.message}"
+        for p in errors.head(_SHOWN_ROWS).itertuples(index=False)
+    ]
+    more = len(errors) - _SHOWN_ROWS
+    return "; ".join(shown) + (f"; và {vn_number(more)} dòng nữa" if more > 0 else "")
 
 
 class _FilesByDefault(TyperGroup):
@@ -94,37 +127,76 @@ def platform_command(
     commune: str | None = typer.Option(
         None, "--commune", help="Mã xã (5 chữ số) khi tệp xuất không có cột xã."
     ),
+    partial: bool = typer.Option(
+        False,
+        "--partial",
+        help="Khi sổ rà soát/danh sách công an còn lỗi: chỉ dùng các dòng đạt, liệt kê các dòng còn "
+        "lại trong 'Chưa nhập được'.",
+    ),
     no_contracts: bool = typer.Option(
         False, "--no-contracts", help="Bỏ qua kiểm tra hợp đồng dữ liệu platform_import."
     ),
 ) -> None:
-    """Tệp nhập lên nền tảng và danh sách sửa trực tiếp (bước S5) / Platform import and edits."""
-    import pandas as pd
+    """Tệp nhập, sửa trực tiếp, gộp trùng, loại khỏi danh sách (bước S5) / Platform files.
 
+    Mỗi hồ sơ trong các danh sách kết thúc ở đúng một nơi; thoát với mã 1 khi bước trước còn lỗi
+    (trừ khi có --partial) hoặc khi có hồ sơ không ở nơi nào.
+    """
     from vaxutils import io
     from vaxutils.io.platform_template import read_platform_template
-    from vaxutils.workflow.platform import platform_files, write_platform_workbooks
-    from vaxutils.workflow.platform_template import template_rows
+    from vaxutils.workflow.platform import (
+        OUTCOMES,
+        held_back_rows,
+        platform_files,
+        write_platform_workbooks,
+    )
+    from vaxutils.workflow.platform_template import apply_template, template_rows
 
-    records, findings, summary = screening_results(screened, also=("doses.parquet",))
-    doses = io.read_parquet(screened / "doses.parquet")
+    console = Console()
+    records, findings, summary = screening_results(screened)
+    site_mapping, group = _load_sites(sites), _priority(priority_group)
+    held = []
+    for (step, _option, name, command), folder in zip(_GATES, (review, police), strict=True):
+        if folder is None:
+            continue
+        found = _step_problems(folder, name)
+        if found is None:
+            continue
+        errors = found[found["severity"].eq("error").fillna(False)]
+        if errors.empty:
+            continue
+        file = f"{folder / name}.csv"
+        if not partial:
+            console.print(
+                f"[red]Chưa lập được tệp cho nền tảng:[/] bước {step} còn {vn_number(len(errors))} lỗi "
+                f"({file}): {_places(errors)}. Sửa các dòng đó trong tệp gửi lại rồi chạy lại "
+                f"'{command}', hoặc chạy 'vaxutils platform ... --partial' để chỉ dùng các dòng đạt.",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(1)
+        held.append(held_back_rows(errors, f"bước {step}", file))
+    held_back = pd.concat(held, ignore_index=True) if held else None
+    doses_path = screened / "doses.parquet"
+    doses = io.read_parquet(doses_path) if doses_path.is_file() else None
     files = platform_files(
         records,
         findings,
         stage_table(review, "review.parquet", "vaxutils review in"),
         stage_table(police, "police_verified.parquet", "vaxutils police in"),
+        doses=doses,
+        held_back=held_back,
     )
-    place = commune or summary.get("commune_identity", {}).get("commune")
+    # the platform's template: what it cannot take (a required value missing) is not importable
     rows = template_rows(
         files.imports,
         records,
-        doses,
-        priority_group=_priority(priority_group),
-        commune=place,
-        sites=_load_sites(sites),
+        doses if doses is not None else pd.DataFrame({"record_id": pd.Series(dtype="string")}),
+        priority_group=group,
+        commune=commune or summary.get("commune_identity", {}).get("commune"),
+        sites=site_mapping,
     )
-    # what the template cannot take joins the records that cannot be imported yet
-    files.imports = files.imports[files.imports["record_id"].isin(rows.frame["record_id"])]
+    files = apply_template(files, rows)
     files.imports = (
         files.imports.set_index("record_id")
         .reindex(rows.frame["record_id"])
@@ -132,46 +204,72 @@ def platform_command(
         .assign(template_row=[str(r) for r in range(9, 9 + len(rows.frame))])
         .astype("string")
     )
-    files.left_out = pd.concat(
-        [
-            files.left_out,
-            rows.not_importable.assign(
-                reason=rows.not_importable["reason"]
-                + " Cột thiếu: "
-                + rows.not_importable["missing"]
-            )[["record_id", "reason"]],
-        ],
-        ignore_index=True,
-    )
     written = write_platform_workbooks(out, files, rows.frame)
-    for name, frame in (("nhap_nen_tang", files.imports), ("sua_truc_tiep", files.edits)):
-        io.write_csv(out / f"{name}.csv", frame)
-    io.write_csv(out / "chua_nhap_duoc.csv", files.left_out)
     if len(rows.unresolved_sites):
         io.write_csv(out / "co_so_chua_co_ma.csv", rows.unresolved_sites)
-    console = Console()
+    for name, frame in (
+        ("nhap_nen_tang", files.imports),
+        ("sua_truc_tiep", files.edits),
+        ("chua_nhap_duoc", files.left_out),
+        ("gop_trung", files.merges),
+        ("loai_khoi_danh_sach", files.removals),
+        ("da_xac_nhan", files.confirmed),
+        ("ket_qua_s5", files.outcome),
+    ):
+        io.write_csv(out / f"{name}.csv", frame)
+
+    counts = files.counts
+    table = Table(title=f"Bước S5: {vn_number(len(files.listed))} hồ sơ trong các danh sách")
+    table.add_column("Kết quả")
+    table.add_column("Số hồ sơ", justify="right")
+    table.add_column("Tệp")
+    where = {
+        OUTCOMES[0]: written["import"].name,
+        OUTCOMES[1]: f"{written['edits'].name} ({vn_number(len(files.edits))} thông tin)",
+        OUTCOMES[2]: written["merges"].name,
+        OUTCOMES[3]: written["removals"].name,
+        OUTCOMES[4]: f"{written['edits'].name}, trang 'Chưa nhập được'",
+        OUTCOMES[5]: f"{written['edits'].name}, trang 'Đã xác nhận đúng'",
+    }
+    for outcome in OUTCOMES:
+        table.add_row(outcome, vn_number(counts[outcome]), where[outcome])
+    console.print(table)
     console.print(
-        f"Nhập qua Excel (mẫu của nền tảng): {vn_number(len(files.imports))} hồ sơ → "
-        f"[bold]{written['import']}[/]\n"
+        f"Nhập qua Excel: {vn_number(len(files.imports))} hồ sơ → [bold]{written['import']}[/]\n"
         f"Sửa trực tiếp: {vn_number(len(files.edits))} thông tin của "
         f"{vn_number(files.edits['record_id'].nunique())} hồ sơ → [bold]{written['edits']}[/]\n"
-        f"Chưa nhập được: {vn_number(len(files.left_out))} hồ sơ (xem trang 'Chưa nhập được', "
-        "chua_nhap_duoc.csv)."
+        f"Gộp hồ sơ trùng: {vn_number(len(files.merges))} → [bold]{written['merges']}[/]; loại khỏi "
+        f"danh sách: {vn_number(len(files.removals))} → [bold]{written['removals']}[/]",
+        soft_wrap=True,
     )
     if len(rows.unresolved_sites):
         console.print(
             f"[yellow]{vn_number(len(rows.unresolved_sites))} cơ sở tiêm chưa tìm được Mã cơ sở KCB "
             f"(PL4): xem {out / 'co_so_chua_co_ma.csv'}, ghi mã vào tệp --sites rồi chạy lại.[/]"
         )
-    if priority_group is None and rows.not_importable["missing"].str.contains("E (").any():
+    if group is None and rows.not_importable["missing"].str.contains("E (", regex=False).any():
         console.print(
             "[yellow]Tệp xuất không có mã nhóm ưu tiên: chọn mã mặc định bằng --priority-group "
             "(PL2, ví dụ 15).[/]"
+        )
+    if held_back is not None:
+        console.print(
+            f"[yellow]--partial: {vn_number(len(held_back))} hồ sơ có lỗi ở bước trước chưa được dùng "
+            "(xem 'Chưa nhập được').[/]"
         )
     if police is None:
         console.print(
             "[yellow]Chưa có kết quả đối chiếu của công an xã (--police): số giấy tờ mới chỉ do thôn rà soát.[/]"
         )
+    console.print(f"Đã ghi [bold]{out}[/] (các tệp .xlsx và bản .csv cùng tên; ket_qua_s5.csv).")
+    failed = False
+    if len(files.unplaced):
+        console.print(
+            f"[red]{vn_number(len(files.unplaced))} hồ sơ không ở danh sách nào:[/] "
+            + ", ".join(files.unplaced[:_SHOWN_ROWS]),
+            highlight=False,
+        )
+        failed = True
     if not no_contracts and len(files.imports):
         from vaxutils import contracts
 
@@ -185,8 +283,9 @@ def platform_command(
             context=written["import"].name,
         )
         console.print(template.summary_vi(), highlight=False)
-        if not (checked.success and template.success):
-            raise typer.Exit(1)
+        failed |= not (checked.success and template.success)
+    if failed:
+        raise typer.Exit(1)
 
 
 @platform_app.command("results")

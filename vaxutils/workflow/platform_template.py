@@ -34,7 +34,7 @@ columns that are missing, so the file never holds a row the platform will reject
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -53,6 +53,7 @@ from vaxutils.refdata.platform import (
     priority_groups,
     site_codes,
 )
+from vaxutils.workflow.platform import NOT_IMPORTABLE, PlatformFiles
 
 NOT_IMPORTABLE_COLUMNS = ("record_id", "reason", "missing")
 SITE_COLUMNS = ("facility", "n_doses", "candidates", "reason")
@@ -216,4 +217,29 @@ def template_rows(
         kept[["record_id", *[f for f in TEMPLATE_FIELDS if f in kept.columns]]],
         not_importable[list(NOT_IMPORTABLE_COLUMNS)],
         unresolved,
+    )
+
+
+def apply_template(files: PlatformFiles, rows: TemplateRows) -> PlatformFiles:
+    """``files`` with the imports the template cannot take moved to the not-importable list (their
+    outcome too), so that every record of the lists still ends in exactly one place."""
+    blocked = rows.not_importable
+    if blocked.empty:
+        return files
+    moved = files.imports["record_id"].isin(blocked["record_id"])
+    left = pd.DataFrame(
+        {
+            "record_id": blocked["record_id"],
+            "reason": blocked["reason"] + " Cột thiếu: " + blocked["missing"],
+            "action": "Bổ sung thông tin còn thiếu (số điện thoại, nhóm ưu tiên --priority-group, mã cơ sở "
+            "tiêm --sites...) rồi chạy lại 'vaxutils platform'.",
+        }
+    ).astype("string")
+    outcome = files.outcome.copy()
+    outcome.loc[outcome["record_id"].isin(blocked["record_id"]), "outcome"] = NOT_IMPORTABLE
+    return replace(
+        files,
+        imports=files.imports.loc[~moved].reset_index(drop=True),
+        left_out=pd.concat([files.left_out, left[list(files.left_out.columns)]], ignore_index=True),
+        outcome=outcome,
     )
