@@ -28,6 +28,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check vaxutils tests benchmarks scripts
 	$(BIN)/ruff format --check vaxutils tests benchmarks scripts
+	$(BIN)/lint-imports --no-cache
 
 # JupyterLab on the analyst notebook (the [lab] extra is installed with the rest)
 lab: $(STAMP)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from vaxutils import io
+from vaxutils import contracts, io
 from vaxutils.screen.engine import ScreenResult, screen
 
 UNPLACED_FILE = "chua_xac_dinh_xa.csv"
@@ -49,8 +49,6 @@ def screen_file(
     if commune is not None:
         export = io.keep_commune(export, commune)
     if check_contracts:
-        from vaxutils import contracts  # Great Expectations is slow to import: only when needed
-
         contracts.require(export.records, "platform_export", context=str(input))
         if len(export.doses):
             contracts.require(export.doses, "platform_export_doses", context=str(input))
