@@ -5,13 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: demo test install lint bench goldens clean
+.PHONY: demo test install lint bench goldens clean lab install-check
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Cần Python 3.11 trở lên / Python 3.11+ required"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q -e ".[dev,lab]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
@@ -29,6 +29,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check vaxutils tests benchmarks scripts
 	$(BIN)/ruff format --check vaxutils tests benchmarks scripts
 	$(BIN)/lint-imports --no-cache
+
+# JupyterLab on the analyst notebook (the [lab] extra is installed with the rest)
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/explore_anomalies.ipynb
+
+# A wheel in a fresh venv, run from another folder: what pip and conda users get
+install-check:
+	$(PYTHON) scripts/check_install.py
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done

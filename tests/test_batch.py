@@ -177,8 +177,9 @@ def test_export_date_reaches_screening(monkeypatch, tmp_path):
 
     seen = {}
 
-    def screen_file(input, out_dir, registry=None, export_date=None):
+    def screen_file(input, out_dir, registry=None, export_date=None, commune=None):
         seen["export_date"] = export_date
+        seen["commune"] = commune  # a file may hold other communes: the job keeps its own
         return SimpleNamespace(findings=fx.findings(), summary=fx.summary())
 
     monkeypatch.setattr(vaxutils.screen, "screen_file", screen_file)
@@ -186,6 +187,7 @@ def test_export_date_reaches_screening(monkeypatch, tmp_path):
     job.export_date = date(2022, 5, 15)  # as `vaxutils demo` sets it
     job_module._screen(job, tmp_path / "screen")
     assert seen["export_date"] == date(2022, 5, 15)
+    assert seen["commune"] == "01420"
 
 
 def test_export_date_is_fingerprinted_and_recorded(inputs, tmp_path, fast_jobs):

@@ -151,6 +151,31 @@ def clean_worklist() -> pd.DataFrame:
     )
 
 
+def clean_platform_template() -> pd.DataFrame:
+    """Two rows as vaxutils platform writes them into the platform's template (read back)."""
+    from vaxutils.io.platform_template import TEMPLATE_FIELDS
+
+    frame = pd.DataFrame({c: pd.Series([None, None], dtype="string") for c in TEMPLATE_FIELDS})
+    return frame.assign(
+        stt=["1", "2"],
+        full_name=["Nông Văn Pó", "Lục Thị Mai"],
+        dob=["05/03/1990", "12/11/1975"],
+        sex=["0", "1"],
+        priority_group=["15", "9"],
+        phone=["0912345678", "0987654321"],
+        id_number=["004090012345", "123456789"],
+        province=["Tỉnh Cao Bằng"] * 2,
+        province_code=["04"] * 2,
+        district=["Huyện Hà Quảng"] * 2,
+        district_code=["045"] * 2,
+        commune=["Xã Thượng Thôn"] * 2,
+        commune_code=["01420"] * 2,
+        vaccine_1=["COVID-19 Vaccine AstraZeneca", "COVID-19 Vaccine Moderna"],
+        dose_date_1=["01/09/2021", "02/10/2021"],
+        site_1=["04075", "04003"],
+    ).astype("string")
+
+
 CLEAN = {
     "platform_export": clean_export_records,
     "platform_export_doses": clean_doses,
@@ -160,6 +185,7 @@ CLEAN = {
     "police_verified": clean_police,
     "registry": clean_registry,
     "platform_import": clean_platform_import,
+    "platform_template": clean_platform_template,
     "passport_worklist": clean_worklist,
 }
 
@@ -199,6 +225,24 @@ def test_suite_file_is_reviewable(name):
 # --- each suite fails on data broken the way it guards against -------------------------------
 
 BROKEN = [
+    (
+        "platform_template",
+        lambda f: f.assign(sex=["Nam", "1"]),
+        "expect_column_values_to_be_in_set",
+        "sex",
+    ),
+    (
+        "platform_template",
+        lambda f: f.assign(commune_code=["1420", "01420"]),
+        "expect_column_values_to_match_regex",
+        "commune_code",
+    ),
+    (
+        "platform_template",
+        lambda f: f.assign(import_failed=["Lỗi", None]),
+        "expect_column_values_to_be_null",
+        "import_failed",
+    ),
     # (suite, how to break a clean frame, expectation that must fail, column)
     (
         "platform_export",

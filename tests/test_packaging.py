@@ -42,3 +42,27 @@ def test_console_script_and_two_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make demo" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_notebooks_and_suites_ship_inside_the_package():
+    import subprocess
+    import sys
+
+    from vaxutils.resources import shipped
+
+    setup = (ROOT / "setup.py").read_text(encoding="utf-8")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    data = project["tool"]["setuptools"]["package-data"]
+    for folder, pattern in (("notebooks", "*.ipynb"), ("expectations", "*.json")):
+        # the top-level folder is the one the wheel maps into vaxutils/<folder>
+        assert f'"vaxutils.{folder}": "{folder}"' in setup
+        assert data[f"vaxutils.{folder}"] == [pattern]
+        assert sorted(shipped(folder).glob(pattern)) == sorted((ROOT / folder).glob(pattern))
+    assert "lab" in project["project"]["optional-dependencies"]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^lab:", makefile, re.M) and "jupyter lab notebooks/" in makefile
+    assert "install-check" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "vaxutils", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and "platform" in done.stdout

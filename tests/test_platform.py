@@ -15,8 +15,13 @@ EXPORT_DATE = date(2022, 5, 15)
 
 
 @pytest.fixture(scope="module")
-def screened(tmp_path_factory):
-    commune, result = screened_commune(tmp_path_factory.mktemp("s5"), "01420", 700, 12, EXPORT_DATE)
+def s5_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("s5")
+
+
+@pytest.fixture(scope="module")
+def screened(s5_folder):
+    commune, result = screened_commune(s5_folder, "01420", 700, 12, EXPORT_DATE)
     return commune, result.records, result.findings
 
 
@@ -107,27 +112,43 @@ def test_without_the_police_the_villages_values_are_used(screened):
     assert shared.str.contains("trùng").all()
 
 
-def test_workbooks_and_cli(screened, police, tmp_path):
+def test_workbooks_and_cli(screened, police, s5_folder, tmp_path):
     from typer.testing import CliRunner
 
     from vaxutils.cli import app
+    from vaxutils.io.platform_template import SHEET
 
     _, records, findings = screened
     files = platform_files(records, findings, police=police)
     written = write_platform_workbooks(tmp_path / "files", files)
-    ws = openpyxl.load_workbook(written["import"]).active
-    assert [c.value for c in ws[1]][:2] == ["Mã đối tượng", "Số CMND/CCCD"]
-    assert ws["B2"].data_type == "s" and ws["B2"].number_format == "@"  # the ID stays text
+    # the platform's own template (issue 11): header rows 7-8, data from row 9, IDs as Text
+    ws = openpyxl.load_workbook(written["import"])[SHEET]
+    assert ws["B7"].value == "Họ và tên (*)" and ws["Q7"].value == "Mũi 1"
+    assert ws["H9"].data_type == "s" and ws["H9"].number_format == "@"  # the ID stays text
+    assert ws["H9"].value == files.imports["id_number"].iloc[0]
     book = openpyxl.load_workbook(written["edits"])
     assert book.sheetnames == ["Sửa trực tiếp", "Chưa nhập được", "Đã xác nhận đúng"]
 
-    folder = screen_dir(tmp_path / "screen", records=records, findings=findings)
+    doses = pd.read_parquet(s5_folder / "out" / "doses.parquet")
+    folder = screen_dir(tmp_path / "screen", records=records, findings=findings, doses=doses)
     police_dir = screen_dir(tmp_path / "police", police_verified=police)
     run = CliRunner().invoke(
-        app, ["platform", str(folder), "--police", str(police_dir), "--out", str(tmp_path / "out")]
-    )
+        app,
+        ["platform", str(folder), "--police", str(police_dir), "--out", str(tmp_path / "out"),
+         "--priority-group", "15"],
+    )  # fmt: skip
     assert run.exit_code == 0, run.output
-    assert "ĐẠT" in run.output and "Nhập qua Excel" in run.output
+    assert "Nhập qua Excel" in run.output
+    left = pd.read_csv(tmp_path / "out" / "chua_nhap_duoc.csv", dtype=str)
+    sent = pd.read_csv(tmp_path / "out" / "nhap_nen_tang.csv", dtype=str)
+    # every record of the import is in the template or listed with what it lacks
+    assert set(files.imports["record_id"]) == set(sent["record_id"]) | (
+        set(left["record_id"]) & set(files.imports["record_id"])
+    )
+    # this export has phones and PL4 facilities: most imports make it into the template
+    assert len(sent) > len(files.imports) // 2, run.output
+    assert "ĐẠT" in run.output and sent["template_row"].astype(int).tolist()[:2] == [9, 10]
+    assert (tmp_path / "out" / "co_so_chua_co_ma.csv").is_file()  # the private clinic: no PL4 code
     for name in (
         "nhap_nen_tang.xlsx",
         "sua_truc_tiep.xlsx",

@@ -41,7 +41,11 @@ def test_nothing_wrong_lost_or_changed(trip):
     assert c["wrong_final_value"] == 0, c["wrong_ids"]
     assert c["lost"] == 0, c["lost_ids"]
     assert c["changed_correct"] == 0, c["changed_correct_ids"]
-    assert c["wrong_at_start"] > 60 and c["fixed"] >= c["wrong_at_start"] - 10
+    # issue 11: the import is the platform's template; a record whose export lacks a required (*)
+    # value (this commune's export has no phone column) is pending with that reason, not imported
+    left = _csv(trip.folder / "s5" / "chua_nhap_duoc.csv")
+    template = int(left["reason"].str.startswith("Thiếu thông tin bắt buộc (*)").sum())
+    assert c["wrong_at_start"] > 60 and c["fixed"] + template >= c["wrong_at_start"] - 10
     assert c["fixed"] + c["pending_with_reason"] == c["wrong_at_start"]
     # S6 sees it too: most records with problems before are fixed in the re-export
     assert trip.progress["statuses"]["đã sửa"] >= c["fixed"] // 2
@@ -119,8 +123,12 @@ def test_legacy_names_reach_the_platform_both_ways(trip):
     edits = _csv(trip.folder / "s5" / "sua_truc_tiep.csv")
     imports = _csv(trip.folder / "s5" / "nhap_nen_tang.csv").set_index("record_id")
     names = edits[edits["field"].eq("Họ và tên")].set_index("record_id")
+    left = _csv(trip.folder / "s5" / "chua_nhap_duoc.csv").set_index("record_id")["reason"]
     for rid in legacy:
         new = names["new_value"].get(rid, imports["full_name"].get(rid))
+        if new is None:  # issue 11: an import lacking a required template value (phone) waits
+            assert left.get(rid, "").startswith("Thiếu thông tin bắt buộc (*)"), rid
+            continue
         assert new == script.truth.loc[rid, "full_name"], rid
     before = io.read_export(trip.folder / "input" / "export_01420.xlsx").records
     platform_value = before.set_index("record_id")["full_name"]

@@ -17,6 +17,7 @@ PERSON_FIELDS: tuple[str, ...] = (
     "commune",
     "village",
     "commune_code",
+    "priority_group",
 )
 
 DOSE_FIELDS: tuple[str, ...] = (
@@ -43,6 +44,7 @@ FIELD_LABELS_VI: dict[str, str] = {
     "commune": "Xã/Phường/Thị trấn",
     "village": "Thôn/Ấp/Tổ/Bản",
     "commune_code": "Mã xã",
+    "priority_group": "Mã nhóm đối tượng ưu tiên",
     "dose_number": "Mũi",
     "vaccine": "Tên vắc xin",
     "lot": "Số lô",

@@ -62,7 +62,7 @@ def _screen(job: CommuneJob, screen_dir: Path):
     from vaxutils import screen
 
     if job.export is not None:
-        from vaxutils.screen.files import write_results
+        from vaxutils.screen.files import note_identity, write_results
 
         result = screen.screen(
             job.export, registry=_registry_frame(job), export_date=job.export_date
@@ -75,10 +75,16 @@ def _screen(job: CommuneJob, screen_dir: Path):
                 "sha256_partition": job.export_fingerprint,
             }
         ]
+        note_identity(job.export, result.summary, screen_dir)
         write_results(result, screen_dir)
         return result
+    # a file may hold other communes' people too: keep this commune's only
     return screen.screen_file(
-        job.input_path, screen_dir, registry=job.registry_path, export_date=job.export_date
+        job.input_path,
+        screen_dir,
+        registry=job.registry_path,
+        export_date=job.export_date,
+        commune=job.commune_code,
     )
 
 

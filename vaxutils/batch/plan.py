@@ -149,36 +149,32 @@ def plan_jobs(
 
 
 def split_export(path: Path) -> dict[str, tuple[object, str]]:
-    """Read one export holding many communes and split it by ``commune_code``.
+    """Read one export holding many communes and split it by commune.
 
-    Returns ``{code: (Export, fingerprint)}``; the fingerprint hashes the partition's content,
-    so a change in one commune's rows reruns only that commune.
+    Each record's commune comes from its ``Mã xã`` or, without one, from the commune, district and
+    province names (:func:`vaxutils.io.place_communes`); records whose commune is not certain are in
+    no partition (each partition's ``unplaced`` lists them). Returns ``{code: (Export,
+    fingerprint)}``; the fingerprint hashes the partition's content, so a change in one commune's
+    rows reruns only that commune.
     """
     import hashlib
-    from dataclasses import replace
 
     import pandas as pd
 
     from vaxutils import io
 
-    export = io.read_export(path)
-    records = export.records
-    if "commune_code" not in records.columns or records["commune_code"].isna().all():
+    export = io.place_communes(io.read_export(path))
+    parts = io.commune_parts(export)
+    if not parts and not len(export.unplaced):
         raise BatchInputError(
-            f"Tệp {path.name} không có cột Mã xã (commune_code): không chia được theo xã. "
-            "Hãy dùng thư mục gồm các tệp export_<mã xã>. / No commune_code column to split on."
+            f"Tệp {path.name} không có cột Mã xã hay tên Xã/Phường: không chia được theo xã. "
+            "Hãy dùng thư mục gồm các tệp export_<mã xã>. / No commune code or commune name "
+            "column to split on."
         )
-    code = records["commune_code"].astype("string").str.strip().str.zfill(5)
-    parts = {}
-    for commune, part in records.groupby(code, sort=True):  # loop over communes, not rows
-        doses = export.doses[export.doses["record_id"].isin(part["record_id"])]
+    out = {}
+    for commune, part in parts.items():
         digest = hashlib.sha256()
-        for frame in (part, doses):
+        for frame in (part.records, part.doses):
             digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-        parts[str(commune)] = (
-            replace(
-                export, records=part.reset_index(drop=True), doses=doses.reset_index(drop=True)
-            ),
-            digest.hexdigest(),
-        )
-    return parts
+        out[commune] = (part, digest.hexdigest())
+    return out

@@ -1,4 +1,6 @@
-"""``vaxutils platform SCREEN_DIR --out DIR``: step S5, one decision per record of the lists."""
+"""``vaxutils platform SCREEN_DIR --out DIR``: step S5, one decision per record of the lists, the
+import in the platform's own template; ``vaxutils platform results FILE --previous DIR``: the
+import file the platform sent back (AH/AI)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from vaxutils.cli._app import app
 from vaxutils.cli.review import screening_results, stage_table
 from vaxutils.cli.screen import vn_number
+from vaxutils.errors import VaxutilsError
 
 _SHOWN_ROWS = 10
 # step, folder option, problems file the step wrote, command that wrote it
@@ -44,7 +48,63 @@ def _places(errors: pd.DataFrame) -> str:
     return "; ".join(shown) + (f"; và {vn_number(more)} dòng nữa" if more > 0 else "")
 
 
-@app.command("platform")
+class _FilesByDefault(TyperGroup):
+    """``vaxutils platform SCREEN_DIR ...`` (the command scripts already use) means
+    ``vaxutils platform files SCREEN_DIR ...``; ``results`` is the other subcommand."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["files", *args]
+        return super().parse_args(ctx, args)
+
+
+platform_app = typer.Typer(
+    cls=_FilesByDefault,
+    help="Bước S5: tệp nhập lên nền tảng (mẫu của nền tảng) và kết quả nhập trả về.",
+    no_args_is_help=True,
+)
+app.add_typer(platform_app, name="platform")
+
+
+def _load_sites(path: Path | None) -> dict[str, str] | None:
+    """A ``{facility name as in the export: Mã cơ sở KCB}`` YAML file."""
+    if path is None:
+        return None
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise VaxutilsError(
+            f"Không đọc được tệp ánh xạ cơ sở tiêm {path} ({type(exc).__name__}). Tệp có dạng: "
+            '"Trạm Y tế xã Thượng Thôn": "01420". / Cannot read the site mapping file.'
+        ) from None
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str | int) for k, v in data.items()
+    ):
+        raise VaxutilsError(
+            f"Tệp {path} phải là danh sách 'Tên cơ sở tiêm: \"Mã cơ sở KCB\"' (mỗi dòng một cơ sở). "
+            "/ The site mapping file must map facility names to codes."
+        )
+    return {k: str(v) for k, v in data.items()}
+
+
+def _priority(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from vaxutils.refdata.platform import priority_groups
+
+    codes = priority_groups()["code"].tolist()
+    text = value.strip()
+    if text not in codes:
+        raise VaxutilsError(
+            f"--priority-group '{value}' không có trong PL2 (mã 1–16, ví dụ 15: Người lao động tự "
+            "do). / Not a PL2 priority-group code (1-16)."
+        )
+    return text
+
+
+@platform_app.command("files")
 def platform_command(
     screened: Path = typer.Argument(..., help="Thư mục kết quả của 'vaxutils screen'."),
     out: Path = typer.Option(..., "--out", help="Thư mục ghi tệp nhập và danh sách sửa."),
@@ -53,6 +113,19 @@ def platform_command(
     ),
     police: Path | None = typer.Option(
         None, "--police", help="Thư mục kết quả 'vaxutils police in'."
+    ),
+    priority_group: str | None = typer.Option(
+        None,
+        "--priority-group",
+        help="Mã nhóm ưu tiên (PL2, 1–16) dùng khi tệp xuất không có; ví dụ 15.",
+    ),
+    sites: Path | None = typer.Option(
+        None,
+        "--sites",
+        help="Tệp YAML: {Tên cơ sở tiêm trong tệp xuất: 'Mã cơ sở KCB' (PL4)}.",
+    ),
+    commune: str | None = typer.Option(
+        None, "--commune", help="Mã xã (5 chữ số) khi tệp xuất không có cột xã."
     ),
     partial: bool = typer.Option(
         False,
@@ -70,15 +143,18 @@ def platform_command(
     (trừ khi có --partial) hoặc khi có hồ sơ không ở nơi nào.
     """
     from vaxutils import io
+    from vaxutils.io.platform_template import read_platform_template
     from vaxutils.workflow.platform import (
         OUTCOMES,
         held_back_rows,
         platform_files,
         write_platform_workbooks,
     )
+    from vaxutils.workflow.platform_template import apply_template, template_rows
 
     console = Console()
-    records, findings, _ = screening_results(screened)
+    records, findings, summary = screening_results(screened)
+    site_mapping, group = _load_sites(sites), _priority(priority_group)
     held = []
     for (step, _option, name, command), folder in zip(_GATES, (review, police), strict=True):
         if folder is None:
@@ -102,15 +178,35 @@ def platform_command(
         held.append(held_back_rows(errors, f"bước {step}", file))
     held_back = pd.concat(held, ignore_index=True) if held else None
     doses_path = screened / "doses.parquet"
+    doses = io.read_parquet(doses_path) if doses_path.is_file() else None
     files = platform_files(
         records,
         findings,
         stage_table(review, "review.parquet", "vaxutils review in"),
         stage_table(police, "police_verified.parquet", "vaxutils police in"),
-        doses=io.read_parquet(doses_path) if doses_path.is_file() else None,
+        doses=doses,
         held_back=held_back,
     )
-    written = write_platform_workbooks(out, files)
+    # the platform's template: what it cannot take (a required value missing) is not importable
+    rows = template_rows(
+        files.imports,
+        records,
+        doses if doses is not None else pd.DataFrame({"record_id": pd.Series(dtype="string")}),
+        priority_group=group,
+        commune=commune or summary.get("commune_identity", {}).get("commune"),
+        sites=site_mapping,
+    )
+    files = apply_template(files, rows)
+    files.imports = (
+        files.imports.set_index("record_id")
+        .reindex(rows.frame["record_id"])
+        .reset_index()
+        .assign(template_row=[str(r) for r in range(9, 9 + len(rows.frame))])
+        .astype("string")
+    )
+    written = write_platform_workbooks(out, files, rows.frame)
+    if len(rows.unresolved_sites):
+        io.write_csv(out / "co_so_chua_co_ma.csv", rows.unresolved_sites)
     for name, frame in (
         ("nhap_nen_tang", files.imports),
         ("sua_truc_tiep", files.edits),
@@ -146,6 +242,16 @@ def platform_command(
         f"danh sách: {vn_number(len(files.removals))} → [bold]{written['removals']}[/]",
         soft_wrap=True,
     )
+    if len(rows.unresolved_sites):
+        console.print(
+            f"[yellow]{vn_number(len(rows.unresolved_sites))} cơ sở tiêm chưa tìm được Mã cơ sở KCB "
+            f"(PL4): xem {out / 'co_so_chua_co_ma.csv'}, ghi mã vào tệp --sites rồi chạy lại.[/]"
+        )
+    if group is None and rows.not_importable["missing"].str.contains("E (", regex=False).any():
+        console.print(
+            "[yellow]Tệp xuất không có mã nhóm ưu tiên: chọn mã mặc định bằng --priority-group "
+            "(PL2, ví dụ 15).[/]"
+        )
     if held_back is not None:
         console.print(
             f"[yellow]--partial: {vn_number(len(held_back))} hồ sơ có lỗi ở bước trước chưa được dùng "
@@ -171,6 +277,59 @@ def platform_command(
             files.imports, "platform_import", context=written["import"].name
         )
         console.print(checked.summary_vi(), highlight=False)
-        failed |= not checked.success
+        template = contracts.validate(
+            read_platform_template(written["import"]),
+            "platform_template",
+            context=written["import"].name,
+        )
+        console.print(template.summary_vi(), highlight=False)
+        failed |= not (checked.success and template.success)
     if failed:
         raise typer.Exit(1)
+
+
+@platform_app.command("results")
+def results_command(
+    returned: Path = typer.Argument(
+        ..., help="Tệp nhap_nen_tang.xlsx nền tảng trả về (cột AH/AI đã điền)."
+    ),
+    previous: Path = typer.Option(
+        ..., "--previous", help="Thư mục kết quả 'vaxutils platform' đã tạo tệp nhập."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Thư mục ghi kết quả (mặc định: thư mục --previous)."
+    ),
+) -> None:
+    """Đọc kết quả nhập của nền tảng: đã nhập / thất bại và lý do / Read the import results."""
+    from vaxutils import io
+    from vaxutils.workflow.platform_results import (
+        RESULTS_FILE,
+        RETRY_FILE,
+        SUMMARY_FILE,
+        match_results,
+        results_summary,
+        write_retry_list,
+    )
+
+    sent = previous / "nhap_nen_tang.csv"
+    if not sent.is_file():
+        raise VaxutilsError(
+            f"Thư mục '{previous}' không có nhap_nen_tang.csv: chạy 'vaxutils platform <thư mục sàng "
+            f"lọc> --out {previous}' trước. / No nhap_nen_tang.csv in '{previous}'."
+        )
+    out = out or previous
+    results = match_results(io.read_platform_results(returned), io.read_table(sent).reset_index())
+    summary = results_summary(results, returned)
+    io.write_csv(out / f"{RESULTS_FILE}.csv", results)
+    io.write_parquet(out / f"{RESULTS_FILE}.parquet", results)
+    io.write_json(out / SUMMARY_FILE, summary)
+    retry = write_retry_list(out / RETRY_FILE, results)
+    console = Console()
+    console.print(
+        f"Kết quả nhập của nền tảng ({returned.name}): {vn_number(summary['imported'])} thành công, "
+        f"{vn_number(summary['failed'])} thất bại, {vn_number(summary['no_result'])} chưa có kết quả, "
+        f"{vn_number(summary['unmatched'])} dòng không khớp tệp đã gửi."
+    )
+    for reason, n in summary["failure_reasons"].items():
+        console.print(f"  • {reason}: {vn_number(n)}", highlight=False)
+    console.print(f"Danh sách cần sửa và nhập lại: [bold]{retry}[/]")

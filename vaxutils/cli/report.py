@@ -50,6 +50,13 @@ def report_command(
         ),
     ] = False,
     export_date: Annotated[str | None, typer.Option("--export-date", help=EXPORT_DATE_HELP)] = None,
+    platform_results: Annotated[
+        Path | None,
+        typer.Option(
+            "--platform-results",
+            help="Kết quả nhập nền tảng (ket_qua_nhap.json hoặc thư mục của 'vaxutils platform results').",
+        ),
+    ] = None,
 ) -> None:
     """Báo cáo HTML của một xã / HTML report for one commune."""
     from vaxutils.batch import CommuneJob, run_commune
@@ -59,8 +66,9 @@ def report_command(
     console = Console()
     day = parse_day(export_date)
     name = commune_name(commune) or f"Xã {commune}"
+    extra = {"platform_results": str(platform_results.resolve())} if platform_results else {}
     if input.is_dir() and (input / "findings.parquet").is_file():
-        path = _report_from_screen(commune, name, input, out, no_mask, day)
+        path = _report_from_screen(commune, name, input, out, no_mask, day, extra)
         console.print(f"Đã ghi báo cáo: [bold]{path}[/]")
         return
     if not input.is_file():
@@ -70,7 +78,7 @@ def report_command(
         name,
         input_path=input,
         registry_path=registry,
-        params=_mask_params(no_mask),
+        params={**_mask_params(no_mask), **extra},
         export_date=day,
     )
     with console.status(f"Đang sàng lọc và lập báo cáo cho {name} ({commune})…"):
@@ -84,7 +92,13 @@ def report_command(
 
 
 def _report_from_screen(
-    code: str, name: str, screen_dir: Path, out: Path, no_mask: bool, day: date | None
+    code: str,
+    name: str,
+    screen_dir: Path,
+    out: Path,
+    no_mask: bool,
+    day: date | None,
+    extra: dict | None = None,
 ) -> Path:
     """Report on a folder that ``vaxutils screen`` wrote (the export date given there stands,
     unless ``--export-date`` overrides it for the report's header and months)."""
@@ -95,10 +109,29 @@ def _report_from_screen(
         parameters["export_date"] = day.isoformat()
     return render_report(
         COMMUNE_NOTEBOOK,
-        {**parameters, **_mask_params(no_mask)},
+        {**parameters, **_mask_params(no_mask), **(extra or {})},
         out / code / "report.ipynb",
         out / code / "report.html",
         f"Báo cáo làm sạch dữ liệu tiêm chủng — {name} ({code})",
+    )
+
+
+def _list_unplaced(jobs: list, out: Path, console: Console) -> None:
+    """Records of a shared export whose commune is not certain: in no commune's outputs, listed once."""
+    from vaxutils import io
+    from vaxutils.screen.files import UNPLACED_FILE
+
+    unplaced = next(
+        (j.export.unplaced for j in jobs if j.export is not None and j.export.unplaced is not None),
+        None,
+    )
+    if unplaced is None or not len(unplaced):
+        return
+    path = io.write_csv(out / UNPLACED_FILE, unplaced)
+    console.print(
+        f"[yellow]{len(unplaced)} dòng không xác định được xã (không có hoặc trùng nhiều xã): không "
+        f"đưa vào báo cáo xã nào, xem {path}. / {len(unplaced)} rows whose commune is not certain "
+        "were left out of every commune.[/]"
     )
 
 
@@ -156,6 +189,7 @@ def batch_command(
     jobs = plan_jobs(input, wanted, registry, export_date=day)
     for job in jobs:
         job.params = _mask_params(no_mask)
+    _list_unplaced(jobs, out, console)
     columns = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),

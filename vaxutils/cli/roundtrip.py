@@ -147,7 +147,7 @@ def run_round_trip(
 
     _run(
         trip, "platform", "platform", screened, "--review", review, "--police", police,
-        "--out", platform,
+        "--out", platform, "--priority-group", "15",
     )  # fmt: skip
     files = {
         name: _csv(platform / f"{name}.csv")

@@ -68,6 +68,16 @@ def screen_command(
     workers: int = typer.Option(
         2, "--workers", min=1, help="Số worker của cụm cục bộ (--scheduler local)."
     ),
+    commune: str | None = typer.Option(
+        None,
+        "--commune",
+        help="Chỉ giữ đối tượng của một xã (mã 5 chữ số), khi tệp có nhiều xã.",
+    ),
+    registry_columns: Path | None = typer.Option(
+        None,
+        "--registry-columns",
+        help="Tệp YAML ánh xạ cột của trích xuất CSDL dân cư: {tên_chuẩn: 'Tiêu đề'}.",
+    ),
 ) -> None:
     """Sàng lọc dữ liệu tiêm chủng của một xã (bước S1) / Screen one commune's export.
 
@@ -88,7 +98,7 @@ def screen_command(
         run = screen_dataset(
             input, out, scheduler=scheduler, export_date=parse_day(export_date), workers=workers
         )
-        _print_summary(console, run.summary, input.name)
+        _print_summary(console, run.summary, input.name, out)
         console.print(
             f"{vn_number(run.summary['n_communes'])} xã; kết quả từng xã trong [bold]{out}/communes[/]."
         )
@@ -106,14 +116,16 @@ def screen_command(
         export_date=parse_day(export_date),
         sheet=sheet,
         check_contracts=not no_contracts,
+        commune=_commune_code(commune),
+        registry_columns=registry_columns,
     )
-    _print_summary(console, result.summary, input.name)
+    _print_summary(console, result.summary, input.name, out)
     console.print(
         f"Đã ghi kết quả vào [bold]{out}[/] (findings.csv, records.parquet, summary.json)."
     )
 
 
-def _print_summary(console: Console, summary: dict, name: str) -> None:
+def _print_summary(console: Console, summary: dict, name: str, out: Path) -> None:
     table = Table(title=f"Kết quả sàng lọc: {name}")
     table.add_column("Danh sách")
     table.add_column("Số đối tượng", justify="right")
@@ -125,3 +137,28 @@ def _print_summary(console: Console, summary: dict, name: str) -> None:
         f"{vn_number(summary['n_records_with_errors'])} cần sửa, "
         f"{vn_number(summary['n_records_needing_review'])} cần kiểm tra."
     )
+    identity = summary.get("commune_identity", {})
+    if identity.get("left_out"):
+        console.print(
+            f"[yellow]{vn_number(identity['left_out'])} dòng không xác định được xã (không có trong "
+            f"danh mục hoặc trùng tên nhiều xã): đã để riêng, xem {out / identity['list']}.[/]"
+        )
+    problems = summary.get("registry_problems") or {}
+    if problems.get("n_rows"):
+        console.print(
+            f"[yellow]Trích xuất CSDL dân cư: {vn_number(problems['n_rows'])} dòng có giá trị không "
+            f"dùng được (không đối chiếu), xem {out / problems['list']}.[/]"
+        )
+    if summary.get("record_key"):
+        console.print(summary["record_key"]["message_vi"])
+
+
+def _commune_code(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = value.strip()
+    if not (text.isdigit() and text.isascii() and 1 <= len(text) <= 5):
+        raise VaxutilsError(
+            f"Mã xã '{value}' không hợp lệ: cần 5 chữ số, ví dụ 01420. / Invalid commune code."
+        )
+    return text.zfill(5)

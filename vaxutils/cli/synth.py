@@ -37,6 +37,25 @@ def _communes(commune: str | None, district: str | None, province: str | None) -
     return refdata.communes_of_province(province)["commune_code"].tolist()
 
 
+def _write_shapes(sc, out: Path, seed: int) -> None:
+    """The shapes real files come in, for one commune (see vaxutils.synth.shapes)."""
+    import numpy as np
+
+    from vaxutils import io
+    from vaxutils.synth.shapes import (
+        registry_extract,
+        registry_titles,
+        template_export,
+        write_registry_extract,
+    )
+
+    rng = np.random.default_rng(seed)
+    frame, _ = registry_extract(sc, rng)
+    write_registry_extract(out / f"dan_cu_{sc.commune_code}.xlsx", frame, registry_titles(sc))
+    if sc.layout == "wide":
+        io.write_platform_template(out / f"mau_nhap_{sc.commune_code}.xlsx", template_export(sc))
+
+
 @app.command("synth")
 def synth_command(
     out: Annotated[
@@ -57,6 +76,12 @@ def synth_command(
     export_date: str | None = typer.Option(
         None, "--export-date", help="Ngày xuất dữ liệu (dd/mm/yyyy); mặc định 15/05/2022."
     ),
+    shapes: bool = typer.Option(
+        False,
+        "--shapes",
+        help="Thêm các dạng tệp thực tế: mau_nhap_<mã>.xlsx (mẫu nhập nền tảng), dan_cu_<mã>.xlsx "
+        "(trích xuất dân cư, tiêu đề tiếng Việt) và ds_nhieu_xa.csv (nhiều xã, chỉ ghi tên xã/huyện/tỉnh).",
+    ),
 ) -> None:
     """Tạo dữ liệu tiêm chủng giả lập theo xã / Generate synthetic commune exports with labels."""
     from vaxutils.cli.screen import parse_day
@@ -75,6 +100,7 @@ def synth_command(
     rates = ErrorRates.none() if clean else ErrorRates()
     console = Console(stderr=True)
     total_people = total_labels = 0
+    wide = []
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -89,9 +115,20 @@ def synth_command(
             progress.update(task, description=f"Xã {code}")
             sc = generate_commune(code, persons, seed, rates, this_layout, day)
             write_commune(sc, out, fmt=fmt)
+            if shapes:
+                _write_shapes(sc, out, seed)
+                wide += [sc] if sc.layout == "wide" else []
             total_people += len(sc.population)
             total_labels += len(sc.labels)
             progress.advance(task)
+    if shapes and len(wide) > 1:
+        import numpy as np
+
+        from vaxutils.synth.commune import _write_csv_with_titles
+        from vaxutils.synth.shapes import district_export
+
+        frame, _ = district_export(wide, np.random.default_rng(seed))
+        _write_csv_with_titles(out / "ds_nhieu_xa.csv", frame, ["DANH SÁCH ĐỐI TƯỢNG ĐÃ TIÊM"])
     console.print(
         f"Đã ghi {len(codes)} xã, {vn_number(total_people)} người, {vn_number(total_labels)} nhãn lỗi vào {out} "
         f"/ wrote {len(codes)} communes, {total_people:,} people, {total_labels:,} labels."

@@ -11,6 +11,7 @@ from rich.table import Table
 from vaxutils.cli._app import app
 from vaxutils.cli.review import screening_results
 from vaxutils.cli.screen import parse_day, vn_number
+from vaxutils.errors import VaxutilsError
 from vaxutils.schema import CATEGORY_LABELS_VI
 
 
@@ -28,6 +29,14 @@ def verify_command(
         None, "--export-date", help="Ngày xuất lại dữ liệu (dd/mm/yyyy); mặc định: hôm nay."
     ),
     columns: Path | None = typer.Option(None, "--columns", help="Tệp YAML ánh xạ cột."),
+    registry_columns: Path | None = typer.Option(
+        None, "--registry-columns", help="Tệp YAML ánh xạ cột của trích xuất CSDL dân cư."
+    ),
+    platform_results: Path | None = typer.Option(
+        None,
+        "--platform-results",
+        help="Kết quả nhập nền tảng (ket_qua_nhap.json hoặc thư mục của 'vaxutils platform results').",
+    ),
 ) -> None:
     """Sàng lọc lại dữ liệu đã cập nhật và so với lần trước (bước S6) / Re-screen and compare.
 
@@ -41,11 +50,31 @@ def verify_command(
 
     old_records, old_findings, _ = screening_results(previous)
     day = parse_day(export_date) or date.today()
-    now = screen_file(export, out / "screen", columns=columns, registry=registry, export_date=day)
+    now = screen_file(
+        export,
+        out / "screen",
+        columns=columns,
+        registry=registry,
+        export_date=day,
+        registry_columns=registry_columns,
+    )
     comparison = compare_screenings(
         old_findings, now.findings, old_records["record_id"], now.records["record_id"]
     )
     pace = progress(comparison, old_findings, now.findings, day)
+    from vaxutils.report.platform import load_platform_results  # charts stay unloaded otherwise
+
+    imported = load_platform_results(platform_results)
+    if platform_results is not None and imported is None:
+        raise VaxutilsError(
+            f"Không có ket_qua_nhap.json ở '{platform_results}': chạy 'vaxutils platform results' "
+            "trước. / No import results there."
+        )
+    if imported is not None:
+        pace["platform_import"] = {
+            k: imported[k]
+            for k in ("imported", "failed", "no_result", "unmatched", "failure_reasons")
+        }
     io.write_parquet(out / "verify.parquet", comparison)
     io.write_csv(out / "verify.csv", comparison)
     io.write_json(out / "progress.json", pace)
@@ -76,5 +105,11 @@ def verify_command(
         console.print(
             f"[red]Đã quá hạn {date.fromisoformat(pace['deadline']):%d/%m/%Y}[/]: còn "
             f"{vn_number(pace['records_with_problems_now'])} đối tượng có vấn đề."
+        )
+    if imported is not None:
+        console.print(
+            f"Nhập lên nền tảng: {vn_number(imported['imported'])} thành công, "
+            f"{vn_number(imported['failed'])} thất bại (cần sửa, nhập lại), "
+            f"{vn_number(imported['no_result'])} chưa có kết quả."
         )
     console.print(f"Đã ghi [bold]{out}[/] (verify.csv, progress.json, screen/).")

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from vaxutils.contracts.errors import ContractError
+from vaxutils.resources import shipped
 
 #: Environment variable naming another folder of suites (e.g. a province's own thresholds).
 SUITES_DIR_ENV = "VAXUTILS_EXPECTATIONS_DIR"
@@ -37,11 +38,12 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 
 def suites_dir() -> Path:
-    """The folder holding the suite files: ``$VAXUTILS_EXPECTATIONS_DIR`` or ``expectations/``."""
+    """The folder holding the suite files: ``$VAXUTILS_EXPECTATIONS_DIR`` or ``expectations/``
+    (inside the installed package, or the source checkout's; :func:`vaxutils.resources.shipped`)."""
     configured = os.environ.get(SUITES_DIR_ENV)
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[2] / "expectations"
+    return shipped("expectations")
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,19 @@ Writing: :func:`write_atomic` and the format writers built on it (:func:`write_c
 :func:`read_parquet` for the Parquet files the stages themselves wrote.
 """
 
+from vaxutils.io.communes import commune_parts, keep_commune, place_communes
 from vaxutils.io.errors import IngestError, IngestWarning, WriteError
 from vaxutils.io.export import Export, read_export
 from vaxutils.io.files import file_sha256, read_parquet, write_atomic
 from vaxutils.io.headers import header_key, normalize_header
 from vaxutils.io.mapping import load_column_mapping
+from vaxutils.io.platform_template import (
+    read_platform_results,
+    read_platform_template,
+    write_platform_template,
+)
 from vaxutils.io.readers import read_table
+from vaxutils.io.registry import RegistryExtract, read_registry
 from vaxutils.io.writers import escape_formulas, formula_like, write_csv, write_json, write_parquet
 from vaxutils.io.xlsx import write_xlsx
 
@@ -24,7 +31,11 @@ __all__ = [
     "Export",
     "IngestError",
     "IngestWarning",
+    "RegistryExtract",
     "WriteError",
+    "commune_parts",
+    "keep_commune",
+    "place_communes",
     "escape_formulas",
     "file_sha256",
     "formula_like",
@@ -33,10 +44,14 @@ __all__ = [
     "normalize_header",
     "read_export",
     "read_parquet",
+    "read_platform_results",
+    "read_platform_template",
+    "read_registry",
     "read_table",
     "write_atomic",
     "write_csv",
     "write_json",
     "write_parquet",
+    "write_platform_template",
     "write_xlsx",
 ]

@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from vaxutils.io.files import file_sha256
-from vaxutils.io.headers import IGNORED, key_name
-from vaxutils.io.layout import empty_conflicts, split_records
+from vaxutils.io.headers import IGNORED, key_name, normalize_header
+from vaxutils.io.layout import Split, empty_conflicts, split_records
 from vaxutils.io.mapping import overrides_from, resolve_columns
 from vaxutils.io.readers import body_rows, locate_header
 
@@ -35,12 +36,53 @@ class Export:
     """A read export: ``records`` (one row per person record), ``doses`` (one row per dose),
     ``source`` (provenance: path, sha256, size, sheet, header_row, mapping, layout, read_at,
     warnings, and how the file was read) and ``conflicts`` (rows of a one-row-per-dose export whose
-    person fields differ from the value used for the record; see :mod:`vaxutils.io.layout`)."""
+    person fields differ from the value used for the record; see :mod:`vaxutils.io.layout`) and
+    ``unplaced`` (records left out because their commune could not be told for sure; see
+    :mod:`vaxutils.io.communes`)."""
 
     records: pd.DataFrame
     doses: pd.DataFrame
     source: dict = field(default_factory=dict)
     conflicts: pd.DataFrame = field(default_factory=empty_conflicts)
+    unplaced: pd.DataFrame | None = None
+
+
+def _zero_one_sex(records: pd.DataFrame, label: str | None) -> pd.DataFrame:
+    """The platform template codes sex as 0 (nam) / 1 (nữ), its header says so: read it that way
+    (other exports use 1/0 the other way round, so only a header that says it decides)."""
+    if label is None or "0 nam 1 nu" not in normalize_header(label):
+        return records
+    text = records["sex"].str.strip()
+    coded = text.map({"0": "Nam", "1": "Nữ"}).astype("string")
+    return records.assign(sex=coded.fillna(records["sex"]))
+
+
+def _keyed_by_row(split: Split, path: Path) -> tuple[Split, dict]:
+    """A list kept in the platform template has no record id: key each record by file and row."""
+    stem = re.sub(r"[^0-9A-Za-z]+", "_", normalize_header(path.stem)).strip("_") or "tep"
+    old = split.records["record_id"]
+    new = (stem + "-dong-" + split.records["source_row"].astype(str)).astype(old.dtype)
+    renamed = dict(zip(old, new, strict=True))
+    split.records = split.records.assign(record_id=new)
+    split.doses = split.doses.assign(record_id=split.doses["record_id"].map(renamed))
+    split.conflicts = split.conflicts.assign(
+        record_id=split.conflicts["record_id"]
+        .map(renamed)
+        .astype(split.conflicts["record_id"].dtype)
+    )
+    key = {
+        "by": "source_row",
+        "example": str(new.iloc[0]) if len(new) else None,
+        "message_vi": (
+            "Tệp theo mẫu nhập của nền tảng không có mã đối tượng: mỗi hồ sơ được gọi theo tên tệp và "
+            f"số dòng ({stem}-dong-<số dòng>); cột source_row giữ số dòng trong tệp gốc."
+        ),
+        "message_en": (
+            "A file in the platform's import template has no record id: records are keyed by file "
+            f"and row ({stem}-dong-<row>); source_row keeps the row."
+        ),
+    }
+    return split, key
 
 
 def read_export(
@@ -64,6 +106,14 @@ def read_export(
     resolved = resolve_columns(header, overrides, path=p, sheet=grid.sheet)
     body, footer_warnings = body_rows(grid.cells, header)
     split = split_records(body, resolved)
+    labels = {key_name(k): header.labels[i] for k, i in resolved.items()}
+    split.records = _zero_one_sex(split.records, labels.get("sex"))
+    template = any(
+        normalize_header(lab).startswith("ket qua import") for lab in header.labels if lab
+    )
+    record_key = None
+    if template and ("record_id", None) not in resolved:
+        split, record_key = _keyed_by_row(split, p)
     unmapped = [
         label
         for i, (label, key) in enumerate(zip(header.labels, header.keys, strict=True))
@@ -87,5 +137,8 @@ def read_export(
         "n_doses": len(split.doses),
         "read_at": read_at,
         "warnings": [*grid.warnings, *footer_warnings, *split.warnings],
+        "platform_template": template,
     }
+    if record_key is not None:
+        source["record_key"] = record_key
     return Export(split.records, split.doses, source, split.conflicts)

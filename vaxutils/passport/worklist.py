@@ -229,7 +229,7 @@ def _record_reasons(
     rid = text_column(d, "record_id")
     # a duplicate waiting to be merged is its kept record's business: its own "duplicate" finding
     # does not block the kept record, the merge does (below)
-    why = rid.map(labels)
+    why = rid.map(labels).astype("string")  # all-missing stays text, not float
     blocked = why.notna().to_numpy() & ~exempt
     into = rid.map(merged).astype("string")
     waiting = into.notna().to_numpy()

@@ -107,9 +107,10 @@ def prepare_registry(registry: pd.DataFrame) -> pd.DataFrame:
             "dob_precision": parsed["precision"].astype("string"),
             "birth_year": parsed["date"].dt.year.astype("Int64"),
             "sex": sex.normalize_series(text("sex")).astype("string"),
-            "id_kind": pd.Series("cccd", index=registry.index, dtype="string").where(
-                id_number.notna()
-            ),
+            # a registry row has a 12-digit personal ID or, on old extracts, a 9-digit CMND
+            "id_kind": pd.Series("cccd", index=registry.index, dtype="string")
+            .mask(id_number.str.len().eq(9).fillna(False), "cmnd")
+            .where(id_number.notna()),
             "id_compact": id_number,
             "commune_code": text("commune_code"),
             "village": text("village"),

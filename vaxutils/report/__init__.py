@@ -40,6 +40,11 @@ from vaxutils.report.overview import (
     totals_table,
 )
 from vaxutils.report.pages import assert_self_contained, html_page, index_page
+from vaxutils.report.platform import (
+    load_platform_results,
+    platform_failures_table,
+    platform_results_table,
+)
 from vaxutils.report.quality import completeness_table, dose_sequence_table, monthly_doses_table
 from vaxutils.report.run import (
     COMMUNE_NOTEBOOK,
@@ -62,6 +67,9 @@ from vaxutils.report.titles import commune_title
 
 __all__ = [
     "Chart",
+    "load_platform_results",
+    "platform_failures_table",
+    "platform_results_table",
     "COLUMN_LABELS_VI",
     "COMMUNE_NOTEBOOK",
     "NotebookFailed",

@@ -20,8 +20,9 @@ from pathlib import Path
 from vaxutils.errors import VaxutilsError
 from vaxutils.io.files import write_atomic
 from vaxutils.report.export import notebook_to_html
+from vaxutils.resources import shipped
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOK_DIR = shipped("notebooks")
 COMMUNE_NOTEBOOK = NOTEBOOK_DIR / "commune_report.ipynb"
 OVERVIEW_NOTEBOOK = NOTEBOOK_DIR / "overview.ipynb"
 KERNEL_NAME = "python3"

@@ -58,6 +58,9 @@ def prepare_persons(
         },
         index=records.index,
     )
+    # carried for the platform's import template (S5), not checked here
+    persons["insurance_no"] = text_column(records, "insurance_no").str.strip()
+    persons["priority_group"] = text_column(records, "priority_group").str.strip()
     if first_dose_date is None:
         persons["first_dose_date"] = pd.Series(pd.NaT, index=records.index, dtype="datetime64[ns]")
     else:

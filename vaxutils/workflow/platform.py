@@ -36,6 +36,7 @@ import pandas as pd
 
 from vaxutils import dates, ids, sex
 from vaxutils.io import write_xlsx
+from vaxutils.io.platform_template import TEMPLATE_FIELDS, write_platform_template
 from vaxutils.text import legacy, names
 from vaxutils.workflow.fields import column
 from vaxutils.workflow.returned import PERSON_FIELDS, platform_values, screened_values
@@ -579,21 +580,30 @@ def _merge_table(rows, final, targets, merge_source, village, police_rows, doses
     ).astype("string")[list(MERGE_COLUMNS)]
 
 
-def write_import_workbook(folder: str | os.PathLike, files: PlatformFiles) -> Path:
-    """``nhap_nen_tang.xlsx``: the platform's Excel import (IDs are Text cells)."""
-    return write_xlsx(
+def write_import_workbook(
+    folder: str | os.PathLike, files: PlatformFiles, template: pd.DataFrame | None = None
+) -> Path:
+    """``nhap_nen_tang.xlsx``: the platform's Excel import in the platform's own template
+    (:mod:`vaxutils.io.platform_template`; every data cell Text). ``template`` holds its rows
+    (:func:`vaxutils.workflow.platform_template.template_rows`); without it the import's ID, name,
+    birth date and sex are laid out alone."""
+    if template is None:
+        template = files.imports.assign(sex=files.imports["sex"].map({"Nam": "0", "Nữ": "1"}))
+    return write_platform_template(
         Path(folder) / "nhap_nen_tang.xlsx",
-        {"Nhập số giấy tờ": files.imports.rename(columns=IMPORT_LABELS)},
-        text_columns=list(IMPORT_LABELS.values()),
+        template[[c for c in template.columns if c in TEMPLATE_FIELDS]],
     )
 
 
-def write_platform_workbooks(folder: str | os.PathLike, files: PlatformFiles) -> dict[str, Path]:
-    """``nhap_nen_tang.xlsx`` (the import), ``sua_truc_tiep.xlsx`` (direct edits, what cannot be
+def write_platform_workbooks(
+    folder: str | os.PathLike, files: PlatformFiles, template: pd.DataFrame | None = None
+) -> dict[str, Path]:
+    """``nhap_nen_tang.xlsx`` (the import, in the platform's template: see
+    :func:`write_import_workbook`), ``sua_truc_tiep.xlsx`` (direct edits, what cannot be
     done yet, what was confirmed as is), ``gop_trung.xlsx`` (merges) and
     ``loai_khoi_danh_sach.xlsx`` (removals), atomically; IDs are Text cells."""
     folder = Path(folder)
-    imports = write_import_workbook(folder, files)
+    imports = write_import_workbook(folder, files, template)
     edits = write_xlsx(
         folder / "sua_truc_tiep.xlsx",
         {
