@@ -48,7 +48,7 @@ import pyarrow.compute as pc
 
 from vaxutils.io import write_atomic
 from vaxutils.io.cells import text_column
-from vaxutils.passport.icao import is_nfc, split_name, transliterate_series
+from vaxutils.passport.icao import is_nfc, transliterate_series
 from vaxutils.passport.worklist import READY
 from vaxutils.refdata import vaccines
 
@@ -66,8 +66,10 @@ PAYLOAD_COLUMNS = (
     "sd",
     "payload",
 )
-# jsonschema on every payload up to this many; past it a sample (the column checks see them all)
-FULL_SCHEMA_CHECK = 20_000
+# jsonschema on every payload up to this many; past it the first of each product × dn × sd and a
+# random sample of SCHEMA_SAMPLE (the column checks see them all; jsonschema costs ~0.3 ms each)
+FULL_SCHEMA_CHECK = 5_000
+SCHEMA_SAMPLE = 2_000
 _ALPHABET = np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)
 _HASH_KEYS = ("vaxutils-uvci-01", "vaxutils-uvci-02")  # 16 bytes each, fixed: ids must not change
 
@@ -134,33 +136,42 @@ def certificate_ids(doses: pd.DataFrame) -> pd.Series:
     """
     if len(doses) == 0:
         return pd.Series([], index=doses.index, dtype="string")
-    key = pd.DataFrame(
-        {
-            "record_id": text_column(doses, "record_id").fillna(""),
-            "dose_number": pd.to_numeric(doses["dose_number"], errors="coerce").astype("Int64"),
-            "dose_date": pd.to_datetime(doses["dose_date"], errors="coerce")
-            .dt.strftime("%Y-%m-%d")
-            .fillna(""),
-            "product": text_column(doses, "product").fillna(""),
-        }
-    ).reset_index(drop=True)
-    halves = [
-        pd.util.hash_pandas_object(key, index=False, hash_key=k).to_numpy(np.uint64)
-        for k in _HASH_KEYS
-    ]
+    # the record id is hashed once per distinct id (keyed, stable across runs and machines); the
+    # other parts are numbers mixed in, then each 64-bit half goes through the splitmix64 finaliser
+    rid = text_column(doses, "record_id").fillna("").to_numpy(dtype=object)
+    number = pd.to_numeric(doses["dose_number"], errors="coerce").fillna(0).to_numpy(np.uint64)
+    days = pd.to_datetime(doses["dose_date"], errors="coerce").to_numpy("datetime64[D]")
+    day = np.where(np.isnat(days), 0, days.astype(np.int64) + 100_000).astype(np.uint64)
+    names = sorted(products().index)  # a fixed order: the ids must not depend on the data
+    product = text_column(doses, "product")
+    pcode = (pd.Index(names).get_indexer(product.fillna("")) + 2).astype(np.uint64)
+    mixed = (number << np.uint64(40)) ^ (day << np.uint64(8)) ^ pcode
+    halves = []
+    for key in _HASH_KEYS:
+        h = pd.util.hash_array(rid, hash_key=key, categorize=True)
+        halves.append(_splitmix64(h ^ _splitmix64(mixed + np.uint64(len(halves) + 1))))
     digits = np.concatenate([_base36(h) for h in halves], axis=1)
     check = _luhn36(digits)
     chars = _ALPHABET[np.concatenate([digits, check[:, None]], axis=1)]
-    opaque = chars.view(f"S{chars.shape[1]}").ravel().astype(str)
-    ids = pd.Series(opaque, dtype="string", index=doses.index)
-    return (
-        f"URN:UVCI:01:{COUNTRY}:"
-        + ids.str.slice(0, 13)
-        + "/"
-        + ids.str.slice(13, 26)
-        + "#"
-        + ids.str.slice(26)
-    )
+    prefix = np.frombuffer(f"URN:UVCI:01:{COUNTRY}:".encode(), dtype=np.uint8)
+    slash, hash_ = np.frombuffer(b"/", dtype=np.uint8), np.frombuffer(b"#", dtype=np.uint8)
+    n = len(chars)
+    full = np.concatenate(
+        [np.tile(prefix, (n, 1)), chars[:, :13], np.tile(slash, (n, 1)), chars[:, 13:26],
+         np.tile(hash_, (n, 1)), chars[:, 26:]],
+        axis=1,
+    )  # fmt: skip
+    text = full.view(f"S{full.shape[1]}").ravel().astype(str)
+    return pd.Series(text, index=doses.index, dtype="string")
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser (Steele et al. 2014): a bijective mix of 64-bit integers."""
+    with np.errstate(over="ignore"):
+        x = x.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
 
 
 # --- the merged dose history ------------------------------------------------------------------
@@ -185,58 +196,138 @@ def person_groups(record_ids: pd.Series, findings: pd.DataFrame | None) -> pd.Se
 
 
 def _merged_positions(doses: pd.DataFrame, group: pd.Series, work_date) -> pd.DataFrame:
-    """Per dose (index of ``doses``): its position ``dn`` in the person's dated history up to the
-    work day and the person's primary series ``primary`` (of the first dated known product)."""
+    """For the doses of records merged with others (``group`` differs from the record id): the
+    position ``dn`` in the person's dated history up to the work day (a day counts once) and the
+    primary series ``primary`` of the person's first dated known product. Other rows: NA."""
+    out = pd.DataFrame({"dn": pd.NA, "primary": pd.NA}, index=doses.index, dtype="Int64")
+    rid = text_column(doses, "record_id")
+    merged_ids = pd.Index(group[group.to_numpy() != rid.to_numpy()].unique())
+    members = group.isin(merged_ids).to_numpy()
+    if not members.any():
+        return out
     day = pd.to_datetime(doses["dose_date"], errors="coerce")
     frame = pd.DataFrame(
-        {
-            "group": group.to_numpy(),
-            "day": day.to_numpy(),
-            "product": text_column(doses, "product"),
-        },
-        index=doses.index,
-    )
+        {"group": group[members].to_numpy(), "day": day[members].to_numpy(),
+         "product": text_column(doses, "product")[members].to_numpy()},
+        index=doses.index[members],
+    )  # fmt: skip
     dated = frame[frame["day"].notna() & (frame["day"] <= pd.Timestamp(work_date))]
-    # one dose however many records hold it: the same day counts once
     days = dated.drop_duplicates(["group", "day"]).sort_values(["group", "day"])
     days["dn"] = days.groupby("group").cumcount() + 1
     primary = products()["primary_doses"]
     known = days[days["product"].isin(primary.index)]
     first = known.drop_duplicates("group").set_index("group")["product"].map(primary)
-    # a left merge keeps the left rows in order
     dn = frame[["group", "day"]].merge(
         days[["group", "day", "dn"]], on=["group", "day"], how="left"
     )
-    return pd.DataFrame(
-        {"dn": dn["dn"].to_numpy(), "primary": frame["group"].map(first).to_numpy()},
-        index=doses.index,
-    ).astype("Int64")
+    out.loc[frame.index, "dn"] = dn["dn"].to_numpy()
+    out.loc[frame.index, "primary"] = frame["group"].map(first).to_numpy()
+    return out.astype("Int64")
+
+
+def _primary_by_record(doses: pd.DataFrame) -> pd.Series:
+    """Per record id: the primary series of its first known product (by dose number)."""
+    primary = products()["primary_doses"]
+    d = pd.DataFrame({"record_id": text_column(doses, "record_id"),
+                      "n": pd.to_numeric(doses["dose_number"], errors="coerce"),
+                      "product": text_column(doses, "product")})  # fmt: skip
+    d = d[d["product"].isin(primary.index)].sort_values(["record_id", "n"], kind="stable")
+    first = d.drop_duplicates("record_id").set_index("record_id")["product"]
+    return first.map(primary).astype("Int64")
 
 
 # --- building and serialising ---------------------------------------------------------------
 
+# The payload's fields as columns (one row per certificate); the JSON text is made from them.
+FIELD_COLUMNS = ("fn", "fnt", "gn", "gnt", "dob", "tg", "vp", "mp", "ma", "dn", "sd", "dt",
+                 "co", "is", "ci")  # fmt: skip
 
-def _json_str(s: pd.Series) -> pd.Series:
-    """Each text as a JSON string literal (quotes included); NA stays NA. Control characters are
-    rare in a cleaned name: those few rows go through ``json.dumps``."""
-    text = s.astype("string")
-    escaped = text.str.replace("\\", "\\\\", regex=False).str.replace('"', '\\"', regex=False)
-    control = text.str.contains(r"[\x00-\x1f\u2028\u2029]", regex=True).fillna(False)
-    if control.any():
-        escaped[control] = text[control].map(lambda t: json.dumps(t, ensure_ascii=False)[1:-1])
-    return '"' + escaped + '"'
+
+def _arrow_text(s) -> pa.Array:
+    if isinstance(s, pa.ChunkedArray):
+        s = s.combine_chunks()
+    if isinstance(s, pa.Array):
+        return s.cast(pa.large_string())
+    return pa.array(pd.Series(s).astype("string").to_numpy(na_value=None), type=pa.large_string())
+
+
+def _join(*parts) -> pa.Array:
+    """Element-wise concatenation of Arrow text arrays and literal strings."""
+    parts = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in parts]
+    return pc.binary_join_element_wise(*parts, pa.scalar("", pa.large_string()))
+
+
+def _json_escape(text: pa.Array) -> pa.Array:
+    """Text as the inside of a JSON string literal: backslash, quote and control characters escaped
+    (\\uXXXX for the rare controls a cleaned name may still hold)."""
+    text = pc.replace_substring(text, "\\", "\\\\")
+    text = pc.replace_substring(text, '"', '\\"')
+    if pc.any(pc.match_substring_regex(text, "[\\x00-\\x1f]")).as_py():
+        for code in range(32):
+            text = pc.replace_substring(text, chr(code), f"\\u{code:04x}")
+    return text
+
+
+def _names(full_name: pd.Series) -> pd.DataFrame:
+    """fn, fnt, gn, gnt per distinct name (Arrow kernels), spread back to every row."""
+    codes, uniques = pd.factorize(full_name)
+    text = _arrow_text(pd.Series(uniques, dtype="string"))
+    text = pc.utf8_normalize(text, "NFC")
+    text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s+", " "))
+    parts = pc.extract_regex(text, r"^(?P<fn>[^ ]+)(?: (?P<gn>.+))?$")
+    fn = pc.struct_field(parts, "fn")
+    gn = pc.struct_field(parts, "gn")
+    gn = pc.if_else(pc.equal(gn, ""), pa.scalar(None, pa.large_string()), gn)
+    table = pd.DataFrame({"fn": fn.to_pandas(), "gn": gn.to_pandas()}, dtype="string")
+    table["fnt"] = transliterate_series(table["fn"]).to_numpy()
+    table["gnt"] = transliterate_series(table["gn"]).to_numpy()
+    table.loc[table["gn"].isna(), "gnt"] = pd.NA
+    table = pd.concat(
+        [table, pd.DataFrame([[pd.NA] * 4], columns=table.columns)], ignore_index=True
+    )
+    return table.take(np.where(codes < 0, len(uniques), codes)).reset_index(drop=True)
 
 
 def _dob_text(records: pd.DataFrame) -> pd.Series:
     """dob at its precision: "1980-05-12", "1980-05", "1980"; unknown: "" (DCC 1.3 allows it)."""
-    dob = pd.to_datetime(records["dob"], errors="coerce") if "dob" in records else None
-    if dob is None:
+    if "dob" not in records:
         return pd.Series("", index=records.index, dtype="string")
+    days = pd.to_datetime(records["dob"], errors="coerce").to_numpy("datetime64[D]")
+    text = pd.Series(np.datetime_as_string(days, unit="D"), index=records.index, dtype="string")
+    text = text.mask(np.isnat(days), "")
     precision = text_column(records, "dob_precision").fillna("day")
-    text = dob.dt.strftime("%Y-%m-%d").astype("string")
     text = text.mask(precision.eq("month").to_numpy(), text.str.slice(0, 7))
     text = text.mask(precision.eq("year").to_numpy(), text.str.slice(0, 4))
     return text.fillna("")
+
+
+def payload_text(fields: pd.DataFrame) -> pd.Series:
+    """The JSON text of each certificate from its fields (``FIELD_COLUMNS``), by Arrow string
+    concatenation: no per-row ``json.dumps``. Absent given names leave ``gn``/``gnt`` out."""
+    if len(fields) == 0:
+        return pd.Series([], index=fields.index, dtype="string")
+
+    def esc(column: str) -> pa.Array:
+        return _json_escape(_arrow_text(fields[column]))
+
+    def num(column: str) -> pa.Array:
+        values = pd.to_numeric(fields[column], errors="coerce").astype("Int64")
+        return pc.fill_null(
+            pa.array(values.astype("string").to_numpy(na_value=None), pa.large_string()), "null"
+        )
+
+    given = _join(',"gn":"', esc("gn"), '","gnt":"', esc("gnt"), '"')
+    given = pc.fill_null(given, "")
+    parts = [
+        '{"ver":"', DCC_VERSION, '","nam":{"fn":"', pc.fill_null(esc("fn"), ""), '","fnt":"',
+        pc.fill_null(esc("fnt"), ""), '"', given, '},"dob":"', pc.fill_null(esc("dob"), ""),
+        '","v":[{"tg":"', esc("tg"), '","vp":"', esc("vp"), '","mp":"', esc("mp"),
+        '","ma":"', esc("ma"), '","dn":', num("dn"), ',"sd":', num("sd"), ',"dt":"', esc("dt"),
+        '","co":"', esc("co"), '","is":"', esc("is"), '","ci":"', esc("ci"), '"}]}',
+    ]  # fmt: skip
+    parts = [pc.fill_null(p, "") if isinstance(p, pa.Array) else p for p in parts]
+    text = _join(*parts)
+    return pd.Series(text.to_numpy(zero_copy_only=False), index=fields.index, dtype="string")
 
 
 def certificate_payloads(
@@ -251,65 +342,71 @@ def certificate_payloads(
 
     ``doses``/``records``/``findings`` are screening's: the doses give the merged history (with the
     ``duplicate_person`` findings), the records the name and birth date. Returns the columns
-    ``PAYLOAD_COLUMNS``; ``payload`` is the JSON text (UTF-8, no spaces).
+    ``PAYLOAD_COLUMNS`` (``payload`` is the JSON text, UTF-8, no spaces) and the payload's fields
+    ``FIELD_COLUMNS`` the text is made from (:func:`column_problems` checks those).
     """
     ready = worklist[worklist["status"].eq(READY)].reset_index(drop=True)
     if ready.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in PAYLOAD_COLUMNS})
+        empty = {c: pd.Series(dtype="object") for c in (*PAYLOAD_COLUMNS, *FIELD_COLUMNS)}
+        return pd.DataFrame(empty)
     codes = products()
     d = doses.reset_index(drop=True)
+    # dose numbers: as typed, except for a person whose records are merged (then over the history)
     group = person_groups(text_column(d, "record_id"), findings)
     history = _merged_positions(d, group, ready["work_date"].max())
     history["record_id"] = text_column(d, "record_id").to_numpy()
     history["dose_number"] = pd.to_numeric(d["dose_number"], errors="coerce").astype("Int64")
-    history = history.drop_duplicates(["record_id", "dose_number"])
-    at = (
-        ready[["record_id", "dose_number"]]
-        .astype({"record_id": "string"})
-        .merge(history.astype({"record_id": "string"}), on=["record_id", "dose_number"], how="left")
+    history = history[history["dn"].notna()].drop_duplicates(["record_id", "dose_number"])
+    rid = ready["record_id"].astype("string")
+    number = pd.to_numeric(ready["dose_number"], errors="coerce").astype("Int64")
+    at = pd.DataFrame({"record_id": rid, "dose_number": number}).merge(
+        history, on=["record_id", "dose_number"], how="left"
     )
-    dn = at["dn"].fillna(ready["dose_number"]).astype("Int64")
-    primary = at["primary"].fillna(ready["product"].map(codes["primary_doses"])).astype("Int64")
-    booster = dn > primary
+    dn = at["dn"].fillna(number).astype("Int64")
+    own_primary = rid.map(_primary_by_record(d)).astype("Int64")
+    primary = at["primary"].fillna(own_primary).fillna(ready["product"].map(codes["primary_doses"]))
+    primary = primary.astype("Int64")
+    booster = (dn > primary).fillna(False)
     sd = primary.where(~booster, dn.where(primary > 1, 1)).astype("Int64")
 
-    person = records.drop_duplicates("record_id").set_index("record_id")
-    who = person.reindex(ready["record_id"].astype(str).to_numpy())
-    names = split_name(text_column(who, "full_name").reset_index(drop=True))
-    fnt = transliterate_series(names["fn"])
-    gnt = transliterate_series(names["gn"])
-    dob = _dob_text(who.reset_index(drop=True))
+    # the person: one lookup per dose into the records (positions, not a reindex of the frame)
+    person = records.drop_duplicates("record_id")
+    at_person = pd.Index(person["record_id"].astype("string")).get_indexer(rid)
+    take = np.where(at_person < 0, 0, at_person)
+    full_name = text_column(person, "full_name").to_numpy(dtype=object, na_value=None)[take]
+    full_name = pd.Series(full_name, dtype="string").mask(at_person < 0)
+    names = _names(full_name)
+    dob = _dob_text(person.reset_index(drop=True)).to_numpy(dtype=object)[take]
     product = ready["product"].astype("string")
-    ci = certificate_ids(ready)
-
-    nam = '"nam":{"fn":' + _json_str(names["fn"]).fillna('""') + ',"fnt":"' + fnt + '"'
-    with_given = names["gn"].notna()
-    given = (',"gn":' + _json_str(names["gn"]) + ',"gnt":"' + gnt + '"').where(with_given, "")
-    entry = (
-        '"v":[{"tg":"' + TARGET_COVID19
-        + '","vp":"' + product.map(codes["vp"]).fillna("")
-        + '","mp":"' + product.map(codes["mp"]).fillna("")
-        + '","ma":"' + product.map(codes["ma"]).fillna("")
-        + '","dn":' + dn.astype("string").fillna("null")
-        + ',"sd":' + sd.astype("string").fillna("null")
-        + ',"dt":"' + ready["dose_date"].dt.strftime("%Y-%m-%d").astype("string").fillna("")
-        + '","co":"' + COUNTRY
-        + '","is":' + _json_str(pd.Series(issuer, index=ready.index))
-        + ',"ci":"' + ci + '"}]'
+    days = pd.to_datetime(ready["dose_date"], errors="coerce").to_numpy("datetime64[D]")
+    fields = pd.DataFrame(
+        {
+            # no name (a record signed at an exempt site): fn/fnt written empty, as fnt must be there
+            "fn": names["fn"].fillna(""), "fnt": names["fnt"].fillna(""),
+            "gn": names["gn"], "gnt": names["gnt"],
+            "dob": pd.Series(dob, dtype="string").mask(at_person < 0, ""),
+            "tg": TARGET_COVID19,
+            "vp": product.map(codes["vp"]), "mp": product.map(codes["mp"]),
+            "ma": product.map(codes["ma"]),
+            "dn": dn, "sd": sd,
+            "dt": pd.Series(np.datetime_as_string(days, unit="D"), dtype="string").mask(np.isnat(days)),
+            "co": COUNTRY, "is": issuer,
+            "ci": certificate_ids(ready).to_numpy(),
+        }
     )  # fmt: skip
-    payload = '{"ver":"' + DCC_VERSION + '",' + nam + given + '},"dob":"' + dob + '",' + entry + "}"
-    return pd.DataFrame(
+    head = pd.DataFrame(
         {
             "facility": ready["facility"],
             "work_date": ready["work_date"],
             "record_id": ready["record_id"],
             "dose_number": ready["dose_number"],
-            "ci": ci,
+            "ci": fields["ci"],
             "dn": dn,
             "sd": sd,
-            "payload": payload.astype("string"),
+            "payload": payload_text(fields),
         }
     )
+    return pd.concat([head, fields.drop(columns=["ci", "dn", "sd"])], axis=1)
 
 
 # --- checking against the schema ------------------------------------------------------------
@@ -366,39 +463,32 @@ def _rule_problems(values: pd.Series, rule: dict, path: str) -> pd.DataFrame:
 
 
 def _fields(payloads: pd.DataFrame) -> dict[str, tuple[pd.Series, dict, bool]]:
-    """The payload's fields as columns: path → (values, schema node, required)."""
+    """The payload's fields as columns: schema path → (values, schema node, required)."""
     top = schema()
     name = _resolve(top["properties"]["nam"])
     entry = _resolve(top["$defs"]["vaccination_entry"])
-    parsed = payloads["payload"].astype("string")
-    cols = {}
-    # the fields are read back out of the JSON text, so the check sees what is written
-    for key in name["properties"]:
-        value = parsed.str.extract(rf'"{key}":"((?:[^"\\]|\\.)*)"', expand=False)
-        cols[f"nam.{key}"] = (_unescape(value), name["properties"][key], key in name["required"])
-    dob = parsed.str.extract(r'"dob":"((?:[^"\\]|\\.)*)"', expand=False)
-    cols["dob"] = (dob, top["properties"]["dob"], True)
-    cols["ver"] = (
-        parsed.str.extract(r'"ver":"([^"]*)"', expand=False),
-        top["properties"]["ver"],
-        True,
-    )
+    n = len(payloads)
+
+    def column(key: str) -> pd.Series:
+        if key in payloads.columns:
+            return payloads[key]
+        return pd.Series(pd.NA, index=payloads.index, dtype="string")
+
+    cols = {
+        f"nam.{k}": (column(k), node, k in name["required"])
+        for k, node in name["properties"].items()
+    }
+    cols["dob"] = (column("dob"), top["properties"]["dob"], True)
+    cols["ver"] = (pd.Series(DCC_VERSION, index=payloads.index[:n]), top["properties"]["ver"], True)
     for key, node in entry["properties"].items():
-        if _resolve(node).get("type") == "integer":
-            value = parsed.str.extract(rf'"{key}":(-?[0-9.eE+]+)', expand=False)
-        else:
-            value = _unescape(parsed.str.extract(rf'"{key}":"((?:[^"\\]|\\.)*)"', expand=False))
-        cols[f"v.0.{key}"] = (value, node, key in entry["required"])
+        cols[f"v.0.{key}"] = (column(key), node, key in entry["required"])
     return cols
-
-
-def _unescape(s: pd.Series) -> pd.Series:
-    return s.str.replace('\\"', '"', regex=False).str.replace("\\\\", "\\", regex=False)
 
 
 def column_problems(payloads: pd.DataFrame) -> pd.DataFrame:
     """Every payload checked column-wise against the schema's rules (required fields, patterns,
-    lengths, value sets, ranges, dates, NFC): row (position), field, problem."""
+    lengths, value sets, ranges, dates, NFC), on the fields the JSON text is made from
+    (:func:`certificate_payloads`' ``FIELD_COLUMNS``): row (position), field, problem."""
     if len(payloads) == 0:
         return pd.DataFrame({"row": [], "field": [], "problem": []})
     parts = []
@@ -427,18 +517,20 @@ def schema_problems(
 ) -> pd.DataFrame:
     """Payloads validated with ``jsonschema`` against the schema: row, field, problem.
 
-    All of them up to ``FULL_SCHEMA_CHECK`` (or ``sample``), else the first payload of each
-    product × dn × sd and a random sample (the column checks cover every row).
+    All of them up to ``FULL_SCHEMA_CHECK``, else the first payload of each product × dn × sd and
+    a random ``sample`` (default ``SCHEMA_SAMPLE``) — the column checks cover every row.
     """
     n = len(payloads)
-    limit = FULL_SCHEMA_CHECK if sample is None else sample
     rows = np.arange(n)
-    if n > limit:
-        text = payloads["payload"].astype("string").reset_index(drop=True)
-        shape = text.str.extract(r'"mp":"([^"]*)".*"dn":(\d+),"sd":(\d+)')
-        firsts = np.flatnonzero(~shape.duplicated().to_numpy())
+    if n > FULL_SCHEMA_CHECK:
+        if {"mp", "dn", "sd"} <= set(payloads.columns):
+            shape = payloads[["mp", "dn", "sd"]].reset_index(drop=True)
+            firsts = np.flatnonzero(~shape.duplicated().to_numpy())
+        else:
+            firsts = np.arange(0)
         rng = np.random.default_rng(seed)
-        rows = np.unique(np.concatenate([firsts, rng.choice(n, size=limit, replace=False)]))
+        size = min(n, SCHEMA_SAMPLE if sample is None else sample)
+        rows = np.unique(np.concatenate([firsts, rng.choice(n, size=size, replace=False)]))
     validator = _validator()
     texts = payloads["payload"].to_numpy(dtype=object)
     found = []
@@ -471,12 +563,17 @@ def write_payload_files(folder: str | os.PathLike, payloads: pd.DataFrame) -> li
     written = []
     if len(payloads) == 0:
         return written
-    line = (
-        '{"record_id":' + _json_str(payloads["record_id"])
-        + ',"dose_number":' + payloads["dose_number"].astype("string")
-        + ',"facility":' + _json_str(payloads["facility"])
-        + ',"dcc":' + payloads["payload"] + "}"
+
+    def quoted(column: str) -> pa.Array:
+        return _join('"', _json_escape(_arrow_text(payloads[column])), '"')
+
+    number = pa.array(payloads["dose_number"].astype("Int64").astype("string").to_numpy(na_value=None),
+                      pa.large_string())  # fmt: skip
+    text = _join(
+        '{"record_id":', quoted("record_id"), ',"dose_number":', pc.fill_null(number, "null"),
+        ',"facility":', quoted("facility"), ',"dcc":', _arrow_text(payloads["payload"]), "}",
     )  # fmt: skip
+    line = pd.Series(text.to_numpy(zero_copy_only=False), index=payloads.index, dtype=object)
     day = pd.to_datetime(payloads["work_date"]).dt.strftime("%Y%m%d")
     for (facility, when), rows in line.groupby([payloads["facility"], day], sort=True):
         path = Path(folder) / when / f"{facility_file_stem(str(facility))}.jsonl"
