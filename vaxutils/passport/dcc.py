@@ -244,11 +244,24 @@ FIELD_COLUMNS = ("fn", "fnt", "gn", "gnt", "dob", "tg", "vp", "mp", "ma", "dn", 
 
 
 def _arrow_text(s) -> pa.Array:
+    """A text column as an Arrow large_string array (zero-copy for Arrow-backed pandas text)."""
     if isinstance(s, pa.ChunkedArray):
         s = s.combine_chunks()
-    if isinstance(s, pa.Array):
-        return s.cast(pa.large_string())
-    return pa.array(pd.Series(s).astype("string").to_numpy(na_value=None), type=pa.large_string())
+    if not isinstance(s, pa.Array):
+        series = pd.Series(s)
+        if not isinstance(series.dtype, pd.StringDtype):
+            series = series.astype("string")
+        s = pa.array(series)
+        if isinstance(s, pa.ChunkedArray):
+            s = s.combine_chunks()
+    return s.cast(pa.large_string())
+
+
+def _series(text: pa.Array, index) -> pd.Series:
+    """An Arrow text array as a pandas string Series without a round trip through Python objects."""
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    return pd.Series(pd.arrays.ArrowStringArray(text.cast(pa.large_string())), index=index)
 
 
 def _join(*parts) -> pa.Array:
@@ -308,13 +321,13 @@ def payload_text(fields: pd.DataFrame) -> pd.Series:
         return pd.Series([], index=fields.index, dtype="string")
 
     def esc(column: str) -> pa.Array:
-        return _json_escape(_arrow_text(fields[column]))
+        # escaped once per distinct value (codes, names repeat), then spread back
+        coded = pc.dictionary_encode(_arrow_text(fields[column]))
+        return pc.take(_json_escape(coded.dictionary), coded.indices)
 
     def num(column: str) -> pa.Array:
-        values = pd.to_numeric(fields[column], errors="coerce").astype("Int64")
-        return pc.fill_null(
-            pa.array(values.astype("string").to_numpy(na_value=None), pa.large_string()), "null"
-        )
+        values = pa.array(pd.to_numeric(fields[column], errors="coerce").astype("Int64"))
+        return pc.fill_null(pc.cast(values, pa.large_string()), "null")
 
     given = _join(',"gn":"', esc("gn"), '","gnt":"', esc("gnt"), '"')
     given = pc.fill_null(given, "")
@@ -326,8 +339,7 @@ def payload_text(fields: pd.DataFrame) -> pd.Series:
         '","co":"', esc("co"), '","is":"', esc("is"), '","ci":"', esc("ci"), '"}]}',
     ]  # fmt: skip
     parts = [pc.fill_null(p, "") if isinstance(p, pa.Array) else p for p in parts]
-    text = _join(*parts)
-    return pd.Series(text.to_numpy(zero_copy_only=False), index=fields.index, dtype="string")
+    return _series(_join(*parts), fields.index)
 
 
 def certificate_payloads(

@@ -52,7 +52,9 @@ def transliterate_series(s: pd.Series) -> pd.Series:
     """
     if len(s) == 0:
         return pd.Series([], index=s.index, dtype="string")
-    text = pa.array(s.astype("string").fillna(""), type=pa.large_string())
+    text = pa.array(s.astype("string").fillna("")).cast(pa.large_string())
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
     text = pc.utf8_normalize(text, "NFD")
     for letter, latin in _SPECIAL.items():
         text = pc.replace_substring(text, letter, latin)
@@ -65,7 +67,7 @@ def transliterate_series(s: pd.Series) -> pd.Series:
     text = pc.utf8_trim(text, "<")
     text = pc.utf8_slice_codeunits(text, 0, MAX_LENGTH)
     text = pc.utf8_rtrim(text, "<")
-    return pd.Series(text.to_pandas(), index=s.index, dtype="string")
+    return pd.Series(pd.arrays.ArrowStringArray(text), index=s.index).fillna("")
 
 
 def split_name(s: pd.Series) -> pd.DataFrame:

@@ -77,9 +77,7 @@ def joined_per_key(frame: pd.DataFrame, key: str, column: str, sep: str = "; ") 
     if frame.empty:
         return pd.Series([], dtype="string", index=pd.Index([], name=key))
     keys = frame[key].to_numpy()
-    table = pa.table(
-        {"k": keys, "v": pa.array(frame[column].astype(str).to_numpy(), pa.string())}
-    )
+    table = pa.table({"k": keys, "v": pa.array(frame[column].astype(str).to_numpy(), pa.string())})
     grouped = table.group_by("k", use_threads=False).aggregate([("v", "list")])
     text = pc.binary_join(grouped["v_list"], sep)
     index = pd.Index(grouped["k"].to_numpy(zero_copy_only=False), name=key)
@@ -122,9 +120,10 @@ def _product_reasons(d: pd.DataFrame) -> pd.DataFrame:
 
 
 def _dose_reasons(found: pd.DataFrame) -> pd.DataFrame:
-    severity = catalogue.load()["severity"]
+    cat = catalogue.load()
+    severity = cat["severity"]
     errors = found[found["code"].map(severity).eq("error").to_numpy()]
-    messages = catalogue.load()["message_vi"]
+    messages = cat["message_vi"]
     return pd.DataFrame(
         {
             "dose_row": errors["dose_row"].to_numpy(dtype=np.int64),
