@@ -585,10 +585,19 @@ def write_payload_files(folder: str | os.PathLike, payloads: pd.DataFrame) -> li
         '{"record_id":', quoted("record_id"), ',"dose_number":', pc.fill_null(number, "null"),
         ',"facility":', quoted("facility"), ',"dcc":', _arrow_text(payloads["payload"]), "}",
     )  # fmt: skip
-    line = pd.Series(text.to_numpy(zero_copy_only=False), index=payloads.index, dtype=object)
-    day = pd.to_datetime(payloads["work_date"]).dt.strftime("%Y%m%d")
-    for (facility, when), rows in line.groupby([payloads["facility"], day], sort=True):
-        path = Path(folder) / when / f"{facility_file_stem(str(facility))}.jsonl"
-        body = "\n".join(rows.tolist()) + "\n"
-        written.append(write_atomic(path, lambda tmp, body=body: tmp.write_text(body, "utf-8")))
+    day = pd.to_datetime(payloads["work_date"]).dt.strftime("%Y%m%d").to_numpy(dtype=object)
+    facility = payloads["facility"].astype(str).to_numpy(dtype=object)
+    order = np.lexsort((day, facility))
+    key = pd.DataFrame({"f": facility[order], "d": day[order]})
+    starts = np.flatnonzero(~key.duplicated().to_numpy())
+    bounds = np.append(starts, len(order))
+    lines = text.take(pa.array(order))
+    for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+        # one file's lines joined by Arrow into one text (no Python string per line)
+        chunk = lines.slice(start, end - start)
+        listed = pa.ListArray.from_arrays([0, len(chunk)], chunk.cast(pa.string()))
+        body = pc.binary_join(listed, "\n")[0].as_py()
+        name = f"{facility_file_stem(str(key['f'].iat[start]))}.jsonl"
+        path = Path(folder) / key["d"].iat[start] / name
+        written.append(write_atomic(path, lambda tmp, b=body: tmp.write_text(b + "\n", "utf-8")))
     return written
