@@ -266,13 +266,15 @@ def test_split_person_is_counted_over_the_merged_history():
             "full_name": ["Thạch Thị Sa", "Thạch Thị Sa"],
             "dob": pd.to_datetime(["1975-06-01", "1975-06-01"]),
             "dob_precision": ["day", "day"],
-            "id_compact": ["094175000111", pd.NA],
+            "id_compact": [pd.NA, "094175000111"],
         }
     )
+    # A, the record kept, holds only the booster (numbered 1 there); B, to be merged into A, the
+    # primary series
     doses = pd.DataFrame(
         {
-            "record_id": ["A", "A", "B"],
-            "source_row": [2, 2, 3],
+            "record_id": ["B", "B", "A"],
+            "source_row": [3, 3, 2],
             "dose_number": pd.array([1, 2, 1], dtype="Int64"),
             "product": ["AstraZeneca", "AstraZeneca", "Pfizer"],
             "vaccine": ["AstraZeneca", "AstraZeneca", "Pfizer"],
@@ -293,7 +295,7 @@ def test_split_person_is_counted_over_the_merged_history():
     )
     worklist = passport_worklist(doses, records, findings, work_date=date(2022, 5, 1))
     payloads = dcc.certificate_payloads(worklist, doses, records, findings)
-    booster = payloads[payloads["record_id"] == "B"]
+    booster = payloads[payloads["record_id"] == "A"]
     assert len(booster) == 1  # signed by a province hospital (S8) although the record is not clean
     v = json.loads(booster["payload"].iloc[0])["v"][0]
     assert (v["dn"], v["sd"], v["mp"]) == (3, 3, "EU/1/20/1528")

@@ -366,13 +366,17 @@ def certificate_payloads(
     # dose numbers: as typed, except for a person whose records are merged (then over the history)
     group = person_groups(text_column(d, "record_id"), findings)
     history = _merged_positions(d, group, ready["work_date"].max())
+    # matched on record and date: the worklist may already number a merged person's doses anew
     history["record_id"] = text_column(d, "record_id").to_numpy()
-    history["dose_number"] = pd.to_numeric(d["dose_number"], errors="coerce").astype("Int64")
-    history = history[history["dn"].notna()].drop_duplicates(["record_id", "dose_number"])
+    history["dose_date"] = pd.to_datetime(d["dose_date"], errors="coerce").to_numpy()
+    history = history[history["dn"].notna()].drop_duplicates(["record_id", "dose_date"])
     rid = ready["record_id"].astype("string")
     number = pd.to_numeric(ready["dose_number"], errors="coerce").astype("Int64")
-    at = pd.DataFrame({"record_id": rid, "dose_number": number}).merge(
-        history, on=["record_id", "dose_number"], how="left"
+    when = pd.to_datetime(ready["dose_date"], errors="coerce")
+    at = pd.DataFrame({"record_id": rid, "dose_date": when}).merge(
+        history[["record_id", "dose_date", "dn", "primary"]],
+        on=["record_id", "dose_date"],
+        how="left",
     )
     dn = at["dn"].fillna(number).astype("Int64")
     own_primary = rid.map(_primary_by_record(d)).astype("Int64")
