@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 from vaxutils import report
-from vaxutils.passport import ledger
+from vaxutils.passport import ledger, tables
 
 
 def _commune():
@@ -47,8 +47,8 @@ def _commune():
 
 def test_ready_and_blocked_by_reason_per_facility():
     records, findings, doses = _commune()
-    worklist = report.worklist_of(records, findings, doses, "2022-01-01")
-    table = report.passport_status_table(worklist).set_index("facility")
+    worklist = tables.worklist_of(records, findings, doses, "2022-01-01")
+    table = tables.passport_status_table(worklist).set_index("facility")
     assert table.loc["TYT Xã A"].to_dict() == {
         "n_doses": 3, "n_ready": 1, "n_blocked": 2,
         "blocked_record": 1, "blocked_product": 1, "blocked_dose": 0,
@@ -63,8 +63,8 @@ def test_ready_and_blocked_by_reason_per_facility():
 
 def test_signed_over_time(tmp_path):
     records, findings, doses = _commune()
-    worklist = report.worklist_of(records, findings, doses, date(2022, 1, 1))
-    assert report.signed_over_time_table(worklist, report.read_signing_ledger("")).empty
+    worklist = tables.worklist_of(records, findings, doses, date(2022, 1, 1))
+    assert tables.signed_over_time_table(worklist, tables.read_signing_ledger("")).empty
     signed = pd.DataFrame(
         {"record_id": ["A", "B"], "dose_number": [1, 1],
          "signed_on": pd.to_datetime(["2021-08-02", "2021-08-05"])}
@@ -72,7 +72,7 @@ def test_signed_over_time(tmp_path):
     book = ledger.record_signed(ledger.empty_ledger(), signed)
     (tmp_path / "pp").mkdir()
     book.to_parquet(tmp_path / "pp" / ledger.LEDGER_FILE)
-    table = report.signed_over_time_table(worklist, report.read_signing_ledger(tmp_path / "pp"))
+    table = tables.signed_over_time_table(worklist, tables.read_signing_ledger(tmp_path / "pp"))
     assert table["n_signed"].tolist() == [1, 1]
     assert table["n_signed_total"].tolist() == [1, 2]
     assert table["share_signed"].tolist() == [33.3, 66.7]

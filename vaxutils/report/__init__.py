@@ -40,12 +40,6 @@ from vaxutils.report.overview import (
     totals_table,
 )
 from vaxutils.report.pages import assert_self_contained, html_page, index_page
-from vaxutils.report.passport import (
-    passport_status_table,
-    read_signing_ledger,
-    signed_over_time_table,
-    worklist_of,
-)
 from vaxutils.report.quality import completeness_table, dose_sequence_table, monthly_doses_table
 from vaxutils.report.run import (
     COMMUNE_NOTEBOOK,
@@ -67,10 +61,6 @@ from vaxutils.report.tables import (
 from vaxutils.report.titles import commune_title
 
 __all__ = [
-    "passport_status_table",
-    "read_signing_ledger",
-    "signed_over_time_table",
-    "worklist_of",
     "Chart",
     "COLUMN_LABELS_VI",
     "COMMUNE_NOTEBOOK",

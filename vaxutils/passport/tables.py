@@ -1,4 +1,4 @@
-"""The passport section of the commune report (step S7): per facility, doses ready to sign, blocked
+"""The tables of the passport section of the commune report (step S7): per facility, doses ready to sign, blocked
 doses by reason, and doses signed over time (from the signing ledger, when there is one).
 
 Compute only; the notebook shows the tables. A dose blocked for several reasons counts under each.
@@ -20,8 +20,8 @@ from pathlib import Path
 import pandas as pd
 
 from vaxutils.io.files import read_parquet
-from vaxutils.passport import READY, passport_worklist
 from vaxutils.passport.ledger import LEDGER_FILE, empty_ledger
+from vaxutils.passport.worklist import READY, passport_worklist
 from vaxutils.screen import catalogue
 
 _RECORD = "Hồ sơ người tiêm chưa làm sạch"
