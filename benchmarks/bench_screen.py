@@ -1,7 +1,7 @@
 """Screening at scale: 1,000,000 synthetic persons (~2.5 M doses) read from Parquet and screened.
 
 Prints the time and peak memory of reading + screening, and the ratio against reading the same kind of
-data from xlsx (a 100,000-row workbook, scaled). Targets on a 2-core machine: screening ≤ 15 s and ≤ 4 GB
+data from xlsx (a 100,000-row workbook, scaled). Targets on a 2-core machine: screening ≤ 10 s and ≤ 4 GB
 peak; reading a 100,000-row xlsx ≤ 3 s.
 
     .venv/bin/python benchmarks/bench_screen.py [--persons 1000000]
@@ -97,6 +97,7 @@ def screen_parquet(big: Path, mode: str, workers: int) -> None:
     read_s = time.perf_counter() - t
     n_communes = export.records["commune_code"].nunique()
     t = time.perf_counter()
+    cpu = time.process_time()
     if mode == "single":
         result = screen(export, export_date=EXPORT_DATE)
         label = "screen() single process"
@@ -104,6 +105,7 @@ def screen_parquet(big: Path, mode: str, workers: int) -> None:
         result = screen_by_commune(export, export_date=EXPORT_DATE, workers=workers)
         label = f"screen_by_commune(workers={workers})"
     screen_s = time.perf_counter() - t
+    cpu_s = time.process_time() - cpu
     children = _peak_rss_gb(resource.RUSAGE_CHILDREN)
     memory = f"peak RSS {_peak_rss_gb():.2f} GB" + (
         f" + largest worker {children:.2f} GB" if mode != "single" else ""
@@ -111,7 +113,8 @@ def screen_parquet(big: Path, mode: str, workers: int) -> None:
     print(
         f"{label}: read {len(export.records):,} records / {len(export.doses):,} doses of "
         f"{n_communes} communes from Parquet in {read_s:.2f} s; screened in {screen_s:.2f} s "
-        f"({len(result.findings):,} findings); {memory} (targets: ≤ 15 s, ≤ 4 GB)"
+        f"(CPU of this process {cpu_s:.2f} s: compare it when the machine is shared) "
+        f"({len(result.findings):,} findings); {memory} (targets: ≤ 10 s, ≤ 4 GB)"
     )
     print("    timings (s):", result.summary["timings_s"], flush=True)
 

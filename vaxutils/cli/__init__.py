@@ -1,4 +1,4 @@
-"""Command line: ``vaxutils synth|screen|review|police|platform|verify|passport|contracts|report|batch|demo``.
+"""Command line: ``vaxutils synth|ingest|screen|review|police|platform|verify|passport|contracts|report|batch|demo``.
 
 Each command lives in its own module and registers itself on :data:`app`. User errors
 (:class:`vaxutils.errors.VaxutilsError`) are printed as a message, never a traceback.

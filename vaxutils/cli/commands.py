@@ -3,6 +3,7 @@
 from vaxutils.cli import (  # noqa: F401
     catalogue,
     contracts,
+    dataset,
     demo,
     passport,
     platform,

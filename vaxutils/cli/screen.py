@@ -59,11 +59,45 @@ def screen_command(
     no_contracts: bool = typer.Option(
         False, "--no-contracts", help="Bỏ qua kiểm tra hợp đồng dữ liệu (nhanh hơn)."
     ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="Với một bộ dữ liệu (vaxutils ingest): địa chỉ dask scheduler (tcp://…:8786) hoặc"
+        " 'local' (mặc định).",
+    ),
+    workers: int = typer.Option(
+        2, "--workers", min=1, help="Số worker của cụm cục bộ (--scheduler local)."
+    ),
 ) -> None:
-    """Sàng lọc dữ liệu tiêm chủng của một xã (bước S1) / Screen one commune's export."""
+    """Sàng lọc dữ liệu tiêm chủng của một xã (bước S1) / Screen one commune's export.
+
+    INPUT may also be a dataset folder written by ``vaxutils ingest``: every commune is then
+    screened on a dask cluster (``--scheduler``), duplicates across communes included.
+    """
     from vaxutils.screen import screen_file
 
     console = Console()
+    if input.is_dir() and (input / "manifest.json").is_file():
+        from vaxutils.screen.distributed import screen_dataset
+
+        if registry is not None:
+            raise VaxutilsError(
+                "Chưa hỗ trợ --registry với bộ dữ liệu: đối chiếu CSDL dân cư từng xã bằng"
+                " 'vaxutils screen' trên tệp của xã. / --registry is not supported with a dataset yet."
+            )
+        run = screen_dataset(
+            input, out, scheduler=scheduler, export_date=parse_day(export_date), workers=workers
+        )
+        _print_summary(console, run.summary, input.name)
+        console.print(
+            f"{vn_number(run.summary['n_communes'])} xã; kết quả từng xã trong [bold]{out}/communes[/]."
+        )
+        return
+    if scheduler is not None:
+        raise VaxutilsError(
+            "--scheduler chỉ dùng với thư mục bộ dữ liệu (vaxutils ingest)."
+            " / --scheduler needs a dataset folder written by 'vaxutils ingest'."
+        )
     result = screen_file(
         input,
         out,
@@ -73,8 +107,14 @@ def screen_command(
         sheet=sheet,
         check_contracts=not no_contracts,
     )
-    summary = result.summary
-    table = Table(title=f"Kết quả sàng lọc: {input.name}")
+    _print_summary(console, result.summary, input.name)
+    console.print(
+        f"Đã ghi kết quả vào [bold]{out}[/] (findings.csv, records.parquet, summary.json)."
+    )
+
+
+def _print_summary(console: Console, summary: dict, name: str) -> None:
+    table = Table(title=f"Kết quả sàng lọc: {name}")
     table.add_column("Danh sách")
     table.add_column("Số đối tượng", justify="right")
     for category, count in summary["records_per_category"].items():
@@ -84,7 +124,4 @@ def screen_command(
         f"{vn_number(summary['n_records'])} đối tượng, {vn_number(summary['n_doses'])} mũi tiêm; "
         f"{vn_number(summary['n_records_with_errors'])} cần sửa, "
         f"{vn_number(summary['n_records_needing_review'])} cần kiểm tra."
-    )
-    console.print(
-        f"Đã ghi kết quả vào [bold]{out}[/] (findings.csv, records.parquet, summary.json)."
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from vaxutils import dates, sex
 from vaxutils.ids import series as ids
@@ -148,7 +150,11 @@ def conflict_issues(conflicts: pd.DataFrame, record_ids: pd.Series) -> pd.DataFr
     """A finding per row whose person field differs from the value its record uses (one-row-per-dose
     exports; see :mod:`vaxutils.io.layout`), for the records in ``record_ids``. The suggestion is
     the value used."""
-    conflicts = conflicts[conflicts["record_id"].isin(record_ids)]
+    if len(conflicts):
+        # Arrow's set lookup: pandas' isin on Arrow strings builds a Python object per record id
+        ids = pa.array(conflicts["record_id"].astype("string").array).cast(pa.large_string())
+        known = pa.array(record_ids.astype("string").array).cast(pa.large_string())
+        conflicts = conflicts[pc.is_in(ids, value_set=known).fill_null(False).to_numpy(False)]
     return pd.DataFrame(
         {
             "record_id": conflicts["record_id"].astype("string"),

@@ -1,0 +1,129 @@
+"""The national dataset path at 1 M, 2 M and 5 M persons on a LocalCluster of 2 workers.
+
+For each size: a synthetic dataset (``vaxutils.synth.dataset.write_dataset``: communes of ~8,000
+people, 0.5% of people split over two communes; generated once into benchmarks/_data, not timed),
+then ``screen_dataset`` on a fresh LocalCluster. Prints the time, the peak RSS of each worker and of
+the driver, the cross-commune pass's share, and the ratios the issue sets:
+time(5 M) ≤ 5.5 × time(1 M), per-worker peak(5 M) ≤ 1.3 × peak(1 M), cross pass ≤ 30% of the total.
+
+    .venv/bin/python benchmarks/bench_dataset.py [--persons 1000000 2000000 5000000] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+DATA = Path(__file__).parent / "_data"
+EXPORT_DATE = date(2022, 5, 15)
+
+
+def _peak_rss_gb() -> float:
+    """This process's peak RSS (VmHWM: unlike ru_maxrss, not inherited from the parent)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024**2
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+def generate(n: int) -> None:
+    from vaxutils.synth.dataset import write_dataset
+
+    root = DATA / f"dataset_{n}"
+    if not (root / "manifest.json").exists():
+        t = time.perf_counter()
+        made = write_dataset(root, n_persons=n, seed=7)
+        print(f"  generated {made} in {time.perf_counter() - t:.0f} s (not timed)", flush=True)
+
+
+def one(n: int, workers: int) -> dict:
+    """Generate (once) and screen one size; runs in its own process so its peaks are its own."""
+    from distributed import Client, LocalCluster
+
+    from vaxutils.screen.distributed import screen_dataset
+
+    root = DATA / f"dataset_{n}"
+    out = DATA / f"dataset_{n}_out"
+    with (
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        t = time.perf_counter()
+        cpu = time.process_time()
+        run = screen_dataset(root, out, scheduler=client, export_date=EXPORT_DATE, workers=workers)
+        total = time.perf_counter() - t
+        peaks = client.run(_peak_rss_gb)
+        worker_cpu = client.run(time.process_time)
+        cpu = time.process_time() - cpu
+    return {
+        "persons": n,
+        "records": run.summary["n_records"],
+        "doses": run.summary["n_doses"],
+        "communes": run.summary["n_communes"],
+        "seconds": round(total, 1),
+        "communes_s": run.summary["timings_s"]["communes"],
+        "cross_s": run.summary["timings_s"]["cross_commune"],
+        "cross_findings": run.summary["findings_per_code"].get("duplicate_other_commune", 0),
+        "worker_peak_gb": sorted(round(v, 2) for v in peaks.values()),
+        "cpu_s": round(cpu + sum(worker_cpu.values()), 1),
+        "driver_peak_gb": round(_peak_rss_gb(), 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--persons", type=int, nargs="+", default=[1_000_000, 2_000_000, 5_000_000])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.generate:
+        generate(args.generate)
+        return
+    if args.one:
+        print("RESULT " + json.dumps(one(args.one, args.workers)), flush=True)
+        return
+    results = []
+    for n in args.persons:
+        # generated apart: its memory is not the screening's
+        subprocess.run([sys.executable, __file__, "--generate", str(n)], check=True)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--one", str(n), "--workers", str(args.workers)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        for line in proc.stdout.splitlines():
+            if line.startswith("RESULT "):
+                r = json.loads(line[len("RESULT ") :])
+                results.append(r)
+                print(
+                    f"{r['persons']:>9,} persons ({r['records']:,} records, {r['doses']:,} doses, "
+                    f"{r['communes']} communes): {r['seconds']} s (communes {r['communes_s']} s, "
+                    f"cross-commune {r['cross_s']} s = {r['cross_s'] / r['seconds']:.0%}); peak RSS per "
+                    f"worker {r['worker_peak_gb']} GB, driver {r['driver_peak_gb']} GB; CPU {r['cpu_s']} s; "
+                    f"{r['cross_findings']:,} cross-commune findings",
+                    flush=True,
+                )
+            else:
+                print(line)
+    base = results[0]
+    for r in results[1:]:
+        scale = r["persons"] / base["persons"]
+        print(
+            f"ratio {r['persons'] // 1_000_000} M / {base['persons'] // 1_000_000} M: time "
+            f"{r['seconds'] / base['seconds']:.2f}× (linear: {scale:.1f}×; target ≤ {scale * 1.1:.1f}×), "
+            f"worker peak {max(r['worker_peak_gb']) / max(base['worker_peak_gb']):.2f}× (target ≤ 1.3×)"
+        )
+
+
+if __name__ == "__main__":
+    main()
