@@ -81,6 +81,16 @@ COLUMN_LABELS_VI: dict[str, str] = {
     "check": "Kiểm tra",
     "ok": "Kết quả",
     "detail": "Chi tiết",
+    "facility": "Cơ sở tiêm",
+    "n_ready": "Sẵn sàng ký",
+    "n_blocked": "Bị chặn",
+    "blocked_record": "Chặn: hồ sơ chưa làm sạch",
+    "blocked_product": "Chặn: vắc xin ngoài danh mục",
+    "blocked_dose": "Chặn: lỗi mũi tiêm",
+    "signed_on": "Ngày ký",
+    "n_signed": "Số mũi đã ký",
+    "n_signed_total": "Đã ký (cộng dồn)",
+    "share_signed": "Tỷ lệ đã ký (%)",
     **{c: label for c, label in CATEGORY_LABELS_VI.items()},
 }
 

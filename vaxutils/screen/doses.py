@@ -400,15 +400,30 @@ def _take(values, rows: np.ndarray) -> np.ndarray:
 
 
 def dose_issues(
-    doses: pd.DataFrame, persons: pd.DataFrame, export_date=None, *, with_dose_row: bool = False
+    doses: pd.DataFrame,
+    persons: pd.DataFrame,
+    export_date=None,
+    *,
+    with_dose_row: bool = False,
+    groups: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Problems in the dose histories, long form: record_id, source_row, code, field, value, suggestion.
 
     ``doses`` is the output of :func:`prepare_doses` (a raw ``Export.doses`` is prepared first);
-    ``persons`` needs record_id, dob, dob_precision (birth_year and source_row are used when
-    present); ``export_date`` is the day the data was exported (default: today). Inputs untouched.
-    ``with_dose_row`` adds ``dose_row``, the position in ``doses`` of the dose each problem is
-    about (in a wide export a record's doses share one sheet row).
+    ``persons`` needs record_id, dob, dob_precision (birth_year, id_birth_year and source_row are
+    used when present); ``export_date`` is the day the data was exported (default: today). Inputs
+    untouched. ``with_dose_row`` adds ``dose_row``, the position in ``doses`` of the dose each
+    problem is about (in a wide export a record's doses share one sheet row).
+
+    ``groups`` (record_id → a label shared by the records of one person, e.g. screening's duplicate
+    groups) judges the order, numbering, intervals and mixing on each person's *merged* history: a
+    record holding only the boosters of a person split over two records is not a primary series.
+    Within a group of several records the doses are numbered again in date order (a dose recorded
+    on two records on the same day counts once); the age checks stay per record.
+
+    When a record's birth date and its 12-digit ID disagree on the birth year, the age rules are
+    judged on the ID's year (a year typed late would make an adult's dose "too young"); the birth
+    date itself is a personal-information finding (``id_birth_year_mismatch``).
     """
     if not {"product", "dose_date_precision"} <= set(doses.columns):
         doses = prepare_doses(doses)
@@ -432,17 +447,57 @@ def dose_issues(
     _check_products(issues, d, pcode, facts)
     num, in_range = _check_dose_numbers(issues, d)
     rcode, person_code, n_ids = _record_codes(d["record_id"], persons)
-    chain = _dose_chain(rcode, num, dates["day"], d["source_row"], in_range & (rcode >= 0))
-    repeated = _repeated(rcode, num, chain)
+    # the history a dose belongs to: its record's, or its person's when records are merged
+    hcode, num, usable = _histories(d, rcode, num, in_range, dates, groups)
+    chain = _dose_chain(hcode, num, dates["day"], d["source_row"], usable)
+    repeated = _repeated(hcode, num, chain)
     issues.add(chain[repeated], "dose_number_repeated", "dose_number", d["dose_number_raw"])
     kept = chain[~repeated]
-    primary_doses = _primary_doses_by_record(rcode, pcode, facts, kept, n_ids)
-    _check_series(issues, d, rcode, num, pcode, facts, kept, primary_doses)
+    primary_doses = _primary_doses_by_record(hcode, pcode, facts, kept, n_ids)
+    _check_series(issues, d, hcode, num, pcode, facts, kept, primary_doses)
     dated = kept[dates["exact"][kept]]
-    _check_intervals(issues, d, rcode, num, dates["day"], pcode, facts, dated, primary_doses)
+    _check_intervals(issues, d, hcode, num, dates["day"], pcode, facts, dated, primary_doses)
     births = _births(persons, person_code, n_ids, rcode)
     _check_ages(issues, d, rcode, pcode, facts, dates, births)
     return issues.frame(with_dose_row)
+
+
+def _histories(d, rcode, num, in_range, dates, groups):
+    """History code, dose number and usability per dose.
+
+    Without ``groups``: the record's code and the dose number as typed. With them, the doses of a
+    group of several records share the code of the group's first record and are numbered 1, 2, …
+    in date order (one per day); doses of such a group without a full plausible date, and a second
+    dose of the group on one day, are left out of the history (their dates are findings already,
+    the same-day copy is the duplicate's).
+    """
+    usable = in_range & (rcode >= 0)
+    if groups is None or len(groups) == 0:
+        return rcode, num, usable
+    label = pd.Series(groups.to_numpy(), index=groups.index.astype("string")).astype("string")
+    label = label[~label.index.duplicated()]
+    size = label.map(label.value_counts())
+    merged = d["record_id"].map(label).astype("string")
+    in_group = (d["record_id"].map(size).fillna(1) > 1).to_numpy(dtype=bool) & usable
+    if not in_group.any():
+        return rcode, num, usable
+    hcode = rcode.copy()
+    # the code of the group: the smallest record code among the group's doses
+    codes = pd.Series(rcode[in_group]).groupby(merged[in_group].to_numpy()).transform("min")
+    hcode[in_group] = codes.to_numpy()
+    day = dates["day"]
+    exact = dates["exact"]
+    frame = pd.DataFrame({"h": hcode[in_group], "day": day[in_group], "ok": exact[in_group],
+                          "row": np.flatnonzero(in_group)})  # fmt: skip
+    frame = frame[frame["ok"]].sort_values(["h", "day", "row"], kind="stable")
+    first_of_day = ~frame.duplicated(["h", "day"])
+    frame = frame[first_of_day.to_numpy()]
+    num = num.copy()
+    num[frame["row"].to_numpy()] = frame.groupby("h").cumcount().to_numpy() + 1
+    usable = usable.copy()
+    usable[in_group] = False
+    usable[frame["row"].to_numpy()] = True
+    return hcode, num, usable & (num <= MAX_DOSE_NUMBER)
 
 
 def _record_codes(
@@ -667,11 +722,29 @@ def _births(persons: pd.DataFrame, person_code: np.ndarray, n_ids: int, rcode: n
         person_row[slot] = rows.to_numpy(dtype=float, na_value=np.nan)[::-1]
     dob[n_ids], person_row[n_ids] = np.datetime64("NaT"), np.nan
     birth_lo, _ = _period_bounds(dob, precision)
+    # the age rules: on the ID's birth year when the ID and the birth date disagree (or there is no
+    # date); the ID holds the year the population database has, a typed date may be years off.
+    # Of the two, the earlier counts (the ID may be the wrong one: swapped digits)
+    age_lo = birth_lo.copy()
+    if "id_birth_year" in persons.columns:
+        id_year = np.full(n_ids + 1, np.nan)
+        id_year[slot] = pd.to_numeric(persons["id_birth_year"], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )[::-1]
+        id_year[n_ids] = np.nan
+        typed_year = dob.astype("datetime64[Y]").astype("int64").astype(float) + 1970
+        typed_year[np.isnat(dob)] = np.nan
+        use_id = (id_year > 1800) & (id_year < 2200) & ~(typed_year == id_year)
+        years = (id_year[use_id] - 1970).astype(np.int64).astype("datetime64[Y]")
+        id_lo = years.astype("datetime64[D]")
+        # of the two, the earlier: like a coarse date, only a certain problem is reported
+        age_lo[use_id] = np.where(np.isnat(age_lo[use_id]), id_lo, np.minimum(age_lo[use_id], id_lo))
     at = np.where(rcode >= 0, rcode, n_ids)
     return {
         "dob": dob[at],
         "precision": precision[at],
         "birth_lo": birth_lo[at],
+        "age_birth_lo": age_lo[at],
         "person_row": person_row[at],
     }
 
@@ -700,10 +773,14 @@ def _check_ages(issues, d, rcode, pcode, facts, dates, births) -> None:
         person_row = pd.array(births["person_row"], dtype="Int64")
         issues.add(first, "dob_after_first_dose", "dob", value, source_row=person_row)
 
-    # only people who may be minors on the dose date need the calendar arithmetic
-    young = np.flatnonzero(known & ~person_flagged & (birth_lo > hi - _ADULT_FOR_SURE))
+    # only people who may be minors on the dose date need the calendar arithmetic; their age is
+    # judged on the ID's birth year when the ID and the typed date disagree (see _births)
+    age_lo = births["age_birth_lo"]
+    young = np.flatnonzero(
+        plausible & ~np.isnat(age_lo) & ~person_flagged & (age_lo > hi - _ADULT_FOR_SURE)
+    )
     # the oldest the person can have been on the latest day the dose date can mean
-    age = age_years(birth_lo[young], hi[young])
+    age = age_years(age_lo[young], hi[young])
     min_age = min_age_on(pd.Series(hi[young].astype("datetime64[ns]")))
     too_young = age < min_age.to_numpy(dtype=float, na_value=np.nan)
     issues.add(young[too_young], "dose_before_eligible_age", "dose_date", d["dose_date_raw"])

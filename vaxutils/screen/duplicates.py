@@ -16,7 +16,13 @@ Codes (catalogue ``vaxutils/screen/catalogue/duplicates.yaml``):
   suggestion fills the ``missing_id``/``id_format`` finding of that record.
 
 Twins (same family name and birth date, different given names) and namesakes with different birth
-dates are different people.
+dates are different people. When a birth date is missing (or only a year), a same name is not
+enough: in communes whose names come from a small pool (Tày, Hmong, Khmer) two people share a full
+name. Such a pair is one person only with the evidence a person would use (:func:`evidence`) — the
+same phone, or the same village and dose histories that continue each other (one record stops
+where the other starts) — and never against evidence: different phones, birth years that differ
+(a birth date against the other record's ID number), dose histories that interleave in time or each
+look like a full primary series, an age that rules out the other record's doses.
 
 >>> persons = pd.DataFrame({
 ...     "record_id": ["A1", "A2", "B1"], "source_row": [2, 3, 4],
@@ -60,7 +66,8 @@ def _empty() -> pd.DataFrame:
 
 
 def candidate_comparisons(persons: pd.DataFrame) -> pd.DataFrame:
-    """Blocked candidate pairs (positions ``left`` < ``right``) with their field agreements."""
+    """Blocked candidate pairs (positions ``left`` < ``right``) with their field agreements and,
+    where ``persons`` has the columns for it, the evidence of :func:`evidence`."""
     frame = persons.reset_index(drop=True)
     keys = blocking_keys(frame)
     # Screening is per commune (the unit of the procedure): a larger input is blocked within each
@@ -77,7 +84,92 @@ def candidate_comparisons(persons: pd.DataFrame) -> pd.DataFrame:
     )
     comparison.insert(0, "right", right)
     comparison.insert(0, "left", left)
+    for name, values in evidence(frame, left, right).items():
+        comparison[name] = values
     return comparison
+
+
+# Columns of the persons frame that :func:`evidence` reads (screening adds the dose summary).
+DOSE_SUMMARY_COLUMNS = ("first_dose_date", "last_dose_date", "min_dose_number", "max_dose_number",
+                        "min_dose_gap_days")  # fmt: skip
+# A booster comes at least 3 months after the primary series; doses of one primary series are
+# weeks apart. Gaps that tell "the boosters of the same person" from "another person's series".
+_BOOSTER_GAP_DAYS = 90
+_SERIES_GAP_DAYS = 60
+
+
+def _num(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in frame.columns:
+        return np.full(len(frame), np.nan)
+    values = frame[name]
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        days = values.to_numpy("datetime64[ns]").astype("datetime64[D]")
+        out = days.astype("int64").astype("float64")
+        out[np.isnat(days)] = np.nan
+        return out
+    return pd.to_numeric(values, errors="coerce").to_numpy("float64", na_value=np.nan)
+
+
+def evidence(frame: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> dict[str, np.ndarray]:
+    """What, besides name and birth date, says two records are one person or two (per pair).
+
+    - ``birth_years_differ``: the birth year of one record (its date, else its ID number's year)
+      differs from the other's;
+    - ``doses_interleave``: each record has a dated dose and their dose periods overlap in time;
+    - ``doses_continue``: they do not overlap, and the later record continues the earlier one —
+      its numbering goes on (doses 1–2 here, 3 there), or the earlier holds a primary series and the
+      later starts a booster's gap after it without looking like a primary series itself;
+    - ``age_rules_out``: a record's birth year makes the other record's first dose impossible
+      (under 12 in 2021: children were not vaccinated before 27 October 2021).
+
+    Missing columns give False (no evidence): the rule then falls back on name, date and contact.
+    """
+    year = _num(frame, "birth_year")
+    id_year = _num(frame, "id_birth_year")
+    known_year = np.where(np.isnan(year), id_year, year)
+    ly, ry = known_year[left], known_year[right]
+    # the date of one against the ID of the other: the ID's year is the better-kept one
+    ly_id, ry_id = id_year[left], id_year[right]
+    differ = (ly != ry) & ~np.isnan(ly) & ~np.isnan(ry)
+    differ |= (ly_id != ry) & ~np.isnan(ly_id) & ~np.isnan(ry) & np.isnan(year[left])
+    differ |= (ry_id != ly) & ~np.isnan(ry_id) & ~np.isnan(ly) & np.isnan(year[right])
+
+    first, last = _num(frame, "first_dose_date"), _num(frame, "last_dose_date")
+    lo_num, hi_num = _num(frame, "min_dose_number"), _num(frame, "max_dose_number")
+    gap = _num(frame, "min_dose_gap_days")
+    lf, ll, rf, rl = first[left], last[left], first[right], last[right]
+    dated = ~np.isnan(lf) & ~np.isnan(rf)
+    interleave = dated & (lf <= rl) & (rf <= ll)
+    left_first = ll < rf
+    e_last = np.where(left_first, ll, rl)
+    l_first = np.where(left_first, rf, lf)
+    e_hi = np.where(left_first, hi_num[left], hi_num[right])
+    l_lo = np.where(left_first, lo_num[right], lo_num[left])
+    l_gap = np.where(left_first, gap[right], gap[left])
+    numbering_goes_on = l_lo == e_hi + 1
+    booster_after = (e_hi >= 2) & (l_first - e_last >= _BOOSTER_GAP_DAYS)
+    not_a_series = np.isnan(l_gap) | (l_gap >= _SERIES_GAP_DAYS)
+    continues = dated & ~interleave & (numbering_goes_on | (booster_after & not_a_series))
+
+    # days since 1970 of 27 Oct 2021, when children (12–17) were first vaccinated in Vietnam
+    children_from = float(np.datetime64("2021-10-27", "D").astype("int64"))
+    born = known_year
+    adult_only_first = lambda f: ~np.isnan(f) & (f < children_from)  # noqa: E731
+    dose_year = lambda f: 1970 + np.floor(f / 365.25)  # noqa: E731
+    rules_out = adult_only_first(rf) & (dose_year(rf) - born[left] < 17)
+    rules_out |= adult_only_first(lf) & (dose_year(lf) - born[right] < 17)
+    return {
+        "birth_years_differ": differ,
+        "doses_interleave": interleave,
+        "doses_continue": continues,
+        "age_rules_out": rules_out,
+    }
+
+
+def _col(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(pd.NA, index=frame.index, dtype="string")
 
 
 def _text(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -91,8 +183,12 @@ def same_person(comparison: pd.DataFrame) -> np.ndarray:
     - the same ID number: names alike (typo allowed), and the birth dates not in conflict unless the
       names are clearly the same;
     - otherwise: the same name (a typo allowed, the given name agreeing) and birth dates that agree at
-      their precision, and sex not in conflict; with the birth date unknown, a shared phone or
-      village is also needed.
+      their precision, and sex not in conflict; with the birth date unknown, the same phone, or the
+      same village and dose histories that continue each other (when the comparison has the
+      evidence columns of :func:`evidence`; without them, the same village);
+    - never, without the same ID number, against evidence: different phones, different birth years
+      (date against ID), doses interleaving in time, an age that rules the other's doses out —
+      when the birth date is unknown or only a year or month.
     """
     name_close = (comparison["name_score"] >= NAME_CLOSE).to_numpy() & comparison[
         "given_agrees"
@@ -107,7 +203,25 @@ def same_person(comparison: pd.DataFrame) -> np.ndarray:
         comparison["village"].to_numpy() == SAME
     )
     by_id = (ident == SAME) & (name_close | (name_loose & (dob_ok | dob_unknown)))
-    by_name = name_close & sex_ok & (dob_ok | (dob_unknown & shares_contact))
+    phone = comparison["phone"].to_numpy()
+    village = comparison["village"].to_numpy()
+
+    def flag(name: str) -> np.ndarray:
+        if name in comparison.columns:
+            return comparison[name].to_numpy(bool)
+        return np.zeros(len(comparison), dtype=bool)
+
+    if "doses_continue" in comparison.columns:
+        shares_contact = (phone == SAME) | ((village == SAME) & flag("doses_continue"))
+    against = (
+        (phone == DIFFERENT)
+        | flag("birth_years_differ")
+        | flag("doses_interleave")
+        | flag("age_rules_out")
+    )
+    # a coarse or missing birth date leaves the name to decide: the evidence must not say "two"
+    weak = dob_unknown | (dob == COMPATIBLE)
+    by_name = name_close & sex_ok & (dob_ok | (dob_unknown & shares_contact)) & ~(weak & against)
     return (ident != DIFFERENT) & (by_id | by_name)
 
 
@@ -133,17 +247,18 @@ def connected_components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndar
         labels = new
 
 
-def _unambiguous(accepted: pd.DataFrame, n: int) -> pd.DataFrame:
-    """Accepted pairs without the links of records that would chain different people together.
+def _strong(accepted: pd.DataFrame) -> np.ndarray:
+    """Links by the same ID number, birth date (to the day) or phone — not by the name, village
+    and dose histories alone."""
+    return (
+        (accepted["id"].to_numpy() == SAME)
+        | (accepted["dob"].to_numpy() == SAME)
+        | (accepted["phone"].to_numpy() == SAME)
+    )
 
-    A record with little information (year-only birth date, no ID) can match two namesakes who do not
-    match each other; joining it to both would make them one group. Such a record — the middle of an
-    open triangle — keeps only its links by the same ID number: which namesake it is for a person to
-    decide.
-    """
-    if accepted.empty:
-        return accepted
-    left, right = accepted["left"].to_numpy("int64"), accepted["right"].to_numpy("int64")
+
+def _open_middles(left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
+    """Records linked to two records that are not linked to each other."""
     links = pd.DataFrame({"node": np.r_[left, right], "partner": np.r_[right, left]})
     two_partners = links.merge(links, on="node")
     two_partners = two_partners[two_partners["partner_x"] < two_partners["partner_y"]]
@@ -151,8 +266,32 @@ def _unambiguous(accepted: pd.DataFrame, n: int) -> pd.DataFrame:
         two_partners["partner_x"].to_numpy() * n + two_partners["partner_y"].to_numpy(),
         left * n + right,
     )
-    ambiguous = two_partners.loc[~linked, "node"].unique()
-    keep = ~(np.isin(left, ambiguous) | np.isin(right, ambiguous)) | (
+    return two_partners.loc[~linked, "node"].unique()
+
+
+def _unambiguous(accepted: pd.DataFrame, n: int) -> pd.DataFrame:
+    """Accepted pairs without the links of records that would chain different people together.
+
+    A record with little information (year-only birth date, no ID) can match two namesakes who do not
+    match each other; joining it to both would make them one group. Such a record — the middle of an
+    open triangle — keeps its strong links (same ID, birth date or phone) when it has one and drops
+    the weak ones (name, village and dose histories only); if it is still in the middle, it keeps
+    only its links by the same ID number: which namesake it is for a person to decide.
+    """
+    if accepted.empty:
+        return accepted
+    left, right = accepted["left"].to_numpy("int64"), accepted["right"].to_numpy("int64")
+    middles = _open_middles(left, right, n)
+    if len(middles):
+        strong = _strong(accepted)
+        touches = np.isin(left, middles) | np.isin(right, middles)
+        has_strong = np.unique(np.r_[left[strong & touches], right[strong & touches]])
+        has_strong = has_strong[np.isin(has_strong, middles)]
+        drop = ~strong & (np.isin(left, has_strong) | np.isin(right, has_strong))
+        accepted = accepted[~drop]
+        left, right = accepted["left"].to_numpy("int64"), accepted["right"].to_numpy("int64")
+        middles = _open_middles(left, right, n)
+    keep = ~(np.isin(left, middles) | np.isin(right, middles)) | (
         accepted["id"].to_numpy() == SAME
     )
     return accepted[keep]
@@ -160,7 +299,10 @@ def _unambiguous(accepted: pd.DataFrame, n: int) -> pd.DataFrame:
 
 def duplicate_groups(persons: pd.DataFrame) -> pd.DataFrame:
     """Per record (positional index 0..n-1): ``person_group`` (records of one person share it) and
-    ``group_size``. Records without duplicates are alone in their group."""
+    ``group_size``. Records without duplicates are alone in their group.
+
+    Screening computes it once and hands it to the dose checks (a person's doses are judged on the
+    merged history of the group) and to :func:`duplicate_issues`."""
     n = len(persons)
     comparison = candidate_comparisons(persons)
     accepted = _unambiguous(comparison[same_person(comparison)], n)
@@ -170,15 +312,16 @@ def duplicate_groups(persons: pd.DataFrame) -> pd.DataFrame:
     return groups
 
 
-def duplicate_issues(persons: pd.DataFrame) -> pd.DataFrame:
+def duplicate_issues(persons: pd.DataFrame, groups: pd.DataFrame | None = None) -> pd.DataFrame:
     """Duplicate findings in long form: record_id, source_row, code, field, value, related, suggestion.
 
     ``persons`` is the prepared persons frame (docs/ARCHITECTURE.md); it is not modified.
+    ``groups`` is :func:`duplicate_groups` of it when already computed.
     """
     if persons is None or len(persons) == 0 or "record_id" not in persons.columns:
         return _empty()
     frame = persons.reset_index(drop=True)
-    groups = duplicate_groups(frame)
+    groups = duplicate_groups(frame) if groups is None else groups.reset_index(drop=True)
     in_group = groups["group_size"].to_numpy() > 1
     # Only records in a group or with a repeated ID number can have a finding: the member columns
     # (Python strings) are built for those few, not for the whole input.

@@ -15,7 +15,7 @@ import pandas as pd
 
 from vaxutils import reconcile
 from vaxutils.screen.doses import dose_issues, prepare_doses
-from vaxutils.screen.duplicates import duplicate_issues
+from vaxutils.screen.duplicates import DOSE_SUMMARY_COLUMNS, duplicate_groups, duplicate_issues
 from vaxutils.screen.findings import build_findings, positions_in, record_status
 from vaxutils.screen.persons import conflict_issues, prepare_persons, record_issues
 from vaxutils.screen.summary import summarize
@@ -29,6 +29,29 @@ class ScreenResult:
     records: pd.DataFrame
     doses: pd.DataFrame
     summary: dict = field(default_factory=dict)
+
+
+def dose_summary(doses: pd.DataFrame, record_ids: pd.Series) -> pd.DataFrame:
+    """Per record (aligned with ``record_ids``): first and last dose date, lowest and highest dose
+    number, smallest gap in days between two dated doses — what the duplicate rules read
+    (:data:`vaxutils.screen.duplicates.DOSE_SUMMARY_COLUMNS`)."""
+    dated = doses[["record_id", "dose_date", "dose_number"]].dropna(subset=["record_id"])
+    by = dated.groupby("record_id", sort=False)
+    table = pd.DataFrame(
+        {
+            "first_dose_date": by["dose_date"].min(),
+            "last_dose_date": by["dose_date"].max(),
+            "min_dose_number": by["dose_number"].min(),
+            "max_dose_number": by["dose_number"].max(),
+        }
+    )
+    ordered = dated.dropna(subset=["dose_date"]).sort_values(["record_id", "dose_date"])
+    gap = ordered["dose_date"].diff().dt.days
+    gap = gap.where(ordered["record_id"].eq(ordered["record_id"].shift()).to_numpy())
+    table["min_dose_gap_days"] = gap.groupby(ordered["record_id"].to_numpy()).min()
+    out = table.reindex(record_ids.to_numpy())
+    out.index = record_ids.index
+    return out[list(DOSE_SUMMARY_COLUMNS)].drop(columns="first_dose_date")
 
 
 def screen(
@@ -70,10 +93,15 @@ def screen(
         row_issues.drop(columns="row"),
         conflict_issues(export.conflicts, persons["record_id"]),
     ]
-    parts.append(dose_issues(doses, persons, pd.Timestamp(export_date)))
-    lap("doses")
-    parts.append(duplicate_issues(persons))
+    # duplicates first: a person's doses are judged on the merged history of their records
+    linked = persons.join(dose_summary(doses, persons["record_id"]))
+    groups = duplicate_groups(linked)
     lap("duplicates")
+    person_of = pd.Series(groups["person_group"].to_numpy(), index=persons["record_id"].to_numpy())
+    parts.append(dose_issues(doses, persons, pd.Timestamp(export_date), groups=person_of))
+    lap("doses")
+    parts.append(duplicate_issues(linked, groups=groups))
+    lap("duplicate_findings")
     if registry is not None:
         reg = reconcile.prepare_registry(registry)
         matches = reconcile.match_registry(persons, reg)

@@ -212,6 +212,8 @@ class Injector:
     def run(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         self._dose_index()
         self.duplicates()
+        self.split_boosters()
+        self.namesakes_missing()
         self.shared_ids()
         self.id_errors()
         self.registry_only_errors()
@@ -308,6 +310,89 @@ class Injector:
             names[tone],
             record_ids=new_ids[tone],
         )
+
+    def split_boosters(self) -> None:
+        """One person split over two records, the second holding only the boosters, numbered
+        again from 1 as a new registration would; it may lack the ID and the birth date.
+
+        Judged alone, that record looks like a primary series: a Pfizer booster followed by an
+        AstraZeneca one would be "mixing not allowed". So the boosters are made Pfizer/Moderna then
+        AstraZeneca (every one a recommended booster), a second booster added 4–5 months after the
+        first when the export date leaves room. Only for two-dose primary series.
+        """
+        rng = self.rng
+        d = self.doses
+        first_product = np.full(self.n, None, dtype=object)
+        has = self.n_doses >= 1
+        first_product[has] = d["product"].to_numpy(dtype=object)[self.first_row[has]]
+        two_dose = np.isin(first_product, ["AstraZeneca", "Pfizer", "Moderna", "Vero Cell",
+                                           "Sputnik V", "Hayat-Vax"])  # fmt: skip
+        pos = self.pick("duplicate_split_boosters", (self.n_doses >= 3) & two_dose, _SLOTS)
+        if not len(pos):
+            return
+        start_id = self.n + 1 + sum(len(x) for x in self.extra_records) + 500_000
+        new_ids = np.array([self._record_id(start_id + i) for i in range(len(pos))], dtype=object)
+        second = {c: self.cols[c][pos].copy() for c in self.columns}
+        second["record_id"] = new_ids
+        true_ids, true_dob = second["id_number"].copy(), second["dob"].copy()
+        no_id = rng.random(len(pos)) < 0.5
+        no_dob = no_id & (rng.random(len(pos)) < 0.5)
+        second["id_number"] = np.where(no_id, None, true_ids)
+        second["dob"] = np.where(no_dob, None, true_dob)
+        self.extra_records.append(second)
+
+        rows = d["_pos"].to_numpy()
+        new_of = pd.Series(new_ids, index=pos)
+        move = np.isin(rows, pos) & (d["dose_number"].to_numpy() > 2)
+        d.loc[move, "record_id"] = new_of.reindex(rows[move]).to_numpy()
+        d.loc[move, "dose_number"] = d.loc[move, "dose_number"] - 2
+        booster1 = np.flatnonzero(move & (d["dose_number"].to_numpy() == 1))
+        mrna = rng.choice(np.array(["Pfizer", "Moderna"], dtype=object), len(booster1))
+        d.loc[booster1, ["product", "vaccine"]] = np.c_[mrna, mrna]
+        # a second booster (AstraZeneca) where there is none and the export date leaves room
+        has_second = np.isin(d["record_id"].to_numpy()[booster1],
+                             d.loc[move & (d["dose_number"].to_numpy() == 2), "record_id"].to_numpy())  # fmt: skip
+        days = rng.integers(125, 150, len(booster1)).astype("timedelta64[D]")
+        when = d["dose_date"].to_numpy(dtype="datetime64[ns]")[booster1] + days
+        room = ~has_second & (when < (self.export_date - pd.Timedelta(days=1)).to_datetime64())
+        extra = d.iloc[booster1[room]].copy()
+        extra["dose_number"] = 2
+        extra["dose_date"] = when[room]
+        extra[["product", "vaccine"]] = "AstraZeneca"
+        d.loc[booster1[has_second], ["product", "vaccine"]] = np.c_[
+            mrna[has_second], mrna[has_second]
+        ]
+        later = np.flatnonzero(move & (d["dose_number"].to_numpy() == 2))
+        d.loc[later, ["product", "vaccine"]] = "AstraZeneca"
+        self.doses = pd.concat([d, extra], ignore_index=True)
+
+        old_ids = self.col("record_id")[pos]
+        self.label(pos, "duplicate", "duplicate_split_boosters", "record_id", new_ids)
+        self.label(
+            None, "duplicate", "duplicate_split_boosters", "record_id", old_ids, record_ids=new_ids
+        )
+        self.label(None, "missing_id", "duplicate_split_boosters", "id_number", true_ids[no_id],
+                   record_ids=new_ids[no_id])  # fmt: skip
+        self.label(None, "personal_info", "duplicate_split_boosters", "dob", true_dob[no_dob],
+                   record_ids=new_ids[no_dob])  # fmt: skip
+
+    def namesakes_missing(self) -> None:
+        """One of two namesakes (different people sharing a full name, common where names come from
+        a small pool: Tày, Hmong, Khmer) loses its ID or its birth date. Not a duplicate."""
+        kind = self.col("_kind")
+        eligible = ~self.unique_name & (kind != "passport") & ~self.cols["_twin"].astype(bool)
+        pos = self.pick("namesake_missing_field", eligible, ("id", "dob", "registry", "whole"))
+        if not len(pos):
+            return
+        ids, dob = self.col("id_number"), self.col("dob")
+        lose_id = (self.rng.random(len(pos)) < 0.5) & pd.notna(ids[pos])
+        self.set("id_number", pos[lose_id], None)
+        self.label(
+            pos[lose_id], "missing_id", "namesake_missing_field", "id_number", ids[pos[lose_id]]
+        )
+        lose_dob = pos[~lose_id]
+        self.set("dob", lose_dob, None)
+        self.label(lose_dob, "personal_info", "namesake_missing_field", "dob", dob[lose_dob])
 
     def _record_id(self, seq: int) -> str:
         return f"{self.cols['_commune'][0]}-{seq:06d}"
@@ -435,6 +520,17 @@ class Injector:
             )
             self.set("dob", pos, text)
             self.label(pos, "personal_info", "birth_year_typo", "dob", dob_text[pos])
+        # typed late: an adult looks younger than the ID says (the ID keeps the true year); those
+        # vaccinated young enough that the late year puts a dose before the eligible age
+        first_age = np.nan_to_num(np.asarray(self.cols["_first_age"], dtype=float), nan=-1)
+        late_ok = cccd_intact & not_leap_day & (first_age >= 18) & (first_age <= 27)
+        late_ok &= ~self.cols["_year_only"].astype(bool) & (self.n_doses >= 1)
+        pos = self.pick("birth_year_late", late_ok, ("dob", "id", "dose"))
+        if len(pos):
+            years = dob.year[pos] + rng.integers(1, 11, len(pos))
+            new = pd.to_datetime({"year": years, "month": dob.month[pos], "day": dob.day[pos]})
+            self.set("dob", pos, format_dates(new.to_numpy(), self.cols["_dob_format"][0]))
+            self.label(pos, "personal_info", "birth_year_late", "dob", dob_text[pos])
         # without a birth date a namesake would be indistinguishable: only people with a unique name
         pos = self.pick("dob_missing", self.unique_name, ("dob",))
         self.set("dob", pos, None)

@@ -78,6 +78,20 @@ ERROR_TYPES: dict[str, str] = {
     "dose_number_gap": "dose",
     "dose_before_eligibility": "dose",
 }
+# Hard cases: the shapes behind screening's last false alarms (issue 15). Off by default (the
+# default communes stay as they were); ErrorRates.hard_cases() turns them on.
+#   birth_year_late           a birth year typed 1–10 years late on a record whose 12-digit ID holds
+#                             the true year: personal_info only, never a dose "before the eligible age";
+#   namesake_missing_field    one of two namesakes (different people, same full name) loses its ID or
+#                             its birth date: missing_id / personal_info, never a duplicate;
+#   duplicate_split_boosters  one person split over two records, the second holding only the boosters
+#                             numbered again from 1 (booster AZ after Pfizer: "mixing" if judged
+#                             alone), sometimes without ID and birth date: duplicate, never a dose error.
+HARD_CASE_TYPES: dict[str, str] = {
+    "birth_year_late": "personal_info",
+    "namesake_missing_field": "personal_info",  # or missing_id, when the ID is the field lost
+    "duplicate_split_boosters": "duplicate",
+}
 # Normalisation noise: labelled category "normalized", never an error.
 NOISE_TYPES: tuple[str, ...] = (
     "name_uppercase",
@@ -142,6 +156,10 @@ class ErrorRates:
     dose_unapproved: float = 0.003
     dose_number_gap: float = 0.003
     dose_before_eligibility: float = 0.004
+    # hard cases (HARD_CASE_TYPES): off unless asked for
+    birth_year_late: float = 0.0
+    namesake_missing_field: float = 0.0
+    duplicate_split_boosters: float = 0.0
     # normalisation noise (not errors)
     name_uppercase: float = 0.05
     name_nfd: float = 0.02
@@ -168,6 +186,11 @@ class ErrorRates:
         if not noise:
             zeros.update({name: 0.0 for name in NOISE_TYPES})
         return replace(cls(), **zeros)
+
+    @classmethod
+    def hard_cases(cls, share: float = 0.01) -> ErrorRates:
+        """The default rates plus each hard case (:data:`HARD_CASE_TYPES`) at ``share``."""
+        return replace(cls(), **{name: share for name in HARD_CASE_TYPES})
 
     def scaled(self, factor: float) -> ErrorRates:
         """Every error rate multiplied by ``factor`` (noise unchanged)."""

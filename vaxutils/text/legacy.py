@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -174,13 +175,26 @@ _TCVN3_MARKERS = "".join(sorted(set(TCVN3_TO_UNICODE) - _VIETNAMESE_LATIN1 - {"�
 _VNI_MARKER_CHARS = "øûïåäëüöñæîØÛÏÅÄËÜÖÑÆÎ"
 # Pairs that VNI produces and no Unicode Vietnamese syllable contains (e.g. "eã", "aê", "oâ").
 # "oà"/"oá"/"oè" are left out on purpose: old-style "Hoà", "Hoá", "Hoè" are good Unicode.
-_VNI_MARKER_PAIRS = "[aAeE][ùÙøØûÛõÕïÏâÂáÁàÀåÅãÃäÄêÊéÉèÈúÚüÜëË]|[oO][âÂùÙõÕ]|[uUyYôÔ][ùÙõÕ]"
+_VNI_MARKER_PAIRS = (
+    "[aAeE][ùÙøØûÛõÕïÏâÂáÁàÀåÅãÃäÄêÊéÉèÈúÚüÜëË]|[oO][âÂùÙõÕ]|[uUyYôÔ][ùÙõÕ]"
+    "|[uU][oO][áÁàÀåÅãÃäÄ]"  # uô with a tone ("Buoác"): Unicode has no "uoá"
+)
 # TCVN3 bytes for ấ ầ ế ề ễ í ... look like Latin-1 capitals (Ê Ç Õ Ò Ô Ý): a capital right after
-# a lowercase letter ("NguyÔn") is a marker too; in Unicode names capitals start words.
-_TCVN3_MIDWORD_CAPITAL = "[a-zà-ÿ][ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ]"
+# a lowercase letter ("NguyÔn") is a marker too; in Unicode names capitals start words. So is one
+# right after a capital: an all-caps name typed with a .VnTimeH font ("NGUYÔN TIÕN", é as "BÐ")
+# keeps the lowercase codes. Only candidates: the syllable count decides, ties go to Unicode.
+_TCVN3_MIDWORD_CAPITAL = "[a-zà-ÿ][ÀÁÂÃÈÉÊÌÍÐÒÓÔÕÙÚÝ]|[A-Z][ÆÇÈÉÊËÌÎÏÐÑÒÓÔÕÖ×ØÜÝÞß]"
 _TCVN3_MARKER_RE = re.compile(f"[{re.escape(_TCVN3_MARKERS)}]|{_TCVN3_MIDWORD_CAPITAL}")
 _VNI_MARKER_RE = re.compile(f"[{_VNI_MARKER_CHARS}]|{_VNI_MARKER_PAIRS}")
 _NOT_LATIN1_RE = re.compile(r"[^\x00-\xff]")
+# Weak evidence: letters that are good Latin-1 Vietnamese *and* legacy codes — VNI's i with a tone
+# and ơ (í ì ó ò ô: "Thò" is VNI for Thị), TCVN3's lowercase tone codes (á â ã ä for o, ó ô ò for
+# u, ...: "Thóy" is TCVN3 for Thúy). A cell made only of Latin-1 with one of them is a candidate;
+# a reading wins only with more Vietnamese syllables, or as many and more syllables of names.
+_VNI_WEAK_RE = re.compile("[íìóòôÍÌÓÒÔ]")
+_TCVN3_WEAK_RE = re.compile("[áâãäåæçèéêëìíîïñòóôõöùúûüý]")
+_WEAK_PATTERN = "[íìóòôÍÌÓÒÔáâãäåæçèéêëîïñõöùúûüý]"
+_ALL_LATIN1_PATTERN = "^[\\x00-\\xff]*$"
 #: Candidate cells for the vectorised path (a superset of what the scalar path accepts).
 CANDIDATE_PATTERN = (
     f"[{re.escape(_TCVN3_MARKERS)}{_VNI_MARKER_CHARS}]|{_VNI_MARKER_PAIRS}|{_TCVN3_MIDWORD_CAPITAL}"
@@ -204,27 +218,82 @@ _DOUBLED_VOWEL_RE = re.compile(r"(?!oo)([aăâeêioôơuưy])\1|[iy][iy]")
 _TONE_SET = frozenset(_TONE_MARKS)
 
 
+_ONSET_RE = re.compile(r"ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdđghklmnprstvx]")
+_CODAS = ("ch", "nh", "ng", "c", "m", "n", "p", "t")
+# Nuclei that never end a syllable: mía/múa/mưa, not "miê"/"muô"/"mươ" (thuở is uơ).
+_NEEDS_CODA = frozenset({"iê", "yê", "uô", "ươ", "uyê"})
+
+
+def _tone_places(rhyme: str) -> tuple[int, ...]:
+    """Where a tone may sit in a rhyme (index of the vowel), in the new placement and, for the
+    rhymes whose placement changed (hoà/hòa, khoẻ/khỏe, thuỷ/thủy), the old one too: on the vowel
+    with a quality mark (ơ of ươ, ê of uyê); else before a consonant coda on the last vowel; else on
+    the first vowel, except oa/oe/uy (either) and a three-vowel rhyme (the middle: oái, uỷu)."""
+    vowels = [i for i, ch in enumerate(rhyme) if ch in "aăâeêioôơuưy"]
+    if not vowels:
+        return ()
+    marked = [i for i in vowels if rhyme[i] in "ăâêôơư"]
+    if marked:
+        return (marked[-1],)
+    if rhyme.endswith(_CODAS):
+        return (vowels[-1],)
+    if rhyme in ("oa", "oe", "uy"):
+        return (1, 0)
+    if len(vowels) == 3:
+        return (vowels[1],)
+    return (vowels[0],)
+
+
 @lru_cache(maxsize=65536)
 def is_vietnamese_syllable(word: str) -> bool:
-    """True when ``word`` is shaped like one Vietnamese syllable (at most one tone mark).
+    """True when ``word`` is shaped like one Vietnamese syllable: an onset, a rhyme, at most one
+    tone mark, sitting on the vowel that carries it (old or new placement: Hòa and Hoà).
 
     >>> is_vietnamese_syllable("Nguyễn"), is_vietnamese_syllable("Nguyeãn"), is_vietnamese_syllable("V¨n")
     (True, False, False)
+    >>> is_vietnamese_syllable("Hoà"), is_vietnamese_syllable("Hòa"), is_vietnamese_syllable("boì")
+    (True, True, False)
     """
-    decomposed = unicodedata.normalize("NFD", word.lower())
+    lower = unicodedata.normalize("NFC", word.lower())
+    decomposed = unicodedata.normalize("NFD", lower)
     if _TONE_ON_CONSONANT_RE.search(decomposed):
         return False
     tones = sum(ch in _TONE_SET for ch in decomposed)
     bare = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONE_SET))
-    return (
-        tones <= 1
-        and _SYLLABLE_RE.fullmatch(bare) is not None
-        and _DOUBLED_VOWEL_RE.search(bare) is None
+    if tones > 1 or _SYLLABLE_RE.fullmatch(bare) is None or _DOUBLED_VOWEL_RE.search(bare):
+        return False
+    onset = _ONSET_RE.match(bare)
+    start = onset.end() if onset else 0
+    if bare.startswith("gi") and not any(ch in "aăâeêoôơuưy" for ch in bare[2:]):
+        start = 1  # gì, gìn: the i is the vowel
+    rhyme = bare[start:]
+    if rhyme in _NEEDS_CODA:
+        return False
+    if tones == 0 or len(lower) != len(bare):
+        return tones == 0
+    at = next(
+        i
+        for i, ch in enumerate(lower)
+        if any(m in _TONE_SET for m in unicodedata.normalize("NFD", ch))
     )
+    return at - start in _tone_places(rhyme)
 
 
-def _syllable_score(text: str) -> int:
-    return sum(is_vietnamese_syllable(word) for word in text.split())
+@lru_cache(maxsize=1)
+def _name_syllables() -> frozenset[str]:
+    text = resources.files("vaxutils.text").joinpath("name_syllables.txt").read_text("utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def _syllable_score(text: str) -> tuple[int, int]:
+    """(Vietnamese syllables, of which syllables of names) in a text: a reading with more wins."""
+    words = text.split()
+    names = _name_syllables()
+    valid = sum(is_vietnamese_syllable(word) for word in words)
+    if len(words) < 2:  # one word is no name: "Phó", "Dòng" must not become "Phú", "Dũng"
+        return valid, 0
+    in_names = sum(unicodedata.normalize("NFC", word.lower()) in names for word in words)
+    return valid, in_names
 
 
 def _decode(text: str, encoding: str) -> str:
@@ -237,9 +306,9 @@ def _best_repair(text: str) -> tuple[str | None, str]:
     if not text or _NOT_LATIN1_RE.search(text):
         return None, text
     candidates = []
-    if _TCVN3_MARKER_RE.search(text):
+    if _TCVN3_MARKER_RE.search(text) or _TCVN3_WEAK_RE.search(text):
         candidates.append("tcvn3")
-    if _VNI_MARKER_RE.search(text):
+    if _VNI_MARKER_RE.search(text) or _VNI_WEAK_RE.search(text):
         candidates.append("vni")
     # Ð here is the Đ look-alike, not TCVN3 "é": score the original as the name checker reads it.
     best_encoding, best_text = None, text
@@ -286,6 +355,11 @@ def _legacy_answers(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     if len(texts) == 0:
         return encodings, repairs
     flagged = pc.match_substring_regex(texts, CANDIDATE_PATTERN).fill_null(False)
+    weak = pc.and_(
+        pc.match_substring_regex(texts, _WEAK_PATTERN).fill_null(False),
+        pc.match_substring_regex(texts, _ALL_LATIN1_PATTERN).fill_null(False),
+    )
+    flagged = pc.or_(flagged, weak)
     positions = np.flatnonzero(flagged.to_numpy(zero_copy_only=False))
     # Python loop over the few candidate cells only: legacy cells are rare.
     for position in positions:
