@@ -14,7 +14,7 @@ for one run with an environment variable, e.g. ``VAXUTILS_MAX_SHEET_MB=4096``.
 >>> limits.cell_chars, limits.sheet_bytes == 1024 * 2**20
 (100000, True)
 >>> print(limit_error("ds.xlsx", "Danh sách", "cell_chars", 250_000, limits).message_en)
-File 'ds.xlsx', sheet 'Danh sách': a cell holds 250,000 characters, more than the limit of 100,000 characters. If the file is genuine, raise the limit: set VAXUTILS_MAX_CELL_CHARS (e.g. VAXUTILS_MAX_CELL_CHARS=200000) and run again.
+File 'ds.xlsx', sheet 'Danh sách': a cell holds 250,000 characters, more than the limit of 100,000 characters. If the file is genuine, raise the limit: set VAXUTILS_MAX_CELL_CHARS (e.g. VAXUTILS_MAX_CELL_CHARS=312500) and run again.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class ReadLimits:
     cell_chars: int = 1_000_000  # Excel stops at 32,767; a pasted note may be longer in a CSV
     rows: int = EXCEL_MAX_ROWS
     columns: int = EXCEL_MAX_COLUMNS
+    cells: int = 50_000_000  # rows × columns of the grid a parser builds (a million × 50)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ReadLimits:
@@ -69,6 +70,7 @@ _ENV = {
     "cell_chars": ("VAXUTILS_MAX_CELL_CHARS", 1),
     "rows": ("VAXUTILS_MAX_ROWS", 1),
     "columns": ("VAXUTILS_MAX_COLUMNS", 1),
+    "cells": ("VAXUTILS_MAX_CELLS", 1),
 }
 
 # field -> (what exceeded it, in Vietnamese and English; the unit of the value)
@@ -88,6 +90,11 @@ _WHAT = {
     "cell_chars": ("một ô có", "a cell holds", "chars"),
     "rows": ("trang tính có", "the sheet has", "rows"),
     "columns": ("trang tính có", "the sheet has", "columns"),
+    "cells": (
+        "vùng dữ liệu của trang tính (từ ô A1 đến ô xa nhất) gồm",
+        "the sheet's range (from A1 to its farthest cell) spans",
+        "cells",
+    ),
 }
 _UNIT = {
     "MB": ("MB", "MB"),
@@ -95,6 +102,7 @@ _UNIT = {
     "chars": ("ký tự", "characters"),
     "rows": ("dòng", "rows"),
     "columns": ("cột", "columns"),
+    "cells": ("ô", "cells"),
 }
 
 

@@ -35,6 +35,7 @@ from vaxutils.io.errors import IngestError, IngestWarning
 from vaxutils.io.fastexcel_sheet import sheet_cells
 from vaxutils.io.headers import HeaderSpec, Key, find_header, key_label_vi
 from vaxutils.io.limits import EXCEL_MAX_ROWS, ReadLimits, limit_error
+from vaxutils.io.notes import formulas_error
 from vaxutils.io.sheet_scan import SheetScan, check_workbook, scan_sheet
 from vaxutils.io.sniff import (
     TEXT_EXTENSIONS,
@@ -236,8 +237,15 @@ def _is_panic(exc: BaseException) -> bool:
 
 def _scan(path: Path, kind: str, name: str, ctx: _Context) -> None:
     """Check an xlsx sheet against the caps while inflating it, once per read, before parsing it."""
-    if kind == "xlsx" and name not in ctx.scans:
-        ctx.scans[name] = scan_sheet(path, name, ctx.limits)
+    if kind != "xlsx" or name in ctx.scans:
+        return
+    scan = ctx.scans[name] = scan_sheet(path, name, ctx.limits)
+    # The parser builds a dense grid up to the farthest cell: check its size before it does.
+    _check_row_count(scan.max_row, path, name, ctx.limits)
+    if scan.max_column > ctx.limits.columns:
+        raise limit_error(path, name, "columns", scan.max_column, ctx.limits)
+    if scan.max_row * max(scan.max_column, 26) > ctx.limits.cells:
+        raise limit_error(path, name, "cells", scan.max_row * max(scan.max_column, 26), ctx.limits)
 
 
 def _calamine_sheets(
@@ -577,44 +585,69 @@ def iter_grids(
                 raise _corrupt(p, None, exc, kind) from None
 
 
-def empty_sheet_error(path, sheet) -> IngestError:
+def _hidden_hint(hidden: list[str]) -> tuple[str, str]:
+    if not hidden:
+        return "", ""
+    listed = ", ".join(f"'{h}'" for h in hidden)
+    return (
+        f" Tệp có trang tính ẩn chứa dữ liệu: {listed} — nếu danh sách ở đó, dùng --sheet {hidden[0]!r}.",
+        f" The file has hidden sheets holding data: {listed} — if the list is there, use --sheet {hidden[0]!r}.",
+    )
+
+
+def empty_sheet_error(path, sheet, hidden: list[str] = ()) -> IngestError:
+    more_vi, more_en = _hidden_hint(list(hidden))
     return IngestError(
         "empty_sheet",
         "trang tính không có dữ liệu",
         "the sheet is empty",
         path=path,
         sheet=sheet,
-        hint_vi="Chọn đúng trang tính có danh sách (tham số sheet) hoặc xuất lại dữ liệu.",
-        hint_en="Choose the sheet holding the list (sheet option) or export again.",
+        hint_vi="Chọn đúng trang tính có danh sách (tham số sheet) hoặc xuất lại dữ liệu."
+        + more_vi,
+        hint_en="Choose the sheet holding the list (sheet option) or export again." + more_en,
     )
 
 
-def no_header_error(path, sheet, expected: list[str]) -> IngestError:
+def no_header_error(path, sheet, expected: list[str], hidden: list[str] = ()) -> IngestError:
     listed = ", ".join(expected)
+    more_vi, more_en = _hidden_hint(list(hidden))
     return IngestError(
         "no_header",
         f"không tìm thấy dòng tiêu đề cột trong {30} dòng đầu",
         "no column header row found in the first 30 rows",
         path=path,
         sheet=sheet,
-        hint_vi=f"Cần các cột như: {listed}. Nếu tên cột khác, dùng --columns mapping.yml.",
-        hint_en=f"Expected columns such as: {listed}. If yours differ, use --columns mapping.yml.",
+        hint_vi=f"Cần các cột như: {listed}. Nếu tên cột khác, dùng --columns mapping.yml."
+        + more_vi,
+        hint_en=f"Expected columns such as: {listed}. If yours differ, use --columns mapping.yml."
+        + more_en,
     )
 
 
-def locate_header(path, sheet=None, overrides: dict[Key, str] | None = None, engine=None):
+def locate_header(
+    path, sheet=None, overrides: dict[Key, str] | None = None, engine=None, limits=None
+):
     """Return ``(grid, header)`` for the first candidate sheet that has a recognisable header."""
-    seen_data = None
-    for grid in iter_grids(path, sheet, engine):
+    seen_data = last = None
+    for grid in iter_grids(path, sheet, engine, limits):
+        last = grid
         if grid.cells.notna().to_numpy().any():
             seen_data = grid
             header = find_header(grid.cells, overrides)
             if header is not None:
                 return grid, header
+    hidden = last.hidden_with_data if last is not None else []
+    formulas = sum(last.uncached_formulas.values()) if last is not None else 0
+    if formulas and (seen_data is None or seen_data is last):
+        # the header or every cell is a formula never calculated: that, not emptiness, is the cause
+        raise formulas_error(path, last.sheet, formulas)
     if seen_data is None:
-        raise empty_sheet_error(path, sheet if isinstance(sheet, str) else None)
+        raise empty_sheet_error(path, sheet if isinstance(sheet, str) else None, hidden)
     expected = [key_label_vi((f, None)) for f in ("full_name", "dob", "sex", "id_number", "phone")]
-    raise no_header_error(path, seen_data.sheet, expected + ["Mũi 1 - Tên vắc xin", "Ngày tiêm"])
+    raise no_header_error(
+        path, seen_data.sheet, expected + ["Mũi 1 - Tên vắc xin", "Ngày tiêm"], hidden
+    )
 
 
 def body_rows(cells: pd.DataFrame, header: HeaderSpec) -> tuple[pd.DataFrame, list[IngestWarning]]:

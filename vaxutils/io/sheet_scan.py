@@ -52,6 +52,9 @@ _UNCACHED = re.compile(
 )
 _REF = re.compile(rb'\br="\$?([A-Z]{1,3})\d+"')
 _VALUE = re.compile(rb"<(?:\w+:)?(?:v|t)\b[^>]*>[^<]")
+# Cell references past column Z (a literal prefix keeps the search fast), and a row's number.
+_WIDE_REF = re.compile(rb'r="([A-Z]{2,3})\d')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
 
 
 def column_index(letters: bytes | str) -> int:
@@ -77,6 +80,10 @@ class SheetScan:
     )  # r1, c1, r2, c2 (0-based)
     uncached_formulas: dict[int, int] = field(default_factory=dict)  # column (0-based, -1 unknown)
     has_values: bool = False
+    # The grid a parser will build spans rows 1..max_row and columns A..max_column (it is dense:
+    # two far-apart cells make a huge grid), known before parsing.
+    max_row: int = 0
+    max_column: int = 0
 
 
 def corrupt_zip_error(path: Path, sheet: str | None = None) -> IngestError:
@@ -213,6 +220,11 @@ class _Scanner:
             scan.has_values = True
         if self.values_only:
             return
+        last = max(data.rfind(b"<row"), data.rfind(b":row"))  # rows come in order
+        if last >= 0 and (number := _ROW_NUMBER.match(data, data.rfind(b"<", 0, last + 1))):
+            scan.max_row = max(scan.max_row, int(number.group(1)))
+        if wide := set(_WIDE_REF.findall(data)):
+            scan.max_column = max(scan.max_column, *(column_index(w) + 1 for w in wide))
         if b"<f" in data or b":f" in data:
             for match in _UNCACHED.finditer(data):
                 ref = _REF.search(match.group(1))
@@ -240,8 +252,10 @@ def scan_sheet(
     with _open(path) as book:
         part = sheet_part(book, sheet)
         scan = SheetScan(part)
-        if part is None or part not in book.NameToInfo:
-            return scan  # the parser will say what is wrong
+        if part is None:
+            return scan  # an unusual workbook part: the parser will say what is wrong
+        if part not in book.NameToInfo:
+            raise corrupt_zip_error(path, sheet)
         info = book.getinfo(part)
         _check_declared(path, info, limits, sheet)
         scanner = _Scanner(scan, values_only)

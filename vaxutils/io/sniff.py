@@ -57,6 +57,8 @@ def detect_format(head: bytes, name: str) -> str:
         if b"opendocument.spreadsheet" in head:
             return "ods"
         return "zip"
+    if head.startswith(ZIP_END):
+        return "zip"  # an empty archive: its directory and nothing else
     if head.startswith(OLE2_MAGIC):
         # An OOXML file saved with a password is an OLE2 compound file whose directory names the
         # streams "EncryptionInfo" and "EncryptedPackage" (names are stored as UTF-16LE).

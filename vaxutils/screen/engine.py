@@ -16,7 +16,12 @@ import pandas as pd
 from vaxutils.screen.doses import dose_issues, prepare_doses
 from vaxutils.screen.duplicates import duplicate_issues
 from vaxutils.screen.findings import build_findings, positions_in, record_status
-from vaxutils.screen.persons import conflict_issues, prepare_persons, record_issues
+from vaxutils.screen.persons import (
+    conflict_issues,
+    merged_issues,
+    prepare_persons,
+    record_issues,
+)
 from vaxutils.screen.summary import summarize
 
 
@@ -69,6 +74,9 @@ def screen(
         row_issues.drop(columns="row"),
         conflict_issues(export.conflicts, persons["record_id"]),
     ]
+    filled = getattr(export, "filled", None)  # an Export pickled before merged cells were filled
+    if filled is not None and len(filled):
+        parts.append(merged_issues(filled, persons["record_id"]))
     parts.append(dose_issues(doses, persons, pd.Timestamp(export_date)))
     lap("doses")
     parts.append(duplicate_issues(persons))
