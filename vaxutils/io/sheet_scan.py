@@ -257,7 +257,8 @@ def scan_sheet(
         if part not in book.NameToInfo:
             raise corrupt_zip_error(path, sheet)
         info = book.getinfo(part)
-        _check_declared(path, info, limits, sheet)
+        if not values_only:  # a sheet only peeked at (hidden, not read) may be big
+            _check_declared(path, info, limits, sheet)
         scanner = _Scanner(scan, values_only)
         if values_only:
 
