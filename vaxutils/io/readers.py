@@ -271,7 +271,10 @@ def _calamine_sheets(
 
 def _has_data(book, path: Path, kind: str, name: str, ctx: _Context) -> bool:
     if kind == "xlsx":
-        return scan_sheet(path, name, ctx.limits, values_only=True).has_values
+        try:
+            return scan_sheet(path, name, ctx.limits, values_only=True).has_values
+        except IngestError:  # a damaged or huge hidden sheet: not read, not worth a warning
+            return False
     try:
         return book.get_sheet_by_name(name).end is not None
     except Exception:  # a hidden sheet that cannot be read is not worth a warning
