@@ -18,7 +18,6 @@ source_row
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
 from dataclasses import dataclass, field
@@ -402,7 +401,8 @@ def _read_text(path: Path, ctx: _Context) -> Grid:
         with long_csv_fields():
             # Row by row, so that a line splitting into millions of cells stops at the cap
             # instead of becoming a frame of millions of columns.
-            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            lines = _checked_lines(text, delimiter, path, ctx.limits)
+            for row in csv.reader(lines, delimiter=delimiter):
                 if len(row) > columns:
                     raise limit_error(path, None, "columns", len(row), ctx.limits)
                 rows.append(row)
@@ -428,6 +428,28 @@ def _read_text(path: Path, ctx: _Context) -> Grid:
         delimiter,
         warnings,
     )
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _checked_lines(text: str, delimiter: str, path: Path, limits: ReadLimits):
+    """The lines of ``text``; a line too long for any cell stops before the csv module splits it.
+
+    A line longer than the cell cap either holds more separators than the column cap, or, with
+    none at all, is part of one cell longer than the cap (quoted or not): both known from the line.
+    """
+    # Lines split as io.StringIO(newline="") would (at \r\n, \r or \n), without its copy of
+    # the whole text at 4 bytes a character.
+    for match in _LINE.finditer(text):
+        line = match.group()
+        if len(line) > limits.cell_chars:
+            fields = line.count(delimiter) + 1
+            if fields > limits.columns:
+                raise limit_error(path, None, "columns", fields, limits)
+            if fields == 1:
+                raise limit_error(path, None, "cell_chars", len(line.rstrip("\r\n")), limits)
+        yield line
 
 
 def _read_parquet(path: Path, ctx: _Context) -> Grid:
