@@ -153,14 +153,14 @@ def _inflate(
 def check_workbook(path: Path, limits: ReadLimits, kind: str = "xlsx") -> None:
     """Check the parts a parser reads when it opens the workbook; raise :class:`IngestError`.
 
-    An xlsx sheet is only checked for the size it declares here (it is inflated by
-    :func:`scan_sheet` when it is read); the sheets of an xlsb or ods are inflated here too.
+    An xlsx sheet is checked by :func:`scan_sheet` when it is read (a sheet nobody reads is
+    no reason to refuse the file); the sheets of an xlsb or ods are inflated here.
     """
     with _open(path) as book:
         for info in book.infolist():
             if _WORKSHEET.match(info.filename):
-                _check_declared(path, info, limits, None)  # the size it claims: cheap
-                if kind != "xlsx":
+                if kind != "xlsx":  # an xlsx sheet is checked when read, under its name
+                    _check_declared(path, info, limits, None)
                     _inflate(book, info, path, limits.sheet_bytes, "sheet_bytes", limits, None)
             elif _OPENED.search(info.filename):
                 _check_declared(path, info, limits, None)
