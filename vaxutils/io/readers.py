@@ -476,8 +476,8 @@ def _check_cells(cells: pd.DataFrame, path: Path, sheet: str | None, limits: Rea
     """Columns and the longest cell of a grid against the caps."""
     if cells.shape[1] > limits.columns:
         raise limit_error(path, sheet, "columns", cells.shape[1], limits)
-    for i in range(cells.shape[1]):
-        text = pa.array(cells.iloc[:, i].array, pa.string())
+    for _, column in cells.items():  # not .iloc per column: 2x slower on a wide sheet
+        text = pa.array(column.array, pa.string())
         # Bytes first (free from the offsets): characters are counted only in a long column.
         if len(text) and (pc.max(pc.binary_length(text)).as_py() or 0) > limits.cell_chars:
             longest = pc.max(pc.utf8_length(text)).as_py() or 0
