@@ -252,8 +252,14 @@ def scan_sheet(
     with _open(path) as book:
         part = sheet_part(book, sheet)
         scan = SheetScan(part)
-        if part is None:
-            return scan  # an unusual workbook part: the parser will say what is wrong
+        if (
+            part is None
+        ):  # parts not where they usually are: check every XML part the parser may read
+            for info in book.infolist():
+                if info.filename.lower().endswith(".xml") and not _OPENED.search(info.filename):
+                    _check_declared(path, info, limits, sheet)
+                    _inflate(book, info, path, limits.sheet_bytes, "sheet_bytes", limits, sheet)
+            return scan
         if part not in book.NameToInfo:
             raise corrupt_zip_error(path, sheet)
         info = book.getinfo(part)
