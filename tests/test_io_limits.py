@@ -213,3 +213,16 @@ def test_read_many_on_every_core_keeps_order_and_errors(tmp_path):
     ]
     assert results[1].error.code == "truncated_file" and "cắt cụt" in str(results[1].error)
     assert np.all([r.error is None for i, r in enumerate(results) if i != 1])
+
+
+def test_formulas_without_values_are_told_from_calculated_empty_strings(tmp_path):
+    from vaxutils.io.sheet_scan import scan_sheet
+
+    cells = (
+        '<row r="2"><c r="B2" t="str"><f>IF(A2="","",1)</f><v></v></c>'  # Excel: result ""
+        '<c r="C2"><f>A1</f><v/></c><c r="D2"><f t="shared" si="0"/></c>'  # never calculated
+        '<c r="E2"><f>1+1</f><v>2</v></c></row>'
+    )
+    path = corpus.raw_xlsx(tmp_path / "ct.xlsx", [corpus.sheet_xml([corpus.HEADER], extra=cells)])
+    scan = scan_sheet(path, "Danh sách", ReadLimits())
+    assert scan.uncached_formulas == {2: 1, 3: 1} and scan.max_row == 2

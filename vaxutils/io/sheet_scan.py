@@ -48,8 +48,11 @@ _MERGE = re.compile(
 # calculated. Attributes are group 1 (its reference is r="B12").
 _UNCACHED = re.compile(
     rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*"
-    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+    rb"(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
 )
+# Excel stores a formula whose result is the empty string as t="str" with an empty value: that
+# is a calculated cell (=IF(A2="";"";…)), not a missing value.
+_STRING_TYPE = re.compile(rb'\bt="str"')
 _REF = re.compile(rb'\br="\$?([A-Z]{1,3})\d+"')
 _VALUE = re.compile(rb"<(?:\w+:)?(?:v|t)\b[^>]*>[^<]")
 # Cell references past column Z (a literal prefix keeps the search fast), and a row's number.
@@ -227,6 +230,8 @@ class _Scanner:
             scan.max_column = max(scan.max_column, *(column_index(w) + 1 for w in wide))
         if b"<f" in data or b":f" in data:
             for match in _UNCACHED.finditer(data):
+                if match.group(2) and _STRING_TYPE.search(match.group(1)):
+                    continue
                 ref = _REF.search(match.group(1))
                 column = column_index(ref.group(1)) if ref else -1
                 scan.uncached_formulas[column] = scan.uncached_formulas.get(column, 0) + 1
