@@ -226,3 +226,38 @@ def test_formulas_without_values_are_told_from_calculated_empty_strings(tmp_path
     path = corpus.raw_xlsx(tmp_path / "ct.xlsx", [corpus.sheet_xml([corpus.HEADER], extra=cells)])
     scan = scan_sheet(path, "Danh sách", ReadLimits())
     assert scan.uncached_formulas == {2: 1, 3: 1} and scan.max_row == 2
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    ranges=st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, 30), st.integers(0, 5), st.integers(0, 2)),
+        max_size=12,
+    )
+)
+def test_scan_finds_the_merged_ranges_calamine_finds(tmp_path_factory, ranges):
+    """The sheet scanner's merges (read from the XML while inflating) are python-calamine's."""
+    from python_calamine import CalamineWorkbook
+
+    from vaxutils.io.sheet_scan import scan_sheet
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Danh sách"
+    taken: set[tuple[int, int]] = set()
+    for row, column, height, width in ranges:
+        cells = {
+            (r, c) for r in range(row, row + height + 1) for c in range(column, column + width + 1)
+        }
+        if cells & taken or (height == 0 and width == 0):
+            continue  # Excel refuses overlapping merges; a one-cell merge is no merge
+        taken |= cells
+        ws.cell(row + 1, column + 1, f"v{row}-{column}")
+        ws.merge_cells(start_row=row + 1, start_column=column + 1, end_row=row + height + 1,
+                       end_column=column + width + 1)  # fmt: skip
+    path = tmp_path_factory.mktemp("merges") / "gop.xlsx"
+    book.save(path)
+    scan = scan_sheet(path, "Danh sách", ReadLimits())
+    with CalamineWorkbook.from_path(str(path)) as calamine:
+        expected = calamine.get_sheet_by_name("Danh sách").merged_cell_ranges or []
+    assert sorted(scan.merges) == sorted((r1, c1, r2, c2) for (r1, c1), (r2, c2) in expected)
