@@ -261,3 +261,20 @@ def test_scan_finds_the_merged_ranges_calamine_finds(tmp_path_factory, ranges):
     with CalamineWorkbook.from_path(str(path)) as calamine:
         expected = calamine.get_sheet_by_name("Danh sách").merged_cell_ranges or []
     assert sorted(scan.merges) == sorted((r1, c1, r2, c2) for (r1, c1), (r2, c2) in expected)
+
+
+def test_a_wide_sheet_reads_as_calamine_reads_it(tmp_path):
+    """Past 64 columns fastexcel's text is rendered in one go: the same grid as calamine's."""
+    import datetime
+
+    rows = [[f"Cột {i}" for i in range(120)], [None, *range(119)],
+            [datetime.date(1990, 1, 2), "  ", 1.5, *[f"x{i}" for i in range(117)]]]  # fmt: skip
+    path = tmp_path / "rong.xlsx"
+    corpus.write_book(path, {"Danh sách": rows})
+    fast, slow = (
+        next(iter_grids(path, engine="fastexcel")),
+        next(iter_grids(path, engine="calamine")),
+    )
+    assert fast.reader == "fastexcel" and fast.cells.shape == (3, 120)
+    pd.testing.assert_frame_equal(fast.cells, slow.cells)
+    assert fast.cells.iloc[2, :3].tolist() == ["1990-01-02", pd.NA, "1.5"]
