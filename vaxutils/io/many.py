@@ -29,6 +29,7 @@ import multiprocessing
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,13 +74,21 @@ def read_many(
         return [_read_one(p, columns, limits) for p in files]
     context = multiprocessing.get_context("spawn")
     results: list[ReadResult | None] = [None] * len(files)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_read_one, p, columns, limits) for p in files]
-        for i in reversed(range(len(files))):  # the workers take files from the front
-            if not futures[i].cancel():
-                break  # a worker has it: so it has every file before it too
-            results[i] = _read_one(files[i], columns, limits)
-        for i, future in enumerate(futures):
-            if results[i] is None:
-                results[i] = future.result()
-    return results
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [pool.submit(_read_one, p, columns, limits) for p in files]
+            for i in reversed(range(len(files))):  # the workers take files from the front
+                if not futures[i].cancel():
+                    break  # a worker has it: so it has every file before it too
+                results[i] = _read_one(files[i], columns, limits)
+            for i, future in enumerate(futures):
+                if results[i] is None:
+                    results[i] = future.result()
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory) or could not start (a caller without an
+        # importable __main__): what is left is read here, one file after another.
+        pass
+    return [
+        r if r is not None else _read_one(p, columns, limits)
+        for r, p in zip(results, files, strict=True)
+    ]
