@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from persons_fixture import GIVEN, JUNK, _ascii_key, make_persons, random_person
 
-from vaxutils.reconcile.compare import compare_pairs
+from vaxutils.linkage.compare import compare_pairs
 from vaxutils.screen.duplicates import (
     ISSUE_COLUMNS,
     candidate_comparisons,

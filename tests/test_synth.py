@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vaxutils import refdata
+from vaxutils.kernel.calendar import add_years
 from vaxutils.refdata.vaccines import min_age_on, rules, vaccines
 from vaxutils.schema import CATEGORIES
 from vaxutils.synth import (
@@ -29,7 +30,6 @@ from vaxutils.synth import (
 )
 from vaxutils.synth.commune import LEVEL_LABELS, PAEDIATRIC_SPELLING, SPELLINGS
 from vaxutils.synth.inject import ascii_fold
-from vaxutils.synth.population import add_years
 
 EXPORT_DATE = date(2022, 5, 15)
 

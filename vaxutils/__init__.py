@@ -3,13 +3,8 @@
 Clean COVID-19 vaccination records commune by commune (Official Dispatch 2262/BYT-CNTT, 2022)
 so that every vaccinated person can get a correctly signed vaccine passport.
 
-Layers (a layer imports only from layers below it):
-
-1. ``vaxutils.ids``, ``vaxutils.text``, ``vaxutils.dates``, ``vaxutils.sex``, ``vaxutils.refdata``
-2. ``vaxutils.io``
-3. ``vaxutils.screen``, ``vaxutils.synth``
-4. ``vaxutils.contracts``
-5. ``vaxutils.report``, ``vaxutils.batch``, ``vaxutils.cli``
+The code is cut in layers, a module importing only from layers below it: the one table is in
+docs/ARCHITECTURE.md, and it is the import contract in pyproject.toml that the tests run.
 """
 
 __version__ = "0.1.0"

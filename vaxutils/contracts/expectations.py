@@ -42,6 +42,10 @@ from great_expectations.expectations.metrics.map_metric_provider import (
 from great_expectations.render import LegacyRendererType, RenderedStringTemplateContent
 from great_expectations.render.renderer.renderer import renderer
 
+from vaxutils import catalogue, dates, sex
+from vaxutils.ids import series as ids
+from vaxutils.text import names
+
 #: Identifier kinds of ``classify_ids`` that are a usable personal ID.
 PERSONAL_ID_KINDS = ("cccd", "cmnd", "passport")
 
@@ -104,8 +108,6 @@ class ColumnValuesValidPersonalId(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column, accepted_kinds=("cccd",), require_canonical=False, **kwargs):
-        from vaxutils.ids import series as ids
-
         classified = ids.classify_ids(column)
         ok = classified["id_kind"].isin(list(accepted_kinds)).fillna(False)
         if require_canonical:
@@ -146,8 +148,6 @@ def _birth_years(values: pd.Series) -> pd.Series:
         return values.dt.year.astype("Int64")
     if pd.api.types.is_numeric_dtype(values):
         return pd.to_numeric(values, errors="coerce").round().astype("Int64")
-    from vaxutils import dates
-
     return dates.parse_dates(values)["date"].dt.year.astype("Int64")
 
 
@@ -157,9 +157,6 @@ class IdConsistentWithSexAndBirthYear(MulticolumnMapMetricProvider):
 
     @multicolumn_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column_list, **kwargs):
-        from vaxutils import sex
-        from vaxutils.ids import series as ids
-
         id_col, sex_col, birth_col = column_list.columns[:3]
         compact = ids.classify_ids(column_list[id_col])["id_compact"]
         check = ids.cccd_consistency(
@@ -204,8 +201,6 @@ def _passing_name_codes() -> set[str]:
 
     A code missing from the catalogue counts as a failure: a contract errs on the safe side.
     """
-    from vaxutils.screen import catalogue
-
     table = catalogue.load()
     return set(table.loc[table["severity"] == "info", "code"])
 
@@ -215,8 +210,6 @@ class ColumnValuesWellFormedVietnameseName(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column, **kwargs):
-        from vaxutils.text import names
-
         issues = names.issues_series(column)
         blocking = ~issues["code"].isin(_passing_name_codes())
         return pd.Series(~column.index.isin(issues.loc[blocking, "row"]), index=column.index)
@@ -245,8 +238,6 @@ class ExpectColumnValuesToBeWellFormedVietnameseName(ColumnMapExpectation):
 def _as_dates(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         return values
-    from vaxutils import dates
-
     return dates.parse_dates(values)["date"]
 
 

@@ -1,7 +1,8 @@
-"""Vietnamese identifiers in the style of python-stdnum, plus vectorised Series versions.
+"""Vietnamese identifiers in the style of python-stdnum, each with its vectorised Series versions.
 
 One module per identifier with the same verbs (``compact``, ``validate``, ``is_valid``,
-``format``) and extractors where the number carries data:
+``format``), extractors where the number carries data, and below them the same answers over a
+whole column (``issues_series`` …, property-tested equal to the scalar functions):
 
 - :mod:`~vaxutils.ids.cccd` — 12-digit personal identification number (CCCD, số định danh)
 - :mod:`~vaxutils.ids.cmnd` — 9-digit old identity card number
@@ -10,7 +11,8 @@ One module per identifier with the same verbs (``compact``, ``validate``, ``is_v
 - :mod:`~vaxutils.ids.phone` — mobile phone number
 - :mod:`~vaxutils.ids.damage` — spreadsheet damage (lost zeros, ``E+10``, separators…) as suggestions
 - :mod:`~vaxutils.ids.exceptions` — why a number is invalid (the class is the reason code)
-- :mod:`~vaxutils.ids.series` — the vectorised data path (``classify_ids``, ``issues_series`` …)
+- :mod:`~vaxutils.ids.series` — the vectorised functions under the names screening uses
+  (``classify_ids``, ``cccd_consistency``, ``issues_series(kind=…)`` …)
 
 >>> from vaxutils import ids
 >>> ids.cccd.is_valid("001090012345"), ids.damage.diagnose("1090012345").suggestion

@@ -23,7 +23,12 @@ Issue(code='bhyt_leading_zero_lost', suggestion='0123456789')
 
 from __future__ import annotations
 
-from vaxutils.ids import _cells, damage
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from vaxutils.ids import _arrow, _cells, damage
 from vaxutils.ids.exceptions import (
     InvalidBenefitLevel,
     InvalidFormat,
@@ -85,3 +90,49 @@ def lost_zero_repair(number: str) -> str | None:
 def diagnose(value: object) -> damage.Issue | None:
     """The problem with an insurance cell as ``Issue(code, suggestion)``, or None (also when empty)."""
     return damage.diagnose_number(value, "bhyt", compact, validate, lost_zero_repair)
+
+
+# --- the same over a Series (the data path) ------------------------------------------------------
+
+
+def issues_series(s: pd.Series) -> pd.DataFrame:
+    """:func:`diagnose` over a Series, in long form (``row``, ``code``, ``suggestion``).
+
+    >>> issues_series(pd.Series(["DN4010123456789", "dn 4 01 0123456789", 123456789]))
+      row                    code       suggestion
+    0   1         bhyt_normalized  DN4010123456789
+    1   2  bhyt_leading_zero_lost       0123456789
+    """
+    return damage.number_issues(s, "bhyt", _compact_array, _failure, _lost_zero_array)
+
+
+def _compact_array(arr: pa.Array) -> pa.Array:
+    return pc.ascii_upper(pc.replace_substring_regex(arr, _cells.SEPARATOR_CLASS, ""))
+
+
+def _failure(number: pa.Array) -> np.ndarray:
+    length = _arrow.as_numpy(pc.utf8_length(number), 0)
+    card = length == CARD_LENGTH
+    level_ok = _arrow.as_numpy(
+        pc.is_in(pc.utf8_slice_codeunits(number, 2, 3), pa.array(list("12345")))
+    )
+    return np.select(
+        [
+            ~card & (length != NUMBER_LENGTH),
+            ~card & ~_arrow.as_numpy(pc.ascii_is_decimal(number)),
+            card & ~_arrow.match(number, CARD_PATTERN),
+            card & ~level_ok,
+        ],
+        [
+            InvalidLength.reason,
+            InvalidFormat.reason,
+            InvalidFormat.reason,
+            InvalidBenefitLevel.reason,
+        ],
+        "",
+    )
+
+
+def _lost_zero_array(number: pa.Array) -> pa.Array:
+    ok = _arrow.match(number, "[0-9]{9}")
+    return pc.if_else(pa.array(ok), pc.utf8_lpad(number, width=10, padding="0"), _arrow.NULL)

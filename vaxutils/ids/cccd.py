@@ -36,8 +36,14 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import NamedTuple
 
-from vaxutils.ids import _cells
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from vaxutils.ids import _arrow, _cells
 from vaxutils.ids._provinces import PROVINCES
 from vaxutils.ids.exceptions import (
     FutureBirthYear,
@@ -158,3 +164,108 @@ def as_year(value: object) -> int | None:
     if not math.isfinite(as_float) or as_float != int(as_float):
         return None
     return int(as_float)
+
+
+# --- the same over a Series (the data path) ------------------------------------------------------
+
+#: Why a 12-digit value is not a CCCD, in the order checked (:attr:`Digits.failure` indexes it).
+REASONS = (InvalidFormat, InvalidProvince, InvalidCentury, FutureBirthYear)
+# Indexed by the three leading bytes read as digits; junk bytes (≤ 255 each) index past 999.
+_PROVINCE_OK = np.zeros(255 * 111 + 1, dtype=bool)
+_PROVINCE_OK[[int(code) for code in PROVINCES]] = True
+
+
+class Digits(NamedTuple):
+    """What :func:`decode` reads from 12-character values."""
+
+    failure: np.ndarray  # index into REASONS, -1 for a valid CCCD
+    province: np.ndarray  # int16 PPP (meaningful for valid rows only, as are the next two)
+    century: np.ndarray  # uint8 G
+    yy: np.ndarray  # uint8 YY
+
+
+def decode(twelve: pa.Array) -> Digits:
+    """:func:`validate` over values 12 bytes long, read as digits straight from the Arrow buffer.
+
+    >>> decode(pa.array(["001090012345", "999090012345", "00109001234x"], pa.large_string())).failure
+    array([-1,  1,  0])
+    """
+    all_digits = _arrow.as_numpy(pc.ascii_is_decimal(twelve))
+    # Rows that are not all digits hold junk here (uint8 arithmetic wraps) and fail first.
+    d = _arrow.digit_matrix(twelve, LENGTH)
+    province = d[:, 0].astype(np.int16) * 100 + d[:, 1] * 10 + d[:, 2]
+    century, yy = d[:, 3], d[:, 4] * 10 + d[:, 5]
+    year = birth_year(century.astype(np.int16), yy)
+    failures = [~all_digits, ~_PROVINCE_OK[province], century > 3, year > DATA_YEAR]
+    return Digits(np.select(failures, list(range(len(REASONS))), -1), province, century, yy)
+
+
+def consistency_series(
+    id_compact: pd.Series, sex: pd.Series, birth_year: pd.Series
+) -> pd.DataFrame:
+    """Whether sex ("Nam"/"Nữ") and birth year agree with the CCCD digits, as nullable booleans.
+
+    NA where the ID is not a valid CCCD, the sex is not exactly "Nam"/"Nữ" (normalise with
+    ``vaxutils.sex`` first) or the year is not a whole number; equal to :func:`check_consistency`
+    (the ID is compacted the same way). ``sex`` and ``birth_year`` are aligned by index.
+
+    >>> ids = pd.Series(["001090012345", "001090012345", "012345678"])
+    >>> consistency_series(ids, pd.Series(["Nữ", "Nam", "Nam"]), pd.Series([1990, 1991, 1990]))
+       sex_ok  year_ok
+    0   False     True
+    1    True    False
+    2    <NA>     <NA>
+    """
+    id_compact = _arrow.series_of(id_compact)
+    index, n = id_compact.index, len(id_compact)
+    if n == 0:
+        empty = pd.array([], dtype="boolean")
+        return pd.DataFrame({"sex_ok": empty, "year_ok": empty}, index=index)
+    numbers = _arrow.text_array(id_compact)
+    valid, century, year = _read(numbers)
+    # Values that are not valid as they stand may be valid once compacted, as compact() does.
+    rest = np.flatnonzero(~valid & _arrow.as_numpy(pc.is_valid(numbers)))
+    if len(rest):
+        valid[rest], century[rest], year[rest] = _read(
+            _arrow.remove_separators(_arrow.take(numbers, rest))
+        )
+    given_sex = _arrow.as_numpy(
+        pc.index_in(_arrow.text_array(_aligned(sex, index)), value_set=pa.array(SEXES)), -1
+    )
+    given_year = _years(_aligned(birth_year, index))
+    return pd.DataFrame(
+        {
+            "sex_ok": pd.arrays.BooleanArray(century % 2 == given_sex, ~valid | (given_sex < 0)),
+            "year_ok": pd.arrays.BooleanArray(year == given_year, ~valid | np.isnan(given_year)),
+        },
+        index=index,
+    )
+
+
+def _read(numbers: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whether each value is a valid CCCD as it stands, its century digit and its birth year."""
+    n = len(numbers)
+    twelve = np.flatnonzero(_arrow.as_numpy(pc.binary_length(numbers), -1) == LENGTH)
+    digits = decode(_arrow.take(numbers, twelve))
+    valid, century = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.uint8)
+    year = np.zeros(n, dtype=np.int64)
+    valid[twelve], century[twelve] = digits.failure < 0, digits.century
+    year[twelve] = birth_year(digits.century.astype(np.int16), digits.yy)
+    return valid, century, year
+
+
+def _aligned(values: object, index: pd.Index) -> pd.Series:
+    if isinstance(values, pd.Series):
+        return values if values.index.equals(index) else values.reindex(index)
+    return pd.Series(values, index=index)
+
+
+def _years(values: pd.Series) -> np.ndarray:
+    """Whole-number birth years as floats, NaN where unknown (``as_year`` over a Series)."""
+    if pd.api.types.is_bool_dtype(values.dtype) or not pd.api.types.is_numeric_dtype(values.dtype):
+        # Non-numeric columns only occur as junk; convert each value like the scalar path does.
+        years = np.frompyfunc(as_year, 1, 1)(values.to_numpy(dtype=object))
+        return np.array([np.nan if y is None else y for y in years], dtype=np.float64)
+    years = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(years) & (years == np.floor(years)), years, np.nan)

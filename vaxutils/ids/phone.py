@@ -19,7 +19,12 @@ from __future__ import annotations
 
 import re
 
-from vaxutils.ids import _cells, damage
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from vaxutils.ids import _arrow, _cells, damage
 from vaxutils.ids.exceptions import InvalidFormat, InvalidLength, InvalidPrefix, ValidationError
 
 LENGTH = 10
@@ -73,3 +78,53 @@ def lost_zero_repair(number: str) -> str | None:
 def diagnose(value: object) -> damage.Issue | None:
     """The problem with a phone cell as ``Issue(code, suggestion)``, or None (also when empty)."""
     return damage.diagnose_number(value, "phone", compact, validate, lost_zero_repair)
+
+
+# --- the same over a Series (the data path) ------------------------------------------------------
+
+
+def issues_series(s: pd.Series) -> pd.DataFrame:
+    """:func:`diagnose` over a Series, in long form (``row``, ``code``, ``suggestion``).
+
+    >>> issues_series(pd.Series(["0912 345 678", "12345", None]))
+       row                  code  suggestion
+    0    0      phone_normalized  0912345678
+    1    1  phone_invalid_length        <NA>
+    """
+    return damage.number_issues(s, "phone", _compact_array, _failure, _lost_zero_array)
+
+
+def valid_series(s: pd.Series) -> pd.Series:
+    """The valid mobile numbers of ``s`` in compact form (``0xxxxxxxxx``), NA where not valid.
+
+    >>> valid_series(pd.Series(["+84 912 345 678", "0912.345.678", "12345", None])).tolist()
+    ['0912345678', '0912345678', <NA>, <NA>]
+    """
+    s = _arrow.series_of(s)
+    if s.empty:
+        return pd.Series(pd.array([], dtype=_arrow.STRING), index=s.index, name=s.name)
+    number = _compact_array(_arrow.strip(_arrow.text_array(s)))
+    valid = pc.if_else(pa.array(_failure(number) == ""), number, _arrow.NULL)
+    return pd.Series(pd.array(valid, dtype=_arrow.STRING), index=s.index, name=s.name)
+
+
+def _compact_array(arr: pa.Array) -> pa.Array:
+    number = pc.replace_substring_regex(arr, SEPARATOR_CLASS, "")
+    number = pc.replace_substring_regex(number, INTERNATIONAL, "0")
+    return pc.replace_substring_regex(number, INTERNATIONAL_NO_PLUS, "0\\1")
+
+
+def _failure(number: pa.Array) -> np.ndarray:
+    length = _arrow.as_numpy(pc.utf8_length(number), 0)
+    digits = _arrow.as_numpy(pc.ascii_is_decimal(number))
+    prefix_ok = _arrow.match(number, PREFIX + "[0-9]*")
+    return np.select(
+        [~digits, length != LENGTH, ~prefix_ok],
+        [InvalidFormat.reason, InvalidLength.reason, InvalidPrefix.reason],
+        "",
+    )
+
+
+def _lost_zero_array(number: pa.Array) -> pa.Array:
+    ok = _arrow.match(number, "[35789][0-9]{8}")
+    return pc.if_else(pa.array(ok), pc.utf8_lpad(number, width=10, padding="0"), _arrow.NULL)

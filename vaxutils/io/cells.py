@@ -23,6 +23,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from vaxutils.kernel.cells import text_column  # noqa: F401 (its former home)
+
 TEXT_DTYPE = pd.StringDtype()
 
 # Integral floats up to 2**63 are printed as integers (Excel's 15 significant digits are all kept;
@@ -163,17 +165,6 @@ def cells_to_text(values: pd.Series) -> pd.Series:
         text = _objects_to_arrow(values.astype(object).to_numpy())
     array = pd.arrays.ArrowStringArray(blanks_to_null(text))
     return pd.Series(array, index=values.index, name=values.name, dtype=TEXT_DTYPE, copy=False)
-
-
-def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
-    """``frame[name]`` as text (pandas ``string``), or all ``<NA>`` when ``frame`` has no such column.
-
-    >>> text_column(pd.DataFrame({"a": [1, None]}), "b").tolist()
-    [<NA>, <NA>]
-    """
-    if name in frame.columns:
-        return frame[name].astype("string")
-    return pd.Series(pd.NA, index=frame.index, dtype="string")
 
 
 def frame_to_text(frame: pd.DataFrame) -> pd.DataFrame:

@@ -21,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from vaxutils.reconcile.compare import COMPATIBLE, DIFFERENT, as_dates, as_text, compare_pairs
+from vaxutils.kernel.cells import as_dates, as_text, column_or_na
+from vaxutils.linkage.compare import COMPATIBLE, DIFFERENT, compare_pairs
 from vaxutils.reconcile.registry import PLAUSIBLE_SCORE
 
 ISSUE_COLUMNS = ["record_id", "source_row", "code", "field", "value", "suggestion"]
@@ -46,12 +47,6 @@ def format_dob(dates: pd.Series, precision: pd.Series) -> pd.Series:
     return text.where(~precision.eq("year"), dates.dt.year.astype("Int64").astype("string"))
 
 
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name in frame.columns:
-        return frame[name]
-    return pd.Series(pd.NA, index=frame.index, dtype="string")
-
-
 def registry_issues(
     persons: pd.DataFrame, registry: pd.DataFrame, matches: pd.DataFrame
 ) -> pd.DataFrame:
@@ -68,7 +63,7 @@ def registry_issues(
     base = pd.DataFrame(
         {
             "record_id": record_id,
-            "source_row": pd.to_numeric(_column(persons, "source_row"), errors="coerce"),
+            "source_row": pd.to_numeric(column_or_na(persons, "source_row"), errors="coerce"),
         }
     )
     base["source_row"] = base["source_row"].where(base["source_row"] % 1 == 0).astype("Int64")
@@ -80,8 +75,10 @@ def registry_issues(
     person_id = as_text(joined["person_id"])
     method = as_text(joined["match_method"])
     score = pd.to_numeric(joined["match_score"], errors="coerce")
-    id_kind = as_text(_column(persons, "id_kind"))
-    id_raw = as_text(_column(persons, "id_raw")).fillna(as_text(_column(persons, "id_compact")))
+    id_kind = as_text(column_or_na(persons, "id_kind"))
+    id_raw = as_text(column_or_na(persons, "id_raw")).fillna(
+        as_text(column_or_na(persons, "id_compact"))
+    )
 
     parts = []
     not_found = person_id.isna() & ~id_kind.eq("passport").fillna(False)
@@ -146,36 +143,36 @@ def _differences(base, record, person, method, score, id_raw) -> list[pd.DataFra
     # A number that belongs to somebody else: its holder's name and birth date are no suggestion.
     compared = ~other_person
 
-    record_id_valid = as_text(_column(record, "id_compact"))
+    record_id_valid = as_text(column_or_na(record, "id_compact"))
     own_number = np.zeros(len(record), dtype=bool)
-    for ids in (as_text(_column(person, "id_number")), as_text(_column(person, "cmnd"))):
+    for ids in (as_text(column_or_na(person, "id_number")), as_text(column_or_na(person, "cmnd"))):
         own_number |= record_id_valid.eq(ids).fillna(False).to_numpy(bool)
     has_valid = record_id_valid.notna().to_numpy(bool)
-    passport = as_text(_column(record, "id_kind")).eq("passport").fillna(False).to_numpy(bool)
-    registry_id = as_text(_column(person, "id_number"))
+    passport = as_text(column_or_na(record, "id_kind")).eq("passport").fillna(False).to_numpy(bool)
+    registry_id = as_text(column_or_na(person, "id_number"))
 
-    name = as_text(_column(record, "full_name"))
-    registry_name = as_text(_column(person, "full_name"))
+    name = as_text(column_or_na(record, "full_name"))
+    registry_name = as_text(column_or_na(person, "full_name"))
     names_known = (name.notna() & registry_name.notna()).to_numpy(bool)
     key_differs = ~comparison["name_key_same"].to_numpy(bool)
     same_letters = (
-        as_text(_column(record, "ascii_key"))
-        .eq(as_text(_column(person, "ascii_key")))
+        as_text(column_or_na(record, "ascii_key"))
+        .eq(as_text(column_or_na(person, "ascii_key")))
         .fillna(False)
     ).to_numpy(bool)
 
     dob = comparison["dob"].to_numpy()
     # "compatible" also when the registry is the less precise side; only a coarser record gains.
     record_coarser = (
-        as_text(_column(record, "dob_precision"))
+        as_text(column_or_na(record, "dob_precision"))
         .isin(["month", "year"])
         .fillna(False)
         .to_numpy(bool)
     )
-    record_dob = format_dob(_column(record, "dob"), _column(record, "dob_precision"))
-    registry_dob = format_dob(_column(person, "dob"), _column(person, "dob_precision"))
-    sex = as_text(_column(record, "sex"))
-    registry_sex = as_text(_column(person, "sex"))
+    record_dob = format_dob(column_or_na(record, "dob"), column_or_na(record, "dob_precision"))
+    registry_dob = format_dob(column_or_na(person, "dob"), column_or_na(person, "dob_precision"))
+    sex = as_text(column_or_na(record, "sex"))
+    registry_sex = as_text(column_or_na(person, "sex"))
 
     return [
         _issue(base, other_person, "registry_id_other_person", "id_number", id_raw, pd.NA),

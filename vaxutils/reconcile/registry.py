@@ -10,7 +10,7 @@ in this order (the first that gives a plausible match wins):
 2. ``cmnd``: the record's valid ID equals the person's old CMND;
 3. ``suggested_id``: the repaired ID of a malformed one (lost leading zeros, separators…) equals either;
 4. ``linkage``: no usable number — blocked comparison of name, birth date and sex within the commune
-   (rapidfuzz, :mod:`vaxutils.reconcile.compare`); accepted from :data:`LINKAGE_THRESHOLD`, unless a
+   (rapidfuzz, :mod:`vaxutils.linkage.compare`); accepted from :data:`LINKAGE_THRESHOLD`, unless a
    second person scores within :data:`AMBIGUITY_MARGIN` of the best (namesakes, twins: no guess).
 
 An exact number match is *plausible* when the rest agrees at least a little (:data:`PLAUSIBLE_SCORE`);
@@ -32,9 +32,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from vaxutils import dates, sex
 from vaxutils.errors import VaxutilsError
-from vaxutils.reconcile.blocking import blocking_keys, link_pairs
-from vaxutils.reconcile.compare import as_text, compare_pairs, pair_score
+from vaxutils.kernel.cells import as_text, column_or_na, text_column
+from vaxutils.linkage.blocking import blocking_keys, link_pairs
+from vaxutils.linkage.compare import compare_pairs, pair_score
+from vaxutils.text import names
 
 MATCH_COLUMNS = ["record_id", "person_id", "match_method", "match_score"]
 REGISTRY_REQUIRED = ("person_id", "id_number", "full_name", "dob", "sex")
@@ -73,9 +76,6 @@ def prepare_registry(registry: pd.DataFrame) -> pd.DataFrame:
     that registry persons compare with records field for field. ``id_number`` and ``cmnd`` keep their
     digits only.
     """
-    from vaxutils import dates, sex  # layer 1
-    from vaxutils.text import names
-
     if not isinstance(registry, pd.DataFrame):
         raise RegistryError(
             "Trích xuất CSDL dân cư phải là một bảng (DataFrame). "
@@ -90,9 +90,7 @@ def prepare_registry(registry: pd.DataFrame) -> pd.DataFrame:
         )
 
     def text(column: str) -> pd.Series:
-        if column not in registry.columns:
-            return pd.Series(pd.NA, index=registry.index, dtype="string")
-        return as_text(registry[column].astype("string")).str.strip()
+        return as_text(text_column(registry, column)).str.strip()
 
     full_name = names.normalize_series(text("full_name")).astype("string")
     parsed = dates.parse_dates(text("dob"))
@@ -244,6 +242,4 @@ def _linkage(persons: pd.DataFrame, registry: pd.DataFrame, positions: np.ndarra
 
 
 def _commune(frame: pd.DataFrame) -> pd.Series:
-    if "commune_code" not in frame.columns:
-        return pd.Series(pd.NA, index=frame.index, dtype="string")
-    return as_text(frame["commune_code"]).str.strip()
+    return as_text(column_or_na(frame, "commune_code")).str.strip()

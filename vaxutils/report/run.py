@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from vaxutils.errors import VaxutilsError
+from vaxutils.io.files import write_atomic
 from vaxutils.report.export import notebook_to_html
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
@@ -120,6 +121,4 @@ def render_report(
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
     """Write UTF-8 text atomically (temporary file, then rename)."""
-    from vaxutils.io.files import write_atomic
-
     return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -40,6 +40,8 @@ from vaxutils.dates import issues_series as date_issues
 from vaxutils.dates import parse_dates
 from vaxutils.io.cells import cells_to_text
 from vaxutils.io.headers import normalize_header
+from vaxutils.kernel.calendar import add_months, age_years
+from vaxutils.kernel.cells import column_or_na, stripped_text
 from vaxutils.refdata.facilities import exempt_levels, facility_level_lookup
 from vaxutils.refdata.vaccines import min_age_on, rules, vaccine_lookup, vaccines
 
@@ -95,15 +97,12 @@ CODES: tuple[str, ...] = (
 MAX_DOSE_NUMBER = 9  # EU DCC `dn` is 1–9
 
 
-def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+def _text(frame: pd.DataFrame, name: str) -> pd.Series:
     """The column as stripped text (NA when blank or absent), whatever the cells hold."""
-    if column not in frame.columns:
-        return pd.Series(pd.NA, index=frame.index, dtype="string")
-    cells = frame[column]
+    cells = column_or_na(frame, name)
     if not isinstance(cells.dtype, pd.StringDtype):  # text from vaxutils.io needs no rendering
         cells = cells_to_text(cells)
-    text = cells.astype("string").str.strip()
-    return text.mask(text == "")
+    return stripped_text(cells)
 
 
 def _row_numbers(frame: pd.DataFrame) -> pd.Series:
@@ -300,30 +299,6 @@ def _period_bounds(days: np.ndarray, precision: np.ndarray) -> tuple[np.ndarray,
         lo[rows] = period.astype("datetime64[D]")
         hi[rows] = (period + 1).astype("datetime64[D]") - 1
     return lo, hi
-
-
-def _add_months(days: np.ndarray, months: np.ndarray) -> np.ndarray:
-    """Days + calendar months, the day clamped to the month's end (31 Aug + 3 months = 30 Nov)."""
-    start = days.astype("datetime64[M]")
-    target = start + months.astype("timedelta64[M]")
-    target_day = target.astype("datetime64[D]")
-    month_len = ((target + 1).astype("datetime64[D]") - target_day).astype(np.int64)
-    day = (days - start.astype("datetime64[D]")).astype(np.int64)
-    return target_day + np.minimum(day, month_len - 1).astype("timedelta64[D]")
-
-
-def _month_day(days: np.ndarray) -> np.ndarray:
-    months = days.astype("datetime64[M]")
-    day = (days - months.astype("datetime64[D]")).astype(np.int64)
-    return months.astype(np.int64) % 12 * 100 + day
-
-
-def _age_years(birth: np.ndarray, on: np.ndarray) -> np.ndarray:
-    """Completed years from ``birth`` to ``on`` (meaningless where either is NaT: mask those)."""
-    years = on.astype("datetime64[Y]").astype(np.int64) - birth.astype("datetime64[Y]").astype(
-        np.int64
-    )
-    return years - (_month_day(on) < _month_day(birth))
 
 
 def _iso(days: np.ndarray, precision: np.ndarray) -> np.ndarray:
@@ -657,7 +632,7 @@ def _check_intervals(issues, d, rcode, num, day, pcode, facts, dated, primary_do
         r.later_booster_min_months,
     )
     booster = np.flatnonzero(consecutive & (k > primary) & ~additional)
-    early = t[booster] < _add_months(t_prev[booster], months[booster])
+    early = t[booster] < add_months(t_prev[booster], months[booster])
     issues.add(dated[booster[early]], "booster_too_early", "dose_date", raw)
 
 
@@ -728,7 +703,7 @@ def _check_ages(issues, d, rcode, pcode, facts, dates, births) -> None:
     # only people who may be minors on the dose date need the calendar arithmetic
     young = np.flatnonzero(known & ~person_flagged & (birth_lo > hi - _ADULT_FOR_SURE))
     # the oldest the person can have been on the latest day the dose date can mean
-    age = _age_years(birth_lo[young], hi[young])
+    age = age_years(birth_lo[young], hi[young])
     min_age = min_age_on(pd.Series(hi[young].astype("datetime64[ns]")))
     too_young = age < min_age.to_numpy(dtype=float, na_value=np.nan)
     issues.add(young[too_young], "dose_before_eligible_age", "dose_date", d["dose_date_raw"])

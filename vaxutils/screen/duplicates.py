@@ -1,8 +1,8 @@
 """Duplicate records (DESIGN §3.2, category ``duplicate``): one person split over several records,
 and one ID number shared by different people.
 
-How: blocking on exact normalised keys (:mod:`vaxutils.reconcile.blocking`) gives a few candidate
-pairs — never all pairs; each pair is compared field by field (:mod:`vaxutils.reconcile.compare`,
+How: blocking on exact normalised keys (:mod:`vaxutils.linkage.blocking`) gives a few candidate
+pairs — never all pairs; each pair is compared field by field (:mod:`vaxutils.linkage.compare`,
 rapidfuzz on the whole batch of pairs at once) and :func:`same_person` decides. Accepted pairs are
 joined into groups (connected components). An ID number whose records fall into more than one
 group is shared by different people.
@@ -38,16 +38,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vaxutils.reconcile.blocking import DEDUPE_RULES, blocking_keys, dedupe_pairs
-from vaxutils.reconcile.compare import (
-    COMPATIBLE,
-    DIFFERENT,
-    SAME,
-    UNKNOWN,
-    as_dates,
-    as_text,
-    compare_pairs,
-)
+from vaxutils.kernel.cells import as_dates, as_text, column_or_na
+from vaxutils.linkage.blocking import DEDUPE_RULES, blocking_keys, dedupe_pairs
+from vaxutils.linkage.compare import COMPATIBLE, DIFFERENT, SAME, UNKNOWN, compare_pairs
 
 ISSUE_COLUMNS = ["record_id", "source_row", "code", "field", "value", "related", "suggestion"]
 
@@ -87,14 +80,8 @@ def candidate_comparisons(persons: pd.DataFrame) -> pd.DataFrame:
     return comparison
 
 
-def _col(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name in frame.columns:
-        return frame[name]
-    return pd.Series(pd.NA, index=frame.index, dtype="string")
-
-
 def _text(frame: pd.DataFrame, name: str) -> np.ndarray:
-    return as_text(_col(frame, name)).to_numpy()
+    return as_text(column_or_na(frame, name)).to_numpy()
 
 
 def same_person(comparison: pd.DataFrame) -> np.ndarray:
@@ -195,7 +182,7 @@ def duplicate_issues(persons: pd.DataFrame) -> pd.DataFrame:
     in_group = groups["group_size"].to_numpy() > 1
     # Only records in a group or with a repeated ID number can have a finding: the member columns
     # (Python strings) are built for those few, not for the whole input.
-    id_codes, _ = pd.factorize(as_text(_col(frame, "id_compact")))
+    id_codes, _ = pd.factorize(as_text(column_or_na(frame, "id_compact")))
     id_count = np.bincount(id_codes[id_codes >= 0], minlength=1)
     repeated_id = (id_codes >= 0) & (id_count[np.maximum(id_codes, 0)] > 1)
     involved = np.flatnonzero(in_group | repeated_id)
@@ -204,12 +191,12 @@ def duplicate_issues(persons: pd.DataFrame) -> pd.DataFrame:
         {
             "pos": involved,
             "record_id": _text(subset, "record_id"),
-            "source_row": _row_numbers(_col(subset, "source_row")),
+            "source_row": _row_numbers(column_or_na(subset, "source_row")),
             "person_group": groups["person_group"].to_numpy()[involved],
             "id_compact": _text(subset, "id_compact"),
             "id_kind": _text(subset, "id_kind"),
             "id_raw": _text(subset, "id_raw"),
-            "first_dose": as_dates(_col(subset, "first_dose_date")).to_numpy(),
+            "first_dose": as_dates(column_or_na(subset, "first_dose_date")).to_numpy(),
         }
     )
     parts = [

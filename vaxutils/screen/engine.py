@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from vaxutils import reconcile
 from vaxutils.screen.doses import dose_issues, prepare_doses
 from vaxutils.screen.duplicates import duplicate_issues
 from vaxutils.screen.findings import build_findings, positions_in, record_status
@@ -82,8 +83,6 @@ def screen(
     parts.append(duplicate_issues(persons))
     lap("duplicates")
     if registry is not None:
-        from vaxutils import reconcile  # layer 3 sibling, only needed with a registry
-
         reg = reconcile.prepare_registry(registry)
         matches = reconcile.match_registry(persons, reg)
         parts.append(reconcile.registry_issues(persons, reg, matches))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from vaxutils import io
+from vaxutils import contracts, io
 from vaxutils.screen.engine import ScreenResult, screen
 
 
@@ -43,8 +43,6 @@ def screen_file(
     out_dir = Path(out_dir)
     export = io.read_export(input, columns=columns, sheet=sheet)
     if check_contracts:
-        from vaxutils import contracts  # Great Expectations is slow to import: only when needed
-
         contracts.require(export.records, "platform_export", context=str(input))
         if len(export.doses):
             contracts.require(export.doses, "platform_export_doses", context=str(input))

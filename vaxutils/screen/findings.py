@@ -12,8 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from vaxutils import catalogue
 from vaxutils.schema import FINDINGS_COLUMNS
-from vaxutils.screen import catalogue
 
 
 class UncataloguedCode(KeyError):

@@ -26,6 +26,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from vaxutils.kernel.cells import column_or_na, stripped_text
 from vaxutils.screen.duplicates import duplicate_issues
 from vaxutils.screen.engine import ScreenResult, screen
 from vaxutils.screen.findings import build_findings, record_status
@@ -41,11 +42,8 @@ def commune_keys(records: pd.DataFrame) -> pd.Series:
     >>> commune_keys(pd.DataFrame({"commune_code": [" 01420", "", None, 1420]})).tolist()
     ['01420', <NA>, <NA>, '1420']
     """
-    if "commune_code" not in records.columns:
-        return pd.Series(pd.NA, index=records.index, dtype="string")
     # junk cells (numbers, bytes) become their text: a key only has to group equal cells together
-    text = records["commune_code"].astype("string").str.strip()
-    return text.mask(text.eq(""))
+    return stripped_text(column_or_na(records, "commune_code"))
 
 
 def balanced_groups(sizes: pd.Series, n_groups: int) -> list[list]:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from vaxutils import dates, sex
 from vaxutils.ids import series as ids
-from vaxutils.io.cells import text_column
+from vaxutils.kernel.cells import text_column
 from vaxutils.text import names
 
 ISSUE_COLUMNS = ["row", "code", "suggestion", "field", "value"]

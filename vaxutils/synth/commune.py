@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from vaxutils.kernel.calendar import age_years
 from vaxutils.refdata import commune as commune_info
 from vaxutils.refdata import communes_of_district
 from vaxutils.synth.doses import generate_doses
@@ -104,12 +105,6 @@ def default_size(info: dict, rng: np.random.Generator) -> int:
     return int(rng.integers(low, high + 1))
 
 
-def _exact_age(born: np.ndarray, on: np.ndarray) -> np.ndarray:
-    b, o = pd.DatetimeIndex(born), pd.DatetimeIndex(on)
-    before = (o.month < b.month) | ((o.month == b.month) & (o.day < b.day))
-    return (o.year - b.year - before.astype(int)).to_numpy()
-
-
 def _dose_details(doses, population, info, rng) -> pd.DataFrame:
     """Add the as-written fields: vaccine spelling, lot, facility, level."""
     n = len(doses)
@@ -117,7 +112,7 @@ def _dose_details(doses, population, info, rng) -> pd.DataFrame:
     product = doses["product"].to_numpy(dtype=object)
     vaccine = pd.Series(product).map(spelling).to_numpy(dtype=object)
     dob = population["dob"].to_numpy(dtype="datetime64[ns]")[doses["_person"].to_numpy()]
-    child = _exact_age(dob, doses["dose_date"].to_numpy()) < 12
+    child = age_years(dob, doses["dose_date"].to_numpy()) < 12
     for p, text in PAEDIATRIC_SPELLING.items():
         use = child & (product == p) & (rng.random(n) < 0.5)
         vaccine[use] = text
@@ -181,8 +176,8 @@ def _draft(population, doses, info, export_date, rng) -> tuple[dict[str, np.ndar
         "insurance_no": obj("insurance_no"),
         "village": obj("village"),
         "_kind": obj("export_id_kind"),
-        "_age": _exact_age(dob, export_ts),
-        "_first_age": _exact_age(dob, first_dose),
+        "_age": age_years(dob, export_ts),
+        "_first_age": age_years(dob, first_dose),
         "_dob_ts": dob,
         "_year_only": year_only,
         "_dob_format": np.full(n, DOB_FORMAT, dtype=object),

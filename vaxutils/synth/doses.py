@@ -23,8 +23,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from vaxutils.kernel.calendar import add_years
 from vaxutils.refdata.vaccines import rules, vaccines
-from vaxutils.synth.population import add_years, object_frame
+from vaxutils.synth.population import object_frame
 
 MARGIN_DAYS = 7
 MAX_DOSES = 4

@@ -97,21 +97,6 @@ def youngest_birth_date(export_date: date) -> pd.Timestamp:
     return last_chance - pd.DateOffset(years=min(ages))
 
 
-def add_years(dates: pd.Series | pd.DatetimeIndex, years: np.ndarray) -> np.ndarray:
-    """``dates`` + ``years`` calendar years (29 February → 1 March), vectorised.
-
-    >>> out = add_years(pd.to_datetime(["2004-02-29", "2010-05-01"]), np.array([18, 12]))
-    >>> [str(d)[:10] for d in out]
-    ['2022-03-01', '2022-05-01']
-    """
-    d = np.asarray(pd.DatetimeIndex(dates).to_numpy(dtype="datetime64[D]"))
-    months = d.astype("datetime64[M]")
-    day_offset = (d - months.astype("datetime64[D]")).astype("int64")
-    moved = (months + np.asarray(years, dtype="int64") * 12).astype("datetime64[D]")
-    # day 29 of a non-leap February rolls over into 1 March, as wanted
-    return (moved + day_offset).astype("datetime64[ns]")
-
-
 def _ages(rng: np.random.Generator, n: int, min_age: int) -> np.ndarray:
     ages = np.arange(5, _MAX_AGE)
     weights = np.repeat(_AGE_BANDS, 5)[: len(ages)] / 5

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from vaxutils.io.cells import text_column
+from vaxutils.kernel.cells import text_column
 
 
 def column(records: pd.DataFrame, name: str, default: object = pd.NA) -> pd.Series:

@@ -19,6 +19,8 @@ import pandas as pd
 from vaxutils import dates, ids, sex
 from vaxutils.io import Export, normalize_header
 from vaxutils.io.readers import iter_grids
+from vaxutils.kernel.cells import column_or_na, stripped_text
+from vaxutils.screen import screen
 from vaxutils.text import names
 from vaxutils.workflow.fields import column, dob_text
 
@@ -62,9 +64,7 @@ class Problems:
 
 def cell_text(rows: pd.DataFrame, name: str) -> pd.Series:
     """A returned column as stripped text, ``<NA>`` when blank or absent."""
-    if name in rows.columns:
-        return rows[name].astype("string").str.strip().replace("", pd.NA)
-    return pd.Series(pd.NA, index=rows.index, dtype="string")
+    return stripped_text(column_or_na(rows, name))
 
 
 def choice(raw: pd.Series, allowed: Iterable[str]) -> pd.Series:
@@ -262,8 +262,6 @@ def rescreen(
     ``strict`` rows (screened even when unchanged): whoever answered "fix" vouches for the whole
     record, so its errors stay errors (what the step's data contract requires).
     """
-    from vaxutils.screen import screen  # a layer-3 sibling
-
     strict = np.zeros(len(rows), dtype=bool) if strict is None else np.asarray(strict, dtype=bool)
     fixed = changed.any(axis=1).to_numpy() | strict
     if not fixed.any():

@@ -7,6 +7,10 @@ measures both on synthetic communes with known truth; the rules stay the default
 what a probability model does not know — two different valid ID numbers are two people, and twins
 share everything but the given name — and they are faster on a commune.
 
+splink and DuckDB are not dependencies of vaxutils (nothing in production uses this engine): they come
+with the ``compare`` extra, ``pip install 'vaxutils[compare]'``; without them
+:func:`splink_duplicate_pairs` stops with :class:`CompareExtraMissing`, which says so.
+
 splink 5's entry point: ``DuckDBAPI().register(df)`` then ``Linker(sdf, settings)`` (no ``db_api=``).
 """
 
@@ -17,11 +21,16 @@ import logging
 import numpy as np
 import pandas as pd
 
-from vaxutils.reconcile.blocking import DEDUPE_RULES, blocking_keys
-from vaxutils.reconcile.compare import as_text
+from vaxutils.errors import VaxutilsError
+from vaxutils.kernel.cells import as_text
+from vaxutils.linkage.blocking import DEDUPE_RULES, blocking_keys
 
 # Match probability from which splink pairs are taken to be one person.
 SPLINK_THRESHOLD = 0.95
+
+
+class CompareExtraMissing(VaxutilsError, ImportError):
+    """splink or DuckDB is not installed: they come with the ``compare`` extra."""
 
 
 def _splink_input(persons: pd.DataFrame) -> pd.DataFrame:
@@ -52,9 +61,16 @@ def splink_duplicate_pairs(
     persons: pd.DataFrame, threshold: float = SPLINK_THRESHOLD, seed: int = 1
 ) -> pd.DataFrame:
     """Pairs of positions (``left`` < ``right``) splink scores as one person, with match_probability."""
-    import splink.comparison_library as cl
-    from splink import Linker, SettingsCreator, block_on
-    from splink.backends.duckdb import DuckDBAPI
+    try:  # a heavy import that only a comparison needs
+        import splink.comparison_library as cl
+        from splink import Linker, SettingsCreator, block_on
+        from splink.backends.duckdb import DuckDBAPI
+    except ImportError as error:
+        raise CompareExtraMissing(
+            f"Cần splink và duckdb để so sánh với mô hình xác suất ({error.name} chưa được cài): "
+            "pip install 'vaxutils[compare]'. / splink and duckdb are needed for the probabilistic "
+            "comparison; install the extra: pip install 'vaxutils[compare]'."
+        ) from error
 
     frame = _splink_input(persons)
     if len(frame) < 2:
