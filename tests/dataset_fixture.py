@@ -28,7 +28,11 @@ def write_district(folder: Path, n_persons: int = 150) -> list[Path]:
     paths = []
     for i, code in enumerate(COMMUNES):
         sc = generate_commune(
-            code, n_persons=n_persons, seed=i, layout=("wide", "long")[i % 2], export_date=EXPORT_DATE
+            code,
+            n_persons=n_persons,
+            seed=i,
+            layout=("wide", "long")[i % 2],
+            export_date=EXPORT_DATE,
         )
         paths.append(write_commune(sc, folder, fmt="csv")["export"])
     return paths

@@ -99,7 +99,8 @@ def test_decode_and_sniff():
     assert decode_text("Đắk Lắk".encode("utf-16"))[0] == "Đắk Lắk"
     assert decode_text("Đắk Lắk".encode("utf-16-le"))[1] == "utf-16-le"
     assert sniff_delimiter("a\tb\tc\n1\t2\t3\n") == "\t"
-    assert detect_format(b"PAR1....", "x.parquet") == "parquet"
+    assert detect_format(b"PAR1....PAR1", "x.parquet") == "parquet"
+    assert detect_format(b"PAR1....", "x.parquet") == "truncated_parquet"  # cut short
 
 
 JUNK = [None, float("nan"), 0, 1.5, b"\x00\xff", object(), "x" * 100_000, ["a"], pd.NA, True]

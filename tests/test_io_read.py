@@ -465,7 +465,9 @@ def test_fastexcel_damaged_workbook_is_an_ingest_error(tmp_path):
     broken.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     with pytest.raises(IngestError) as caught:
         read_export(broken)
-    assert caught.value.code in {"corrupt_file", "not_a_spreadsheet"}
+    # a cut-short workbook is called what it is, not "a zip or Word file" (issue 13)
+    assert caught.value.code == "truncated_file" and "Word" not in str(caught.value)
+    assert "cắt cụt" in str(caught.value)
 
 
 def _cells():

@@ -2,7 +2,9 @@
 
 Input is either a folder of per-commune exports named ``export_<code>.<ext>`` (as
 ``vaxutils synth`` writes them) or one file holding many communes with a ``commune_code``
-column, which is split by commune (a partition per commune, read once).
+column, which is split by commune (a partition per commune, read once). A folder without
+``export_<code>`` files but with several such shared files (one per district, say) has them all
+read at once, a process per file (:func:`vaxutils.io.read_many`), and split the same way.
 
 >>> commune_code_of(Path("export_01420.xlsx"))
 '01420'
@@ -22,6 +24,7 @@ from vaxutils.errors import VaxutilsError
 
 EXPORT_PATTERN = re.compile(r"^export_(\d{5})\.(xlsx|xlsm|xls|ods|csv|parquet)$", re.IGNORECASE)
 REGISTRY_NAME = "registry_{code}.parquet"
+SHARED_PATTERN = re.compile(r"^(?!registry_).+\.(xlsx|xlsm|xls|ods|csv|parquet)$", re.IGNORECASE)
 
 
 class BatchInputError(VaxutilsError):
@@ -114,7 +117,10 @@ def plan_jobs(
             code = commune_code_of(path)
             if code and code not in files:
                 files[code] = path
-        partitions: dict[str, object] = {}
+        shared = (
+            [] if files else [p for p in sorted(source.iterdir()) if SHARED_PATTERN.match(p.name)]
+        )
+        partitions: dict[str, object] = split_exports(shared) if shared else {}
     elif source.is_file():
         files = {}
         partitions = split_export(source)
@@ -139,13 +145,31 @@ def plan_jobs(
             job.input_path = files[code]
         elif code in partitions:
             job.export, job.export_fingerprint = partitions[code]
-            job.input_path = source
+            job.input_path = source if source.is_file() else Path(job.export.source["path"])
         else:
             job.problem = (
                 f"Không có dữ liệu của xã {code} trong {source}. / No export for commune {code}."
             )
         jobs.append(job)
     return jobs
+
+
+def split_exports(paths: list[Path]) -> dict[str, tuple[object, str]]:
+    """Several shared exports read at once (a process per file) and split by ``commune_code``."""
+    from vaxutils import io
+
+    parts: dict[str, tuple[object, str]] = {}
+    for result in io.read_many(paths):
+        if result.error is not None:
+            raise BatchInputError(str(result.error))
+        for code, part in _split(result.export, result.path).items():
+            if code in parts:
+                raise BatchInputError(
+                    f"Xã {code} có trong nhiều tệp (trong đó có {result.path.name}): hãy gộp lại "
+                    f"thành một tệp. / Commune {code} appears in several files."
+                )
+            parts[code] = part
+    return parts
 
 
 def split_export(path: Path) -> dict[str, tuple[object, str]]:
@@ -157,13 +181,19 @@ def split_export(path: Path) -> dict[str, tuple[object, str]]:
     fingerprint)}``; the fingerprint hashes the partition's content, so a change in one commune's
     rows reruns only that commune.
     """
+    from vaxutils import io
+
+    return _split(io.read_export(path), path)
+
+
+def _split(export, path: Path) -> dict[str, tuple[object, str]]:
     import hashlib
 
     import pandas as pd
 
     from vaxutils import io
 
-    export = io.place_communes(io.read_export(path))
+    export = io.place_communes(export)
     parts = io.commune_parts(export)
     if not parts and not len(export.unplaced):
         raise BatchInputError(

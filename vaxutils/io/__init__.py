@@ -1,8 +1,9 @@
 """Ingestion and writers — the only layer that touches files.
 
-Reading: :func:`read_export` turns a commune's export (xlsx via python-calamine with an openpyxl
-fallback, xls, ods, csv/txt in UTF-8, UTF-16 or Windows-1258, Parquet) into an
-:class:`Export` of text ``records`` and ``doses`` with provenance in ``source``;
+Reading: :func:`read_export` turns a commune's export (xlsx read in one fastexcel pass per sheet,
+python-calamine then openpyxl as fallbacks; xls, ods, csv/txt in UTF-8, UTF-16 or Windows-1258,
+Parquet) into an :class:`Export` of text ``records`` and ``doses`` with provenance in ``source``,
+within the caps of :class:`ReadLimits`; :func:`read_many` reads many files on every core;
 :func:`read_table` is the lower-level "header + rows as text" reader; :func:`load_column_mapping`
 reads a ``--columns`` file. Every unusable input raises one :class:`IngestError`.
 
@@ -16,6 +17,8 @@ from vaxutils.io.errors import IngestError, IngestWarning, WriteError
 from vaxutils.io.export import Export, read_export
 from vaxutils.io.files import file_sha256, read_parquet, write_atomic
 from vaxutils.io.headers import header_key, normalize_header
+from vaxutils.io.limits import ReadLimits
+from vaxutils.io.many import ReadResult, read_many
 from vaxutils.io.mapping import load_column_mapping
 from vaxutils.io.platform_template import (
     read_platform_results,
@@ -40,9 +43,12 @@ __all__ = [
     "file_sha256",
     "formula_like",
     "header_key",
+    "ReadLimits",
+    "ReadResult",
     "load_column_mapping",
     "normalize_header",
     "read_export",
+    "read_many",
     "read_parquet",
     "read_platform_results",
     "read_platform_template",

@@ -75,6 +75,16 @@ class IngestError(VaxutilsError):
         self.message_en = _sentence(_where_en(path, sheet, row, column), what_en, hint_en)
         super().__init__(f"{self.message_vi} — {self.message_en}")
 
+    def __reduce__(self):  # travels back from a worker process (io.read_many, batch) whole
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore(cls: type, args: tuple, state: dict) -> BaseException:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class WriteError(VaxutilsError):
     """An output file that cannot be written as asked (e.g. more rows than Excel can hold)."""

@@ -27,7 +27,9 @@ import pandas as pd
 from vaxutils.io.files import file_sha256
 from vaxutils.io.headers import IGNORED, key_name, normalize_header
 from vaxutils.io.layout import Split, empty_conflicts, split_records
+from vaxutils.io.limits import ReadLimits
 from vaxutils.io.mapping import overrides_from, resolve_columns
+from vaxutils.io.notes import empty_filled, fill_merged, filled_by_record, formula_problems
 from vaxutils.io.readers import body_rows, locate_header
 
 
@@ -38,13 +40,15 @@ class Export:
     warnings, and how the file was read) and ``conflicts`` (rows of a one-row-per-dose export whose
     person fields differ from the value used for the record; see :mod:`vaxutils.io.layout`) and
     ``unplaced`` (records left out because their commune could not be told for sure; see
-    :mod:`vaxutils.io.communes`)."""
+    :mod:`vaxutils.io.communes`) and ``filled`` (cells that were blank under a merged range and got
+    its value: record_id, source_row, field, value; see :mod:`vaxutils.io.notes`)."""
 
     records: pd.DataFrame
     doses: pd.DataFrame
     source: dict = field(default_factory=dict)
     conflicts: pd.DataFrame = field(default_factory=empty_conflicts)
     unplaced: pd.DataFrame | None = None
+    filled: pd.DataFrame = field(default_factory=empty_filled)
 
 
 def _zero_one_sex(records: pd.DataFrame, label: str | None) -> pd.DataFrame:
@@ -91,6 +95,7 @@ def read_export(
     sheet: str | int | None = None,
     *,
     engine: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> Export:
     """Read an export (xlsx, xls, ods, csv, Parquet) as text, find its header and layout.
 
@@ -98,13 +103,20 @@ def read_export(
     a YAML file holding one. ``sheet`` is a sheet name or 0-based index; by default the first
     visible sheet with a recognisable header. Raises :class:`~vaxutils.io.IngestError` with one
     Vietnamese-then-English message when the file cannot be used; never modifies the file.
+    ``limits`` caps what the file may inflate to (default: :meth:`ReadLimits.from_env`).
+    Merged ranges under the header are filled down (listed in ``Export.filled``).
     """
     p = Path(path)
     overrides = overrides_from(columns)
     read_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    grid, header = locate_header(p, sheet, overrides, engine)
+    grid, header = locate_header(p, sheet, overrides, engine, limits)
     resolved = resolve_columns(header, overrides, path=p, sheet=grid.sheet)
     body, footer_warnings = body_rows(grid.cells, header)
+    body, filled = fill_merged(body, grid.cells, grid.merges, header.last_row + 1)
+    fields = {i: key_name(k) for k, i in resolved.items()}
+    formula_warnings = formula_problems(
+        p, grid.sheet, grid.uncached_formulas, {i: header.labels[i] for i in fields}, len(body)
+    )
     split = split_records(body, resolved)
     labels = {key_name(k): header.labels[i] for k, i in resolved.items()}
     split.records = _zero_one_sex(split.records, labels.get("sex"))
@@ -136,9 +148,12 @@ def read_export(
         "n_records": len(split.records),
         "n_doses": len(split.doses),
         "read_at": read_at,
-        "warnings": [*grid.warnings, *footer_warnings, *split.warnings],
+        "warnings": [*grid.warnings, *footer_warnings, *formula_warnings, *split.warnings],
         "platform_template": template,
     }
     if record_key is not None:
         source["record_key"] = record_key
-    return Export(split.records, split.doses, source, split.conflicts)
+    filled = filled_by_record(filled, fields, split.records, split.doses)
+    if len(filled):
+        source["merged_cells_filled"] = len(filled)
+    return Export(split.records, split.doses, source, split.conflicts, filled=filled)

@@ -1,8 +1,8 @@
 """Read an xlsx sheet as text with fastexcel: calamine's parser, straight to Arrow strings.
 
 fastexcel renders every cell as text in Rust, skipping the Python objects that make up most of
-python-calamine's time, and a big sheet is parsed in pieces on every core
-(:mod:`vaxutils.io.split_sheet`). Its text equals :mod:`vaxutils.io.cells`' (integers in full,
+python-calamine's time; a sheet is read in one pass (parallelism comes from reading many files at
+once, :mod:`vaxutils.io.many`). Its text equals :mod:`vaxutils.io.cells`' (integers in full,
 fractions to 9 decimals as Excel shows them, dates as ``YYYY-MM-DD``) except for the shapes in
 :data:`AMBIGUOUS`, where the text alone cannot tell a typed cell from a number, boolean or date
 cell: integers past 2**53 (fastexcel's digits are not the exact value), ``-0``, booleans
@@ -13,14 +13,12 @@ the grid is the same either way (property-tested).
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import fastexcel
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from vaxutils.io.cells import blanks_to_null
-from vaxutils.io.split_sheet import read_sheet_split
 
 AMBIGUOUS = (
     r"^-?\d{16,}$|^-0$|^(?:true|false)$|^1899-12-3[01] |^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d*$"
@@ -49,37 +47,32 @@ def _column_text(values: pa.Array) -> pa.Array:
     return blanks_to_null(values)  # whitespace-only cells become NA, as for every reader
 
 
-def sheet_cells(source: str | bytes, name: str, first_row: int = 0) -> pd.DataFrame:
-    """Sheet ``name`` of a workbook (path or bytes) as text, from row ``first_row`` (0-based) on.
+def _columns_text(columns: list, rows: int) -> list[pa.Array]:
+    """:func:`_column_text` of every column; a wide sheet's columns in one go, then cut apart
+    (a dozen Arrow calls per column take seconds over 10,000 columns)."""
+    if len(columns) <= 64:
+        return [_column_text(c) for c in columns]
+    joined = pa.concat_arrays([c.cast(pa.string()) for c in columns])
+    text = _column_text(joined)
+    return [text.slice(i * rows, rows) for i in range(len(columns))]
 
-    Columns are sheet columns from A (0); the index is the sheet row (0-based).
+
+def sheet_cells(source: str | bytes | fastexcel.ExcelReader, name: str) -> pd.DataFrame:
+    """Sheet ``name`` of a workbook (path, bytes or an open reader) as text, in one pass.
+
+    Columns are sheet columns from A (0); the index is the sheet row (0-based). Raises
+    :class:`NeedsCalamine` (or fastexcel's own errors) when python-calamine should read it.
     """
-    import fastexcel
-
-    try:
-        loaded = fastexcel.read_excel(source).load_sheet(
-            name, header_row=None, dtypes="string", skip_rows=first_row
-        )
-    except fastexcel.InvalidParametersError:
-        if not first_row:
-            raise
-        return pd.DataFrame(index=pd.RangeIndex(first_row, first_row))  # a piece of blank rows
+    reader = source if isinstance(source, fastexcel.ExcelReader) else fastexcel.read_excel(source)
+    # skip_rows=0: by default fastexcel skips leading blank rows; the grid starts at row 1.
+    loaded = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
     columns = loaded.available_columns()
     table = loaded.to_arrow()
     # fastexcel starts at the first used column; the grid, like Excel, starts at column A.
     lead = columns[0].absolute_index if columns else 0
     blank = pa.nulls(table.num_rows, pa.string())
-    arrays = [blank] * lead + [_column_text(c) for c in table.columns]
+    arrays = [blank] * lead + _columns_text(table.columns, table.num_rows)
     return pd.DataFrame(
         {i: pd.arrays.ArrowStringArray(a) for i, a in enumerate(arrays)},
-        index=pd.RangeIndex(first_row, first_row + table.num_rows),
+        index=pd.RangeIndex(table.num_rows),
     )
-
-
-def fastexcel_sheet(path: Path, kind: str, name: str) -> pd.DataFrame:
-    """The text grid of sheet ``name``: in pieces on every core when big, else in one go.
-
-    Raises :class:`NeedsCalamine` (or fastexcel's own errors) when python-calamine should read it.
-    """
-    cells = read_sheet_split(path, name, sheet_cells) if kind == "xlsx" else None
-    return sheet_cells(str(path), name) if cells is None else cells

@@ -170,12 +170,8 @@ def find_header(cells: pd.DataFrame, overrides: dict[Key, str] | None = None) ->
     title rows above it ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "DANH SÁCH ...") name none.
     """
     overrides = overrides or {}
-    top = (
-        cells.iloc[:HEADER_SCAN_ROWS]
-        .astype(object)
-        .where(cells.iloc[:HEADER_SCAN_ROWS].notna(), None)
-    )
-    rows = [list(r) for r in top.itertuples(index=False, name=None)]
+    # One conversion of the whole block (a column-by-column one takes seconds on a wide sheet).
+    rows = cells.iloc[:HEADER_SCAN_ROWS].to_numpy(dtype=object, na_value=None).tolist()
     best: HeaderSpec | None = None
     best_score = 1  # one matching cell could be a title; a header names at least two fields
     for i, labels in enumerate(rows):

@@ -5,7 +5,7 @@ file or an HTML page, and an Excel file protected with a password is an OLE2 con
 ``EncryptionInfo`` stream instead of a workbook. Text files come in UTF-8 (with or without BOM),
 UTF-16 (Excel's "Unicode text") or Windows-1258, separated by commas, semicolons or tabs.
 
->>> detect_format(b"PK\\x03\\x04...xl/workbook.xml...", "a.xlsx")
+>>> detect_format(b"PK\\x03\\x04...xl/workbook.xml...PK\\x05\\x06...", "a.xlsx")
 'xlsx'
 >>> detect_format(b"%PDF-1.7 ...", "a.xlsx")
 'pdf'
@@ -26,6 +26,7 @@ from collections import Counter
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+ZIP_END = b"PK\x05\x06"
 PARQUET_MAGIC = b"PAR1"
 DELIMITERS = (",", ";", "\t", "|")
 TEXT_EXTENSIONS = {".csv", ".txt", ".tsv", ""}
@@ -36,10 +37,19 @@ def detect_format(head: bytes, name: str) -> str:
 
     A zip's directory is at its end, so for big files pass the first and last 64 KiB joined.
 
-    One of ``xlsx``, ``xlsb``, ``ods``, ``xls``, ``encrypted``, ``parquet``, ``text``, or what
-    it is instead of a spreadsheet: ``pdf``, ``zip``, ``html``, ``binary``.
+    One of ``xlsx``, ``xlsb``, ``ods``, ``xls``, ``encrypted``, ``parquet``, ``text``, what it
+    is instead of a spreadsheet: ``pdf``, ``zip``, ``html``, ``binary``, or a file cut short on
+    its way (a download or copy that did not finish): ``truncated_zip`` (its zip directory, at
+    the end, is missing: an xlsx/ods/docx alike) or ``truncated_parquet``.
+
+    >>> detect_format(b"PK\\x03\\x04[Content_Types].xml...", "a.xlsx")
+    'truncated_zip'
+    >>> detect_format(b"PAR1...", "a.parquet")
+    'truncated_parquet'
     """
     if head.startswith(ZIP_MAGIC):
+        if ZIP_END not in head[-65_557:]:  # the end-of-directory record sits in the last 64 KiB
+            return "truncated_zip"
         if b"xl/workbook.bin" in head:
             return "xlsb"
         if b"xl/workbook.xml" in head:
@@ -47,6 +57,8 @@ def detect_format(head: bytes, name: str) -> str:
         if b"opendocument.spreadsheet" in head:
             return "ods"
         return "zip"
+    if head.startswith(ZIP_END):
+        return "zip"  # an empty archive: its directory and nothing else
     if head.startswith(OLE2_MAGIC):
         # An OOXML file saved with a password is an OLE2 compound file whose directory names the
         # streams "EncryptionInfo" and "EncryptedPackage" (names are stored as UTF-16LE).
@@ -54,7 +66,7 @@ def detect_format(head: bytes, name: str) -> str:
             return "encrypted"
         return "xls"
     if head.startswith(PARQUET_MAGIC):
-        return "parquet"
+        return "parquet" if head.endswith(PARQUET_MAGIC) else "truncated_parquet"
     if head.startswith(b"%PDF"):
         return "pdf"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()

@@ -738,7 +738,9 @@ def _births(persons: pd.DataFrame, person_code: np.ndarray, n_ids: int, rcode: n
         years = (id_year[use_id] - 1970).astype(np.int64).astype("datetime64[Y]")
         id_lo = years.astype("datetime64[D]")
         # of the two, the earlier: like a coarse date, only a certain problem is reported
-        age_lo[use_id] = np.where(np.isnat(age_lo[use_id]), id_lo, np.minimum(age_lo[use_id], id_lo))
+        age_lo[use_id] = np.where(
+            np.isnat(age_lo[use_id]), id_lo, np.minimum(age_lo[use_id], id_lo)
+        )
     at = np.where(rcode >= 0, rcode, n_ids)
     return {
         "dob": dob[at],

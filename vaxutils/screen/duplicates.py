@@ -291,9 +291,7 @@ def _unambiguous(accepted: pd.DataFrame, n: int) -> pd.DataFrame:
         accepted = accepted[~drop]
         left, right = accepted["left"].to_numpy("int64"), accepted["right"].to_numpy("int64")
         middles = _open_middles(left, right, n)
-    keep = ~(np.isin(left, middles) | np.isin(right, middles)) | (
-        accepted["id"].to_numpy() == SAME
-    )
+    keep = ~(np.isin(left, middles) | np.isin(right, middles)) | (accepted["id"].to_numpy() == SAME)
     return accepted[keep]
 
 

@@ -17,7 +17,12 @@ from vaxutils import reconcile
 from vaxutils.screen.doses import dose_issues, prepare_doses
 from vaxutils.screen.duplicates import DOSE_SUMMARY_COLUMNS, duplicate_groups, duplicate_issues
 from vaxutils.screen.findings import build_findings, positions_in, record_status
-from vaxutils.screen.persons import conflict_issues, prepare_persons, record_issues
+from vaxutils.screen.persons import (
+    conflict_issues,
+    merged_issues,
+    prepare_persons,
+    record_issues,
+)
 from vaxutils.screen.summary import summarize
 
 
@@ -93,6 +98,9 @@ def screen(
         row_issues.drop(columns="row"),
         conflict_issues(export.conflicts, persons["record_id"]),
     ]
+    filled = getattr(export, "filled", None)  # an Export pickled before merged cells were filled
+    if filled is not None and len(filled):
+        parts.append(merged_issues(filled, persons["record_id"]))
     # duplicates first: a person's doses are judged on the merged history of their records
     linked = persons.join(dose_summary(doses, persons["record_id"]))
     groups = duplicate_groups(linked)

@@ -168,3 +168,19 @@ def conflict_issues(conflicts: pd.DataFrame, record_ids: pd.Series) -> pd.DataFr
             "suggestion": conflicts["used"].astype("string"),
         }
     )
+
+
+def merged_issues(filled: pd.DataFrame, record_ids: pd.Series) -> pd.DataFrame:
+    """An ``info`` finding per cell given the value of the merged range it lies in (see
+    :mod:`vaxutils.io.notes`), for the records in ``record_ids``."""
+    filled = filled[filled["record_id"].isin(record_ids)]
+    return pd.DataFrame(
+        {
+            "record_id": filled["record_id"].astype("string"),
+            "source_row": filled["source_row"].astype("Int64"),
+            "code": "merged_cell_filled",
+            "field": filled["field"].astype("string"),
+            "value": filled["value"].astype("string"),
+            "suggestion": pd.Series(pd.NA, index=filled.index, dtype="string"),
+        }
+    )
