@@ -30,9 +30,12 @@ from vaxutils.synth.shapes import fill_import_results, template_export
 from vaxutils.workflow.platform_template import template_rows
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parents[1] / "shared" / "platform"
-if not SHARED.is_dir():  # a worktree sits one level deeper than the main checkout
-    SHARED = ROOT.parents[2] / "shared" / "platform"
+# the platform's own files beside the checkout when they are there (a worktree sits deeper, a CI
+# clone may have none: then the copies shipped in refdata stand in)
+SHARED = next(
+    (p / "shared" / "platform" for p in ROOT.parents if (p / "shared" / "platform").is_dir()),
+    ROOT / "shared" / "platform",
+)
 runner = CliRunner()
 
 
