@@ -131,7 +131,8 @@ def _record_reasons(d: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
         if ("exempt_from_cleaning" in d.columns)
         else np.zeros(len(d), dtype=bool)
     )
-    why = d["record_id"].map(labels)
+    # as text even when no record is blocked: an empty map is float, and "..." + float raises
+    why = d["record_id"].map(labels).astype("string")
     blocked = why.notna().to_numpy() & ~exempt
     return pd.DataFrame(
         {
