@@ -20,7 +20,12 @@ from pathlib import Path
 
 from vaxutils.errors import VaxutilsError
 
-EXPORT_PATTERN = re.compile(r"^export_(\d{5})\.(xlsx|xlsm|xls|ods|csv|parquet)$", re.IGNORECASE)
+# [0-9], not \d: a file name in another script's digits is no commune code
+EXPORT_PATTERN = re.compile(r"^export_([0-9]{5})\.(xlsx|xlsm|xls|ods|csv|parquet)$", re.IGNORECASE)
+#: The commune code of the job that reports a shared export's rows with no usable commune code.
+NO_COMMUNE = "?????"
+#: Rows listed by name in that job's message (all of them are in its CSV).
+SHOWN_BAD_ROWS = 10
 REGISTRY_NAME = "registry_{code}.parquet"
 
 
@@ -44,6 +49,8 @@ class CommuneJob:
     export_fingerprint: str | None = None
     registry_path: Path | None = None
     problem: str | None = None  # set when the commune cannot run at all (e.g. no input)
+    # rows of a shared export whose commune code is blank or not 5 digits (source_row, value)
+    rejected_rows: object | None = None
     params: dict = field(default_factory=dict)
     export_date: date | None = None
 
@@ -65,7 +72,7 @@ def selected_communes(
         )
     if communes:
         codes = [c.strip() for c in communes if c and c.strip()]
-        bad = [c for c in codes if not re.fullmatch(r"\d{5}", c)]
+        bad = [c for c in codes if not re.fullmatch(r"[0-9]{5}", c)]
         if bad:
             raise BatchInputError(f"Mã xã phải có 5 chữ số: {', '.join(bad)}. / Bad commune codes.")
         return codes
@@ -115,19 +122,20 @@ def plan_jobs(
             if code and code not in files:
                 files[code] = path
         partitions: dict[str, object] = {}
+        rejected = None
     elif source.is_file():
         files = {}
-        partitions = split_export(source)
+        partitions, rejected = split_export_checked(source)
     else:
         raise BatchInputError(f"Không tìm thấy đầu vào {source}. / Input not found: {source}.")
     available = sorted(set(files) | set(partitions))
     codes = sorted(set(wanted)) if wanted is not None else available
-    if not codes:
+    if not codes and rejected is None:
         raise BatchInputError(
             f"Không tìm thấy tệp export_<mã xã>.xlsx|csv nào trong {source}. / No commune exports found."
         )
     names = _names(codes)
-    jobs = []
+    jobs = [] if rejected is None else [_rejected_job(source, rejected)]
     for code in codes:
         job = CommuneJob(
             code,
@@ -148,12 +156,52 @@ def plan_jobs(
     return jobs
 
 
-def split_export(path: Path) -> dict[str, tuple[object, str]]:
-    """Read one export holding many communes and split it by ``commune_code``.
+def commune_codes(values) -> tuple[object, object]:
+    """Five-digit codes from a commune-code column, and the mask of usable ones.
 
-    Returns ``{code: (Export, fingerprint)}``; the fingerprint hashes the partition's content,
-    so a change in one commune's rows reruns only that commune.
+    A code Excel stored as a number lost its leading zero (``1420``): it is padded back. Anything
+    else that is not 1–5 ASCII digits (blank, ``../../x``, an absolute path, full-width digits)
+    is not usable: never guessed, never used in a path.
+
+    >>> import pandas as pd
+    >>> codes, ok = commune_codes(pd.Series(["01420", "1420", " 01423 ", "../../x", None, "０１４２０"]))
+    >>> codes[ok].tolist(), ok.tolist()
+    (['01420', '01420', '01423'], [True, True, True, False, False, False])
     """
+    text = values.astype("string").str.strip()
+    ok = text.str.fullmatch(r"[0-9]{1,5}").fillna(False).astype(bool)
+    return text.str.zfill(5), ok
+
+
+def _rejected_job(source: Path, rejected) -> CommuneJob:
+    """A job that only reports the rows no commune can take (it never runs, never makes a path)."""
+    shown = [
+        f"dòng {row} ({'trống' if value is None else repr(value)[:40]})"
+        for row, value in rejected.head(SHOWN_BAD_ROWS).itertuples(index=False)
+    ]
+    more = len(rejected) - len(shown)
+    listed = ", ".join(shown) + (f" và {more} dòng khác" if more > 0 else "")
+    problem = (
+        f"Tệp {source.name}: {len(rejected)} dòng có mã xã trống hoặc sai (không phải 5 chữ số), "
+        f"không thuộc xã nào nên chưa được xử lý: {listed}. Hãy điền đúng mã xã (cột Mã xã) rồi "
+        f"chạy lại; danh sách đủ trong {REJECTED_ROWS_NAME}. — File {source.name}: {len(rejected)} "
+        "rows with a blank or invalid commune code were not processed."
+    )
+    return CommuneJob(
+        NO_COMMUNE,
+        "Dòng không có mã xã hợp lệ",
+        input_path=source,
+        problem=problem,
+        rejected_rows=rejected,
+    )
+
+
+REJECTED_ROWS_NAME = "dong_ma_xa_sai.csv"
+
+
+def split_export_checked(path: Path) -> tuple[dict[str, tuple[object, str]], object | None]:
+    """:func:`split_export`, plus the rows whose commune code is blank or invalid
+    (a DataFrame ``source_row``, ``commune_code`` as found; None when there are none)."""
     import hashlib
     from dataclasses import replace
 
@@ -168,9 +216,22 @@ def split_export(path: Path) -> dict[str, tuple[object, str]]:
             f"Tệp {path.name} không có cột Mã xã (commune_code): không chia được theo xã. "
             "Hãy dùng thư mục gồm các tệp export_<mã xã>. / No commune_code column to split on."
         )
-    code = records["commune_code"].astype("string").str.strip().str.zfill(5)
+    code, ok = commune_codes(records["commune_code"])
+    bad = records.loc[~ok.to_numpy(), ["source_row", "commune_code"]]
+    rejected = None
+    if len(bad):
+        rejected = pd.DataFrame(
+            {
+                "source_row": bad["source_row"].to_numpy(),
+                "commune_code": bad["commune_code"]
+                .astype(object)
+                .where(bad["commune_code"].notna(), None)
+                .to_numpy(),
+            }
+        )
     parts = {}
-    for commune, part in records.groupby(code, sort=True):  # loop over communes, not rows
+    usable = records[ok.to_numpy()]
+    for commune, part in usable.groupby(code[ok], sort=True):  # loop over communes, not rows
         doses = export.doses[export.doses["record_id"].isin(part["record_id"])]
         digest = hashlib.sha256()
         for frame in (part, doses):
@@ -181,4 +242,15 @@ def split_export(path: Path) -> dict[str, tuple[object, str]]:
             ),
             digest.hexdigest(),
         )
-    return parts
+    return parts, rejected
+
+
+def split_export(path: Path) -> dict[str, tuple[object, str]]:
+    """Read one export holding many communes and split it by ``commune_code``.
+
+    Returns ``{code: (Export, fingerprint)}``; the fingerprint hashes the partition's content,
+    so a change in one commune's rows reruns only that commune. Rows whose commune code is blank
+    or invalid belong to no partition: :func:`split_export_checked` lists them, and
+    :func:`plan_jobs` reports them.
+    """
+    return split_export_checked(path)[0]

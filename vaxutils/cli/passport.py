@@ -12,6 +12,7 @@ from rich.table import Table
 from vaxutils.cli._app import app
 from vaxutils.cli.review import screening_results
 from vaxutils.cli.screen import parse_day, vn_number
+from vaxutils.io.paths import check_out_dir
 
 
 @app.command("passport")
@@ -35,6 +36,7 @@ def passport_command(
     from vaxutils import io
     from vaxutils.passport import READY, passport_worklist, write_passport_workbook
 
+    check_out_dir(out)
     records, findings, summary = screening_results(screened, ("doses.parquet",))
     doses = io.read_parquet(screened / "doses.parquet")
     work_date = parse_day(day) or (

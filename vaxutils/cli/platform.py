@@ -10,6 +10,7 @@ from rich.console import Console
 from vaxutils.cli._app import app
 from vaxutils.cli.review import screening_results, stage_table
 from vaxutils.cli.screen import vn_number
+from vaxutils.io.paths import check_out_dir
 
 
 @app.command("platform")
@@ -30,6 +31,7 @@ def platform_command(
     from vaxutils import io
     from vaxutils.workflow.platform import platform_files, write_platform_workbooks
 
+    check_out_dir(out)
     records, findings, _ = screening_results(screened)
     files = platform_files(
         records,

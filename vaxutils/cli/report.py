@@ -11,6 +11,7 @@ from rich.console import Console
 
 from vaxutils.cli._app import app
 from vaxutils.errors import VaxutilsError
+from vaxutils.io.paths import check_out_dir, commune_code
 
 
 class ReportFailed(VaxutilsError):
@@ -56,6 +57,8 @@ def report_command(
     from vaxutils.cli.screen import parse_day
     from vaxutils.report.titles import commune_name
 
+    commune = commune_code(commune.strip(), where="--commune")
+    check_out_dir(out)
     console = Console()
     day = parse_day(export_date)
     name = commune_name(commune) or f"Xã {commune}"
@@ -148,6 +151,7 @@ def batch_command(
     from vaxutils.batch import plan_jobs, run_batch, selected_communes
     from vaxutils.cli.screen import parse_day
 
+    check_out_dir(out)
     console = Console()
     day = parse_day(export_date)
     wanted = selected_communes(

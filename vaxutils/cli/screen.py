@@ -11,6 +11,7 @@ from rich.table import Table
 
 from vaxutils.cli._app import app
 from vaxutils.errors import VaxutilsError
+from vaxutils.io.paths import check_out_dir
 from vaxutils.schema import CATEGORY_LABELS_VI
 
 
@@ -63,6 +64,7 @@ def screen_command(
     """Sàng lọc dữ liệu tiêm chủng của một xã (bước S1) / Screen one commune's export."""
     from vaxutils.screen import screen_file
 
+    check_out_dir(out)
     console = Console()
     result = screen_file(
         input,

@@ -105,9 +105,9 @@ def _under_system(path: Path) -> bool:
 
 def _unusable(what_vi: str, what_en: str, path: Path) -> UnsafePath:
     return UnsafePath(
-        f"Không dùng được '{path}' làm nơi ghi kết quả (--out): {what_vi}. Hãy chọn một thư mục "
-        f"khác mà bạn có quyền ghi. — Cannot write the results to '{path}' (--out): {what_en}. "
-        "Choose another folder you can write to."
+        f"Không dùng được '{path}' làm nơi ghi kết quả (--out): {what_vi}. Hãy chọn nơi ghi khác "
+        f"mà bạn có quyền ghi. — Cannot write the results to '{path}' (--out): {what_en}. "
+        "Choose another place you can write to."
     )
 
 
@@ -132,7 +132,7 @@ def _check_writable_dir(folder: Path, shown: Path) -> None:
 
 
 def check_out_dir(out: str | os.PathLike) -> Path:
-    """Make sure ``out`` can hold a stage's files: a folder (created here when missing) that we
+    """Make sure ``out`` can hold a stage's files: a folder that exists or can be created, that we
     can write to, not a file and not under ``/proc``, ``/sys`` or ``/dev``. Returns the path.
     """
     path = Path(out)
@@ -150,16 +150,9 @@ def check_out_dir(out: str | os.PathLike) -> Path:
             f"'{existing}' is a file, no folder can be made inside it",
             path,
         )
+    # the folder itself is made by the stage that writes into it: a run stopped by a bad input
+    # leaves no empty folder behind
     _check_writable_dir(existing, path)
-    try:
-        resolved.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _unusable(
-            f"không tạo được thư mục ({exc.strerror or exc})",
-            f"the folder cannot be created ({exc.strerror or exc})",
-            path,
-        ) from None
-    _check_writable_dir(resolved, path)
     return path
 
 

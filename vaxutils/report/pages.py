@@ -69,7 +69,12 @@ def html_page(title: str, body: str) -> str:
     )
 
 
-STATUS_LABELS_VI = {"ok": "Đã chạy", "skipped": "Không đổi (dùng lại)", "failed": "LỖI"}
+STATUS_LABELS_VI = {
+    "ok": "Đã chạy",
+    "skipped": "Không đổi (dùng lại)",
+    "earlier": "Chạy ở lần trước",
+    "failed": "LỖI",
+}
 
 
 def _workbook_link(href: object) -> str:
