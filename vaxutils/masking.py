@@ -32,6 +32,7 @@ values stay missing; inputs are never mutated.
 
 from __future__ import annotations
 
+import decimal
 import re
 from collections.abc import Iterable
 
@@ -94,6 +95,7 @@ def _is_missing(value: object) -> bool:
         or value is pd.NA
         or value is pd.NaT
         or (isinstance(value, float) and value != value)
+        or (isinstance(value, decimal.Decimal) and value.is_nan())
     )
 
 
@@ -135,6 +137,7 @@ def mask_series(s: pd.Series) -> pd.Series:
     """
     if len(s) == 0:
         return s.copy()
+    s = _tame(s)
     # string[python]: Python's regex engine knows Unicode digits, and lone surrogates survive
     text = _texts(s)
     has_digit = text.str.contains(_DIGIT, regex=True).fillna(False).astype(bool)
@@ -165,6 +168,7 @@ def mask_text_series(s: pd.Series) -> pd.Series:
     """
     if len(s) == 0:
         return s.copy()
+    s = _tame(s)
     # Python's regex engine (string[python]): Arrow's RE2 has no look-arounds
     masked = (
         _texts(s)
@@ -174,13 +178,22 @@ def mask_text_series(s: pd.Series) -> pd.Series:
     return masked.astype(object).where(s.notna(), s)
 
 
+def _tame(s: pd.Series) -> pd.Series:
+    """``s`` with the cells pandas cannot handle made plain: bytes decoded leniently (astype would
+    raise on bad bytes), a Decimal NaN made None (a signalling NaN raises in ``isna``)."""
+    if s.dtype != object:
+        return s
+    kinds = s.map(type)  # type() is a builtin: no Python call of ours per row
+    odd = kinds.eq(bytes) | kinds.eq(decimal.Decimal)
+    if not odd.any():  # the usual case: nothing copied
+        return s
+    s = s.copy()
+    s[odd] = [None if _is_missing(v) else _as_text(v) for v in s[odd]]
+    return s
+
+
 def _texts(s: pd.Series) -> pd.Series:
-    """``s`` as Python strings, each value as :func:`_as_text` makes it (bytes decoded)."""
-    if s.dtype == object:
-        is_bytes = s.map(type).eq(bytes)  # type() is a builtin: no Python call per row
-        if is_bytes.any():  # rare: decode only those, leniently (astype would raise on bad bytes)
-            s = s.copy()
-            s[is_bytes] = [_as_text(v) for v in s[is_bytes]]
+    """``s`` (already :func:`_tame`) as Python strings."""
     return s.astype("string[python]")
 
 
