@@ -51,6 +51,7 @@ class CommuneJob:
     problem: str | None = None  # set when the commune cannot run at all (e.g. no input)
     # rows of a shared export whose commune code is blank or not 5 digits (source_row, value)
     rejected_rows: object | None = None
+    validate: bool = True  # check the findings contract (and feed the batch's Data Docs)
     params: dict = field(default_factory=dict)
     export_date: date | None = None
 

@@ -144,6 +144,12 @@ def batch_command(
         bool, typer.Option("--no-overview", help="Không lập báo cáo tổng hợp các xã.")
     ] = False,
     export_date: Annotated[str | None, typer.Option("--export-date", help=EXPORT_DATE_HELP)] = None,
+    no_contracts: Annotated[
+        bool,
+        typer.Option(
+            "--no-contracts", help="Bỏ qua kiểm tra hợp đồng dữ liệu và Data Docs (nhanh hơn)."
+        ),
+    ] = False,
 ) -> None:
     """Báo cáo cho mọi xã của huyện/tỉnh/danh sách / Reports for many communes."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -160,6 +166,7 @@ def batch_command(
     jobs = plan_jobs(input, wanted, registry, export_date=day)
     for job in jobs:
         job.params = _mask_params(no_mask)
+        job.validate = not no_contracts
     columns = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -175,7 +182,13 @@ def batch_command(
             progress.update(task, advance=1, last=f"{mark} {row['commune_code']}")
 
         result = run_batch(
-            jobs, out, workers=workers, scheduler=scheduler, on_done=done, overview=not no_overview
+            jobs,
+            out,
+            workers=workers,
+            scheduler=scheduler,
+            on_done=done,
+            overview=not no_overview,
+            data_docs=not no_contracts,
         )
     counts = {s: sum(r["status"] == s for r in result.rows) for s in ("ok", "skipped", "failed")}
     console.print(
