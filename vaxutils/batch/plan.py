@@ -174,10 +174,14 @@ def commune_codes(values) -> tuple[object, object]:
     return text.str.zfill(5), ok
 
 
+def _blank(value: object) -> bool:
+    return value is None or value != value or not str(value).strip()  # NaN != NaN
+
+
 def _rejected_job(source: Path, rejected) -> CommuneJob:
     """A job that only reports the rows no commune can take (it never runs, never makes a path)."""
     shown = [
-        f"dòng {row} ({'trống' if value is None else repr(value)[:40]})"
+        f"dòng {row} ({'trống' if _blank(value) else repr(value)[:40]})"
         for row, value in rejected.head(SHOWN_BAD_ROWS).itertuples(index=False)
     ]
     more = len(rejected) - len(shown)
@@ -224,10 +228,7 @@ def split_export_checked(path: Path) -> tuple[dict[str, tuple[object, str]], obj
         rejected = pd.DataFrame(
             {
                 "source_row": bad["source_row"].to_numpy(),
-                "commune_code": bad["commune_code"]
-                .astype(object)
-                .where(bad["commune_code"].notna(), None)
-                .to_numpy(),
+                "commune_code": bad["commune_code"].to_numpy(dtype=object),
             }
         )
     parts = {}
