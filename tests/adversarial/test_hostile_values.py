@@ -206,3 +206,22 @@ def test_a_path_made_from_data_stays_inside_the_folder(tmp_path_factory, value):
     assert inside(root, safe_part(value)).parent == root.resolve()
     if is_commune_code(value):
         assert commune_code(value) == value and inside(root, value).name == value
+
+
+@PROPERTY
+@given(st.lists(st.lists(HOSTILE_TEXT, min_size=2, max_size=2), min_size=1, max_size=6))
+def test_csv_round_trip_keeps_rows_and_what_a_person_sees(tmp_path_factory, rows):
+    import csv
+
+    from vaxutils.io.writers import write_csv
+
+    frame = pd.DataFrame(rows, columns=["a", "=b"], dtype=object)
+    path = write_csv(tmp_path_factory.mktemp("csv") / "t.csv", frame)
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        back = list(csv.reader(f))
+    assert back[0] == ["a", "'=b"] and len(back) == len(rows) + 1  # no row split, none lost
+    for raw_row, read_row in zip(rows, back[1:], strict=True):
+        for raw, read in zip(raw_row, read_row, strict=True):
+            shown = raw.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate is '?'
+            assert read in (shown, "'" + shown)
+            assert not formula_like(pd.Series([read])).iloc[0]
