@@ -52,10 +52,11 @@ _DIGIT = re.compile(_D)
 # A digit inside a run of >= 7 digits with >= 3 digits before it and >= 2 after it. Written
 # with look-arounds so that one regex substitution does the work, for a scalar and a Series alike.
 _RUN_MIDDLE = re.compile(rf"(?<={_D}{{3}})(?:(?<={_D}{{4}})|(?={_D}{{4}})){_D}(?={_D}{{2}})")
-# Digits in groups with one separator, the same all along (a date-time mixes '-', ' ' and ':'),
-# not glued to more digits: a phone or an ID typed for reading.
+# Digits in groups of 2-4 with one separator, the same all along (a date-time mixes '-', ' ' and
+# ':'), not glued to more digits: a phone or an ID typed for reading (0912 345 678,
+# 004.095.012.345). A record code such as 01366-000071 (groups of 5 and 6) is not one.
 _GROUPED = re.compile(
-    rf"(?<!{_D})(?<!{_D}[ .\-])\+?{_D}{{2,6}}([ .\-]){_D}{{1,6}}(?:\1{_D}{{1,6}}){{0,4}}"
+    rf"(?<!{_D})(?<!{_D}[ .\-])\+?{_D}{{2,4}}([ .\-]){_D}{{2,4}}(?:\1{_D}{{2,4}}){{1,4}}"
     rf"(?!{_D})(?!\1{_D})"
 )
 GROUPED_DIGITS = (9, 12)  # how many digits a grouped number has to be taken for an ID or phone

@@ -85,8 +85,24 @@ def restrict_to_commune(output: ScreenOutput, commune_code: str) -> ScreenOutput
     )
 
 
-#: Columns that hold keys, not free text: masking them would join the wrong records.
-KEY_COLUMNS: frozenset[str] = frozenset({"record_id", "related", "commune_code", "source_row"})
+#: Columns that hold keys (masking them would join the wrong records) or our own catalogue's
+#: words (its messages quote examples such as "000000000000"), not free text from the data.
+KEY_COLUMNS: frozenset[str] = frozenset(
+    {
+        "record_id",
+        "related",
+        "commune_code",
+        "source_row",
+        "category",
+        "code",
+        "severity",
+        "field",
+        "message",
+        "message_en",
+        "status",
+        "categories",
+    }
+)
 
 
 def mask_free_text(df: pd.DataFrame) -> pd.DataFrame:
