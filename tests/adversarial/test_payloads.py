@@ -313,10 +313,10 @@ _DATA_URI = re.compile(r"data:[a-z/+]+;base64,[A-Za-z0-9+/=]+")
 _TAG = re.compile(r"<[^>]*>")
 # A person's number: 9-12 digits in one run, or grouped with one separator repeated (0912 345
 # 678). Not a decimal (1796601920.128758: a time stamp in Data Docs), not a date-time (its
-# separators differ), not glued to letters (20261207T000520).
+# separators differ), not glued to letters (20261207T000520), not a record code (01366-000071).
 _RUN = re.compile(r"(?<![0-9A-Za-z.])[0-9]{9,12}(?![0-9A-Za-z]|\.[0-9])")
 _GROUPED = re.compile(
-    r"(?<![0-9A-Za-z])[0-9]{2,6}([ .\-])[0-9]{1,6}(?:\1[0-9]{1,6}){0,4}(?![0-9A-Za-z])"
+    r"(?<![0-9A-Za-z])[0-9]{2,4}([ .\-])[0-9]{2,4}(?:\1[0-9]{2,4}){1,4}(?![0-9A-Za-z])"
 )
 
 
@@ -337,7 +337,9 @@ def test_no_unmasked_number_in_any_html(run):
         found = _numbers(text)
         assert found == [], f"{path.relative_to(run['outs'])}: {found[:5]}"
     # the detector itself sees what it must
-    assert _numbers("Lê 0912 345 678, 004095012345; 2022-05-15 10:00 x 1796601920.12") == [
+    assert _numbers(
+        "Lê 0912 345 678, 004095012345; 2022-05-15 10:00 01366-000071 1796601920.1"
+    ) == [
         "004095012345",
         "0912 345 678",
     ]
