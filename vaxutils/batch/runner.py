@@ -32,8 +32,9 @@ from vaxutils.io.paths import is_commune_code
 INDEX_NAME = "index.html"
 RUNS_NAME = "runs.csv"
 OVERVIEW_NAME = "overview.html"
-#: runs.csv and index.html are rewritten at most this often while a batch runs
-REFRESH_SECONDS = 5.0
+#: runs.csv and index.html are rewritten at most this often while a batch runs (each rewrite
+#: reads every manifest in --out: not after every commune of a province)
+REFRESH_SECONDS = 10.0
 #: how often a worker checks that the batch that started it is still there
 PARENT_POLL_SECONDS = 1.0
 #: index status of a commune finished by an earlier batch in the same folder
