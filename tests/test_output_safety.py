@@ -11,12 +11,10 @@ import openpyxl
 import pandas as pd
 import pytest
 from test_batch import fake_render, fake_screen
-from typer.testing import CliRunner
 
 from vaxutils import batch
 from vaxutils.batch import job as job_module
 from vaxutils.batch.plan import NO_COMMUNE, REJECTED_ROWS_NAME
-from vaxutils.cli import app
 from vaxutils.io.paths import UnsafePath, check_out_dir, check_out_file, commune_code, inside
 from vaxutils.passport import passport_worklist
 from vaxutils.report import charts
@@ -109,27 +107,22 @@ def test_unusable_out_is_one_message_before_any_work(tmp_path):
 # ---- a commune with nothing blocked ----------------------------------------------------------
 
 
-def test_a_fully_clean_commune_through_passport_report_and_batch(tmp_path):
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    _export(inputs / "export_01420.csv", [r.format(c="01420") for r in CLEAN_ROWS])
-    out = tmp_path / "out"
-    jobs = batch.plan_jobs(inputs, None, export_date=pd.Timestamp("2022-05-15").date())
-    for job in jobs:
-        job.validate = False
-    result = batch.run_batch(jobs, out, workers=1, overview=False, data_docs=False)
-    row = result.rows[0]
-    assert row["status"] == "ok", row.get("traceback")
-    assert row["n_needs_fix"] == 0 and (out / "01420" / "report.html").is_file()
-    screened = out / "01420" / "screen"
+def test_a_fully_clean_commune_through_passport(tmp_path):
+    """Nothing blocked (the batch and report of a clean commune: tests/adversarial/test_batch_kill.py)."""
+    export = _export(tmp_path / "export_01420.csv", [r.format(c="01420") for r in CLEAN_ROWS])
+    screened = tmp_path / "screen"
+    code, output = _main("screen", export, "--out", screened, "--export-date", "15/05/2022")
+    assert code == 0, output
     records = pd.read_parquet(screened / "records.parquet")
     findings = pd.read_parquet(screened / "findings.parquet")
     doses = pd.read_parquet(screened / "doses.parquet")
+    assert records["status"].eq("ok").all()
     worklist = passport_worklist(doses, records, findings, work_date=pd.Timestamp("2022-05-15"))
     assert len(worklist) == 3 and worklist["status"].eq("sẵn sàng ký").all()
-    cli = CliRunner().invoke(app, ["passport", str(screened), "--out", str(tmp_path / "p")])
-    assert cli.exit_code == 0, cli.output
-    assert (tmp_path / "p" / "ky_ho_chieu_20220515.csv").is_file()
+    code, output = _main("passport", screened, "--out", tmp_path / "p")
+    assert code == 0 and "Traceback" not in output, output
+    back = pd.read_csv(tmp_path / "p" / "ky_ho_chieu_20220515.csv", dtype=str)
+    assert back["status"].eq("sẵn sàng ký").all() and back["reason"].isna().all()
 
 
 # ---- one commune's workbooks hold only its people -------------------------------------------

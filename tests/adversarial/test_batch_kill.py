@@ -2,7 +2,8 @@
 
 After the rerun every commune is listed once in ``runs.csv`` and ``index.html``, each commune's
 outputs are identical to those of an uninterrupted run, and no process of the killed batch (its
-workers, their notebook kernels) is left running. Three tiny communes, two workers.
+workers, their notebook kernels) is left running. Three tiny communes, two workers; the last one
+is fully clean (nothing blocked: its passport list, report and batch entry must still work).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from vaxutils.batch.synthetic import write_small_commune
+from vaxutils.batch.synthetic import EXPORT_DATE, write_small_commune
+from vaxutils.synth import ErrorRates, generate_commune, write_commune
 
 CODES = ("01363", "01366", "01367")
 MARK = "VAXUTILS_KILL_TEST"
@@ -73,8 +75,12 @@ def _finished(out: Path) -> int:
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("communes")
-    for seed, code in enumerate(CODES, start=1):
+    for seed, code in enumerate(CODES[:-1], start=1):
         write_small_commune(code, folder, persons=25, seed=seed)
+    clean = generate_commune(
+        CODES[-1], n_persons=25, seed=3, rates=ErrorRates.none(), export_date=EXPORT_DATE
+    )
+    write_commune(clean, folder, fmt="csv")
     return folder
 
 
@@ -109,6 +115,9 @@ def test_killed_batch_resumes_with_every_commune_once_and_the_same_outputs(input
         runs["killed"].sort_values("commune_code").reset_index(drop=True),
         runs["full"].sort_values("commune_code").reset_index(drop=True),
     )
+    clean = runs["killed"].set_index("commune_code").loc[CODES[-1]]
+    assert clean["n_needs_fix"] == "0" and clean["n_needs_review"] == "0"
+    assert (killed / CODES[-1] / "ky_ho_chieu_20220515.xlsx").is_file()
     index = (killed / "index.html").read_text("utf-8")
     for code in CODES:
         assert index.count(f'href="{code}/report.html"') == 1
