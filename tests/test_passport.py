@@ -152,3 +152,75 @@ def test_cli(screened, tmp_path):
     assert "ĐẠT" in run.output and "Sẵn sàng ký" in run.output
     assert (tmp_path / "pp" / "ky_ho_chieu_20220515.xlsx").is_file()
     assert (tmp_path / "pp" / "ky_ho_chieu_20220515.csv").is_file()
+
+
+def _two_sites_case():
+    records = pd.DataFrame(
+        {"record_id": ["A"], "source_row": [2], "full_name": ["Lê Văn An"],
+         "dob": pd.to_datetime(["1980-01-02"]), "dob_precision": ["day"], "id_compact": [pd.NA]}
+    )  # fmt: skip
+    findings = pd.DataFrame({"record_id": ["A"], "category": ["missing_id"], "severity": ["error"]})
+    doses = pd.DataFrame(
+        {
+            "record_id": ["A", "A", "A"],
+            "source_row": [2, 2, 2],
+            "dose_number": pd.array([1, 2, 3], dtype="Int64"),
+            "vaccine": ["AZ", "AZ", "Pfizer"],
+            "product": ["AstraZeneca", "AstraZeneca", "Pfizer"],
+            "lot": ["L1", "L2", "L3"],
+            "dose_date": pd.to_datetime(["2021-08-01", "2021-10-01", "2022-03-01"]),
+            "dose_date_precision": ["day"] * 3,
+            # no "Tuyến" column: the level must come from the name (DESIGN §3.5)
+            "facility": [
+                "Trạm Y tế Xã Thượng Thôn",
+                "Trung tâm Y tế huyện Hà Quảng",
+                "PK Hồng Phúc",
+            ],
+        }
+    )
+    return doses, records, findings
+
+
+def test_exempt_sites_from_the_facility_name_and_from_a_mapping_file():
+    doses, records, findings = _two_sites_case()
+    worklist = passport_worklist(doses, records, findings, work_date=date(2022, 5, 1))
+    by_dose = worklist.set_index("dose_number")
+    assert by_dose.loc[1, "status"] == BLOCKED  # a commune station waits for the cleaning
+    assert by_dose.loc[2, "status"] == READY and by_dose.loc[2, "exempt_rule"] == "tên cơ sở"
+    assert by_dose.loc[3, "status"] == BLOCKED and pd.isna(by_dose.loc[3, "exempt_rule"])
+    sites = pd.DataFrame({"facility": ["PK Hồng Phúc"], "level": ["Tuyến tỉnh"]})
+    mapped = passport_worklist(doses, records, findings, work_date=date(2022, 5, 1), sites=sites)
+    assert mapped.set_index("dose_number").loc[3, "exempt_rule"] == "tệp ánh xạ cơ sở"
+    assert mapped.set_index("dose_number").loc[3, "status"] == READY
+
+
+def test_a_record_pending_merge_is_one_person():
+    doses, records, findings = _two_sites_case()
+    records = pd.concat([records, records.assign(record_id="B", source_row=3)], ignore_index=True)
+    findings = pd.DataFrame({"record_id": ["Z"], "category": ["missing_id"], "severity": ["error"]})
+    # the booster was recorded on a second record, numbered from 1 there
+    doses = doses.assign(
+        record_id=["A", "A", "B"],
+        dose_number=pd.array([1, 2, 1], dtype="Int64"),
+        facility="Bệnh viện Đa khoa tỉnh Cao Bằng",
+    )
+    merges = pd.DataFrame({"record_id": ["B"], "keep_record_id": ["A"]})
+    worklist = passport_worklist(
+        doses, records, findings, work_date=date(2022, 5, 1), merges=merges
+    )
+    booster = worklist[worklist["record_id"].eq("B")].iloc[0]
+    assert booster["dose_number"] == 3  # not "Mũi 1"
+    assert booster["status"] == BLOCKED and "chờ gộp vào hồ sơ A" in booster["reason"]
+    assert worklist[worklist["record_id"].eq("A")]["status"].eq(READY).all()
+
+
+def test_exempt_sites_from_a_pl4_site_code():
+    """An export that gives the site as its PL4 code ("Địa điểm tiêm"): the platform's listed name
+    tells the level (01015 is Bệnh viện Quân Y 354, an army hospital)."""
+    doses, records, findings = _two_sites_case()
+    doses = doses.assign(facility=["01015", "01015", "99999"])
+    by_dose = passport_worklist(doses, records, findings, work_date=date(2022, 5, 1)).set_index(
+        "dose_number"
+    )
+    assert by_dose.loc[1, "exempt_rule"] == "mã cơ sở (PL4)" and by_dose.loc[1, "status"] == READY
+    assert by_dose.loc[3, "status"] == BLOCKED  # an unknown code is not exempt

@@ -59,10 +59,14 @@ def test_missing_and_malformed_ids_go_to_the_import(screened, police):
     truth = _truth(commune).loc[imports.index]
     assert (imports["id_number"] == truth["id_number"]).all()
     assert (imports["source"] == "công an xã").all()
-    # every record of the two lists is either imported or said why not
-    assert set(imports.index) | set(files.left_out["record_id"]) == id_lists
-    not_verified = files.left_out["reason"].str.contains("chưa xác minh|chưa có số", case=False)
-    assert not_verified.all(), files.left_out["reason"].value_counts()
+    # every record of the two lists is imported, merged into another, or said why not
+    left = files.left_out[files.left_out["record_id"].isin(id_lists)]
+    placed = set(imports.index) | set(left["record_id"]) | set(files.merges["record_id"])
+    assert placed == id_lists and files.unplaced.empty
+    why = left["reason"].str.contains(
+        "chưa xác minh|chưa có số|không có trong csdl|trùng với hồ sơ", case=False
+    )
+    assert why.all(), left["reason"].value_counts()
 
     from vaxutils.contracts import validate
 
@@ -115,7 +119,7 @@ def test_workbooks_and_cli(screened, police, tmp_path):
     assert [c.value for c in ws[1]][:2] == ["Mã đối tượng", "Số CMND/CCCD"]
     assert ws["B2"].data_type == "s" and ws["B2"].number_format == "@"  # the ID stays text
     book = openpyxl.load_workbook(written["edits"])
-    assert book.sheetnames == ["Sửa trực tiếp", "Chưa nhập được"]
+    assert book.sheetnames == ["Sửa trực tiếp", "Chưa nhập được", "Đã xác nhận đúng"]
 
     folder = screen_dir(tmp_path / "screen", records=records, findings=findings)
     police_dir = screen_dir(tmp_path / "police", police_verified=police)
@@ -131,3 +135,96 @@ def test_workbooks_and_cli(screened, police, tmp_path):
         "chua_nhap_duoc.csv",
     ):
         assert (tmp_path / "out" / name).is_file()
+
+
+# --- one place per record, whatever the village and the police answered (property) ----------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from vaxutils.workflow.platform import OUTCOMES  # noqa: E402
+from vaxutils.workflow.review import DECISIONS  # noqa: E402
+
+_IDS = ["R1", "R2", "R3", "R4", "R5", "R6"]
+_RECORDS = pd.DataFrame(
+    {
+        "record_id": _IDS,
+        "source_row": range(2, 8),
+        "full_name": ["Nguyen Van An", "Hà Thị Bình", None, "NguyÔn V¨n C", "Lê Thị Dung", "Trần Văn Em"],
+        "full_name_raw": ["Nguyen Van An", "Hà Thị Bình", None, "NguyÔn V¨n C", "Lê Thị Dung", "Trần Văn Em"],
+        "dob": pd.to_datetime(["1980-01-02", "1990-05-06", None, "1970-03-04", "2001-02-03", "1965-07-08"]),
+        "dob_precision": ["day", "day", None, "day", "day", "day"],
+        "sex": ["Nam", "Nữ", None, "Nam", "Nữ", "Nam"],
+        "id_raw": [None, "4190000001", "001090000001", "001070000009", "0", "001065000003"],
+        "id_compact": [None, None, "001090000001", "001070000009", None, "001065000003"],
+        "village": ["Thôn 1"] * 6,
+    }
+)  # fmt: skip
+_FINDINGS = pd.DataFrame(
+    {
+        "record_id": ["R1", "R2", "R3", "R4", "R5", "R6"],
+        "category": ["missing_id", "id_format", "personal_info", "personal_info", "missing_id", "duplicate"],
+        "code": ["id_missing", "id_leading_zero_lost", "name_missing", "name_legacy_encoding", "id_placeholder", "duplicate_person"],
+        "severity": ["error"] * 6,
+        "field": ["id_number", "id_number", "full_name", "full_name", "id_number", "record_id"],
+        "related": [None, None, None, None, None, "R3"],
+    }
+)  # fmt: skip
+_VALUES = st.sampled_from(
+    [None, "001090000002", "4190000001", "001090000001", "Lê Văn Bảo", "05/03/1990", "Nữ"]
+)
+
+
+@settings(max_examples=12, deadline=None)  # ~1 s per example: pandas on tiny frames
+@given(
+    decisions=st.lists(st.sampled_from([*DECISIONS, None]), min_size=6, max_size=6),
+    others=st.lists(st.sampled_from([*_IDS, None]), min_size=6, max_size=6),
+    ids_=st.lists(_VALUES, min_size=6, max_size=6),
+    verdicts=st.lists(st.sampled_from(["Có", "Không", None]), min_size=6, max_size=6),
+    police_ids=st.lists(_VALUES, min_size=6, max_size=6),
+)
+def test_every_record_of_the_lists_ends_in_exactly_one_place(
+    decisions, others, ids_, verdicts, police_ids
+):
+    review = pd.DataFrame(
+        {
+            "record_id": _IDS,
+            "village": "Thôn 1",
+            "full_name": pd.NA,
+            "dob": pd.NA,
+            "sex": pd.NA,
+            "id_number": pd.array(ids_, dtype="string"),
+            "decision": pd.array(decisions, dtype="string"),
+            "duplicate_of": pd.array(others, dtype="string"),
+            "reviewer": "Tổ 1",
+        }
+    )
+    police = pd.DataFrame(
+        {
+            "record_id": _IDS,
+            "full_name": pd.NA,
+            "dob": pd.NA,
+            "sex": pd.NA,
+            "id_number": pd.array(police_ids, dtype="string"),
+            "verified": pd.array(verdicts, dtype="string"),
+            "officer": "Trung úy A",
+        }
+    )
+    files = platform_files(_RECORDS, _FINDINGS, review, police)
+    outcome = files.outcome.set_index("record_id")["outcome"]
+    assert files.unplaced.empty and outcome.index.is_unique
+    assert set(outcome) <= set(OUTCOMES) and set(outcome.index) == set(_IDS)
+    places = {
+        "nhập Excel": files.imports["record_id"],
+        "sửa trực tiếp": files.edits["record_id"].drop_duplicates(),
+        "gộp hồ sơ": files.merges["record_id"],
+        "loại khỏi danh sách": files.removals["record_id"],
+        "chưa nhập được": files.left_out["record_id"],
+        "đã đúng": files.confirmed["record_id"],
+    }
+    for place, listed in places.items():
+        assert set(listed) == set(outcome[outcome.eq(place)].index), place
+    # nothing imported or edited carries an invalid ID, and no ID lands on two kept records
+    assert files.imports["id_number"].is_unique
+    kept = set(_IDS) - set(files.merges["record_id"])
+    assert not set(files.merges["keep_record_id"]) - kept

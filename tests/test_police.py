@@ -198,3 +198,34 @@ def test_cli(screened, police_list_file, tmp_path):
         ],
     )
     assert missing.exit_code != 0 and "review.parquet" in str(missing.exception) + missing.output
+
+
+def test_a_cmnd_the_database_holds_and_not_found_are_valid_answers(
+    screened, police_list_file, tmp_path
+):
+    """9-digit CMNDs are valid in 2022; "Không" (not in the database) closes a row too."""
+    commune, records, findings = screened
+    sent = police_sent(findings)
+    db = database(commune)
+    cmnd_row = next(r for r in sent if r in db.index and pd.notna(db.loc[r, "cmnd"]))
+    answer = police_answer(commune)
+
+    def with_cmnd(record_id):
+        given = answer(record_id)
+        if record_id == cmnd_row:
+            given[LABEL_OF_FILLED["id_number"]] = db.loc[record_id, "cmnd"]
+        return given
+
+    filled = fill(police_list_file, tmp_path / "cmnd.xlsx", with_cmnd)
+    result = read_police_list(filled, records, findings, export_date=EXPORT_DATE)
+    mine = result.problems[result.problems["record_id"].eq(cmnd_row)]
+    assert not mine["severity"].eq("error").any(), mine.to_dict("records")
+    row = result.verified.set_index("record_id").loc[cmnd_row]
+    assert row["id_number"] == db.loc[cmnd_row, "cmnd"] and row["verified"] == YES
+    assert result.ok, (
+        result.problems[result.problems["severity"].eq("error")].head().to_dict("records")
+    )
+
+    from vaxutils.contracts import validate
+
+    assert validate(result.verified, "police_verified").success

@@ -56,15 +56,23 @@ def _truth(commune) -> pd.DataFrame:
 
 def team_answer(commune, records):
     truth = _truth(commune)
-    duplicates = set(commune.labels.loc[commune.labels["category"] == "duplicate", "record_id"])
+    labels = commune.labels[commune.labels["category"] == "duplicate"]
+    # the other record of each pair: a village names it (issue 12: "Trùng" needs it)
+    other = dict(zip(labels["record_id"], labels["true_value"], strict=True))
+    other |= {
+        v: k for k, v in other.items() if isinstance(v, str) and v in set(records["record_id"])
+    }
 
     def answer(record_id):
         if record_id in truth.index:
             values = truth.loc[record_id].dropna()
             filled = {LABEL_OF_FILLED[f]: v for f, v in values.items()}
             return {LABEL_OF_FILLED["decision"]: "Sửa", **filled}
-        if record_id in duplicates:
-            return {LABEL_OF_FILLED["decision"]: "trùng", LABEL_OF_FILLED["note"]: "hồ sơ trùng"}
+        if record_id in other:
+            return {
+                LABEL_OF_FILLED["decision"]: "trùng",
+                LABEL_OF_FILLED["note"]: f"trùng {other[record_id]}",
+            }
         return {LABEL_OF_FILLED["decision"]: "Đúng"}
 
     return answer
@@ -275,3 +283,24 @@ def test_junk_instead_of_the_workbook(screened, tmp_path, content):
         return
     assert not result.ok
     assert result.problems["message"].str.contains("không có trang tính nào").any()
+
+
+def test_the_workbook_prints(screened, workbook):
+    """Landscape, one page wide, the header on every page, wrapped text in rows tall enough,
+    the fill-in columns yellow on every row (not only the header)."""
+    _, records, findings = screened
+    book = openpyxl.load_workbook(workbook)
+    ws = book.worksheets[1]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$3:$3"  # two title rows, then the header
+    header = {ws.cell(3, c).value: c for c in range(1, ws.max_column + 1)}
+    decision = header[LABEL_OF_FILLED["decision"]]
+    problems = header[LABEL_OF_SHOWN["problems"]]
+    for r in range(4, ws.max_row + 1):
+        assert ws.cell(r, decision).fill.start_color.rgb.endswith("FFF2CC")
+        assert ws.cell(r, problems).alignment.wrap_text
+    multi_line = [
+        r for r in range(4, ws.max_row + 1) if "\n" in str(ws.cell(r, problems).value or "")
+    ]
+    assert multi_line and all((ws.row_dimensions[r].height or 0) >= 30 for r in multi_line)

@@ -52,6 +52,7 @@ def screened_commune(folder: Path, code: str, n_persons: int, seed: int, export_
 
 
 def population_by_record(commune):
-    """The synthetic population indexed by record id (record 01363-000123 is person P01363-000123)."""
-    people = commune.population.assign(record_id=commune.population["person_id"].str[1:])
+    """The synthetic population indexed by record id (the person behind each record; the two
+    records of a split duplicate are one person)."""
+    people = commune.record_person.merge(commune.population, on="person_id", how="left")
     return people.set_index("record_id")

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from vaxutils.cli._app import app
+from vaxutils.cli.screen import vn_number
 from vaxutils.io.paths import check_out_dir
 
 DEMO_DISTRICT = "045"  # Huyện Hà Quảng, Cao Bằng — Xã Thượng Thôn (01420) is one of its communes
@@ -57,7 +58,7 @@ def demo_command(
             write_commune(commune, data_dir, fmt=("xlsx", "csv")[i % 3 == 2])
             progress.advance(task)
 
-    console.print(f"[bold]2/2[/] Sàng lọc và lập báo cáo từng xã → {out}")
+    console.print(f"[bold]2/3[/] Sàng lọc và lập báo cáo từng xã → {out}")
     jobs = plan_jobs(data_dir, codes, data_dir, export_date=DEMO_EXPORT_DATE)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Sàng lọc + báo cáo", total=len(jobs))
@@ -77,5 +78,30 @@ def demo_command(
         f"  {out.resolve()}/<mã xã>/ky_ho_chieu_<ngày>.xlsx — danh sách ký hộ chiếu vắc xin (S7)",
         soft_wrap=True,
     )
-    if result.exit_code:
-        raise SystemExit(result.exit_code)
+    exit_code = result.exit_code or _round_trip(console, out, codes[0], seed)
+    if exit_code:
+        raise SystemExit(exit_code)
+
+
+def _round_trip(console: Console, out: Path, code: str, seed: int) -> int:
+    """Step 3: the S2–S7 round trip on one commune, played by scripted people; 1 if it lost or
+    spoiled a record."""
+    from vaxutils.cli.roundtrip import COUNT_LABELS, run_round_trip
+
+    folder = out / f"vong_ra_soat_{code}"
+    console.print(
+        f"[bold]3/3[/] Vòng rà soát S2–S7 trên xã {code} (tổ thôn, công an, trạm y tế do kịch bản "
+        f"đóng vai, có nhầm lẫn như người thật) → {folder}"
+    )
+    trip = run_round_trip(folder, code, n_persons=400, seed=seed)
+    for key, label in COUNT_LABELS.items():
+        console.print(f"  {label}: {vn_number(trip.counts[key])}")
+    statuses = trip.progress.get("statuses", {})
+    console.print(
+        "  Đối chiếu sau cập nhật (S6): "
+        + ", ".join(f"{s} {vn_number(n)}" for s, n in statuses.items()),
+        soft_wrap=True,
+    )
+    console.print(f"  Báo cáo: [bold]{(folder / 'bao_cao_vong_ra_soat.html').resolve()}[/]")
+    bad = trip.counts["wrong_final_value"] + trip.counts["lost"] + trip.counts["changed_correct"]
+    return 1 if bad else 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -12,7 +13,32 @@ from rich.table import Table
 from vaxutils.cli._app import app
 from vaxutils.cli.review import screening_results
 from vaxutils.cli.screen import parse_day, vn_number
+from vaxutils.errors import VaxutilsError
 from vaxutils.io.paths import check_out_dir
+
+
+def _table(path: Path | None, needed: tuple[str, ...]) -> pd.DataFrame | None:
+    """A CSV a person or an earlier step wrote, as text; a clear message when a column is missing."""
+    if path is None:
+        return None
+    if not path.is_file():
+        raise VaxutilsError(f"Không có tệp '{path}'. / No file '{path}'.")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        table = pd.read_excel(path, dtype="string", engine="calamine")
+    else:
+        table = pd.read_csv(path, dtype="string", encoding="utf-8-sig")
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise VaxutilsError(
+            f"Tệp '{path}' thiếu cột {', '.join(missing)} (cần: {', '.join(needed)}). / "
+            f"'{path}' lacks the column(s) {', '.join(missing)}."
+        )
+    return table
+
+
+def _sites(path: Path | None) -> pd.DataFrame | None:
+    table = _table(path, ("co_so", "tuyen"))
+    return None if table is None else table.rename(columns={"co_so": "facility", "tuyen": "level"})
 
 
 @app.command("passport")
@@ -24,6 +50,16 @@ def passport_command(
     ),
     since: str | None = typer.Option(
         None, "--since", help="Chỉ các mũi tiêm từ ngày này (dd/mm/yyyy), ví dụ hôm qua."
+    ),
+    merges: Path | None = typer.Option(
+        None,
+        "--merges",
+        help="Danh sách gộp hồ sơ trùng của bước S5 (gop_trung.csv): hồ sơ chờ gộp tính như một người.",
+    ),
+    sites: Path | None = typer.Option(
+        None,
+        "--sites",
+        help="Tệp CSV ánh xạ cơ sở tiêm → tuyến (cột 'co_so' và 'tuyen'), ưu tiên hơn cột Tuyến và tên cơ sở.",
     ),
     no_contracts: bool = typer.Option(
         False, "--no-contracts", help="Bỏ qua kiểm tra hợp đồng dữ liệu passport_worklist."
@@ -43,7 +79,13 @@ def passport_command(
         date.fromisoformat(summary["export_date"]) if "export_date" in summary else date.today()
     )
     worklist = passport_worklist(
-        doses, records, findings, work_date=work_date, since=parse_day(since)
+        doses,
+        records,
+        findings,
+        work_date=work_date,
+        since=parse_day(since),
+        merges=_table(merges, ("record_id", "keep_record_id")),
+        sites=_sites(sites),
     )
     out.mkdir(parents=True, exist_ok=True)
     stem = f"ky_ho_chieu_{work_date:%Y%m%d}"

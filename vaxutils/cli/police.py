@@ -10,7 +10,12 @@ import typer
 from rich.console import Console
 
 from vaxutils.cli._app import app
-from vaxutils.cli.review import print_problems, screening_results, stage_table
+from vaxutils.cli.review import (
+    print_problems,
+    screening_results,
+    stage_table,
+    with_contract_problems,
+)
 from vaxutils.cli.screen import parse_day, vn_number
 from vaxutils.io.paths import check_out_dir, check_out_file
 
@@ -82,7 +87,6 @@ def police_in(
     io.write_parquet(out / "police_verified.parquet", result.verified)
     io.write_csv(out / "police_verified.csv", result.verified)
     io.write_csv(out / "changes.csv", result.changes)
-    io.write_csv(out / "police_problems.csv", result.problems)
     evidence = keep_evidence(workbook, out / "evidence", result.signoff["sha256"])
     signoff = {**result.signoff, "evidence": str(evidence.relative_to(out))}
     io.write_json(out / "signoff.json", signoff)
@@ -97,13 +101,17 @@ def police_in(
         highlight=False,
     )
     failed_contract = False
+    problems = result.problems
     if not no_contracts:
         from vaxutils import contracts
 
         checked = contracts.validate(result.verified, "police_verified", context=workbook.name)
         console.print(checked.summary_vi(), highlight=False)
         failed_contract = not checked.success
-    print_problems(console, result.problems, "police_problems.csv")
+        problems = with_contract_problems(problems, checked, workbook.name)
+    io.write_csv(out / "police_problems.csv", problems)
+    io.write_parquet(out / "police_problems.parquet", problems)
+    print_problems(console, problems, "police_problems.csv")
     console.print(
         f"Đã ghi [bold]{out}[/] (police_verified.csv, changes.csv, police_problems.csv, signoff.json, "
         f"bản lưu {evidence.name})."

@@ -123,14 +123,10 @@ def review_in(
         date.fromisoformat(summary["export_date"]) if "export_date" in summary else None
     )
     result = read_review_workbook(workbook, records, findings, export_date=day)
-    out.mkdir(parents=True, exist_ok=True)
-    io.write_parquet(out / "review.parquet", result.review)
-    io.write_csv(out / "review.csv", result.review)
-    io.write_csv(out / "changes.csv", result.changes)
-    io.write_csv(out / "review_problems.csv", result.problems)
     console = Console()
     _print_decisions(console, result.review)
     failed_contract = False
+    problems = result.problems
     if not no_contracts:
         from vaxutils import contracts
 
@@ -140,13 +136,24 @@ def review_in(
         )
         console.print(checked.summary_vi(), highlight=False)
         failed_contract = not checked.success
-    print_problems(console, result.problems)
+        problems = with_contract_problems(problems, checked, workbook.name)
+    if not allow_undecided:
+        # an undecided row must go back to its village (unless --allow-undecided): an error
+        undecided_rows = problems["message"].str.startswith("Chưa có kết luận").fillna(False)
+        problems = problems.assign(severity=problems["severity"].mask(undecided_rows, "error"))
+    out.mkdir(parents=True, exist_ok=True)
+    io.write_parquet(out / "review.parquet", result.review)
+    io.write_csv(out / "review.csv", result.review)
+    io.write_csv(out / "changes.csv", result.changes)
+    io.write_csv(out / "review_problems.csv", problems)
+    io.write_parquet(out / "review_problems.parquet", problems)
+    print_problems(console, problems)
     console.print(
         f"Đã ghi [bold]{out}[/] (review.parquet, review.csv, changes.csv: {vn_number(len(result.changes))} "
         "thông tin sửa; review_problems.csv)."
     )
     undecided = result.review["decision"].isna().any() and not allow_undecided
-    if not result.ok or failed_contract or undecided:
+    if problems["severity"].eq("error").any() or failed_contract or undecided:
         raise typer.Exit(1)
 
 
@@ -160,6 +167,28 @@ def _print_decisions(console: Console, review: pd.DataFrame) -> None:
     console.print(table)
 
 
+def with_contract_problems(problems: pd.DataFrame, checked, file: str) -> pd.DataFrame:
+    """The row checks cover the data contract; should the contract still fail where no row has an
+    error, each failed rule becomes a problem of its own, so the list never reads "no errors"
+    while the step fails."""
+    if checked.success or problems["severity"].eq("error").any():
+        return problems
+    extra = pd.DataFrame(
+        {
+            "severity": "error",
+            "sheet": pd.NA,
+            "row": pd.NA,
+            "column": [f.column for f in checked.failures],
+            "record_id": pd.NA,
+            "value": ["; ".join(f.examples) or pd.NA for f in checked.failures],
+            "message": [
+                f"Tệp {file} chưa đạt điều kiện: {f.description}" for f in checked.failures
+            ],
+        }
+    )
+    return pd.concat([problems, extra.astype(problems.dtypes.to_dict())], ignore_index=True)
+
+
 def print_problems(
     console: Console, problems: pd.DataFrame, file: str = "review_problems.csv"
 ) -> None:
@@ -168,18 +197,24 @@ def print_problems(
     if not len(problems):
         console.print("[green]Không có lỗi.[/]")
         return
-    table = Table(title=f"Cần xem lại: {vn_number(errors)} lỗi, {vn_number(warnings)} cảnh báo")
-    for label in ("Mức", "Trang tính", "Dòng", "Cột", "Nội dung"):
-        table.add_column(label)
+    if not errors:
+        console.print("[green]Không có lỗi phải gửi lại[/] (chỉ có cảnh báo).")
+    console.print(f"[bold]Cần xem lại: {vn_number(errors)} lỗi, {vn_number(warnings)} cảnh báo[/]")
     shown = problems.sort_values("severity", kind="stable").head(_SHOWN_PROBLEMS)
     for p in shown.itertuples(index=False):
-        table.add_row(
-            "Lỗi" if p.severity == "error" else "Cảnh báo",
-            "" if pd.isna(p.sheet) else str(p.sheet),
-            "" if pd.isna(p.row) else str(p.row),
-            "" if pd.isna(p.column) else str(p.column),
-            str(p.message),
+        # one line per problem, where to look first: sheet, row, column, the record id as printed
+        where = [
+            f"trang '{p.sheet}'" if pd.notna(p.sheet) else None,
+            f"dòng {p.row}" if pd.notna(p.row) else None,
+            f"cột '{p.column}'" if pd.notna(p.column) else None,
+            f"mã {p.record_id}" if pd.notna(p.record_id) else None,
+        ]
+        level = "[red]Lỗi[/]" if p.severity == "error" else "[yellow]Cảnh báo[/]"
+        place = ", ".join(w for w in where if w)
+        console.print(
+            f"{level} {place}: {p.message}" if place else f"{level}: {p.message}",
+            highlight=False,
+            soft_wrap=True,
         )
-    console.print(table)
     if len(problems) > _SHOWN_PROBLEMS:
         console.print(f"… và {vn_number(len(problems) - _SHOWN_PROBLEMS)} dòng nữa trong {file}.")

@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -50,6 +51,10 @@ _ILLEGAL = re.compile(
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
 _FILL_IN_HEADER = PatternFill("solid", start_color="FFF2CC")  # the columns a person fills in
+_FILL_IN_CELL = PatternFill("solid", start_color="FFF2CC")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_LINE_HEIGHT = 15.0  # points per line of 11-point text
+_MAX_LINES = 12
 _TITLE_FONT = Font(bold=True, size=13)
 _DATE_FORMAT = "dd/mm/yyyy"
 
@@ -144,6 +149,35 @@ def _label_cell(ws, text: object) -> WriteOnlyCell:
     return cell
 
 
+def _printable(ws, header_row: int) -> None:
+    """Print on landscape pages as wide as the sheet, the header repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+
+
+def _row_heights(ws, frame: pd.DataFrame, widths: list[float], header_row: int) -> None:
+    """Rows tall enough for their wrapped text: per cell, its lines (breaks, and characters over
+    the column width), the tallest cell of the row decides. Only rows that need more than one."""
+    if frame.empty or not len(frame.columns):
+        return
+    lines = pd.Series(1, index=range(len(frame)))
+    for i in range(len(frame.columns)):
+        text = frame.iloc[:, i].astype("string").fillna("").reset_index(drop=True)
+        if not len(text) or text.str.len().max() <= widths[i] - 2:
+            continue
+        per_line = max(widths[i] - 2, 1)
+        parts = text.str.split("\n")
+        need = parts.explode().str.len().floordiv(per_line).add(1).groupby(level=0).sum()
+        lines = lines.combine(need.reindex(lines.index).fillna(1).astype(int), max)
+    for r in (lines.index[lines > 1]).tolist():
+        height = min(int(lines[r]), _MAX_LINES) * _LINE_HEIGHT
+        ws.row_dimensions[header_row + 1 + r].height = height
+
+
 def _write_sheet(
     ws,
     frame: pd.DataFrame,
@@ -154,8 +188,11 @@ def _write_sheet(
 ) -> None:
     header_row = len(titles) + 1
     names = [str(c) for c in frame.columns]
-    for i, name in enumerate(names):
-        ws.column_dimensions[get_column_letter(i + 1)].width = _width(name, frame.iloc[:, i])
+    widths = [_width(name, frame.iloc[:, i]) for i, name in enumerate(names)]
+    for i, width in enumerate(widths):
+        ws.column_dimensions[get_column_letter(i + 1)].width = width
+    _printable(ws, header_row)
+    _row_heights(ws, frame, widths, header_row)
     ws.freeze_panes = f"A{header_row + 1}"
     if names:
         last = get_column_letter(len(names))
@@ -180,6 +217,14 @@ def _write_sheet(
         )
         for i, name in enumerate(names)
     ]
+    for i, name in enumerate(names):
+        # the columns a person fills in are yellow on every row, not only in the header; long
+        # text wraps inside its column (the row heights were set to fit)
+        for cell in columns[i]:
+            if isinstance(cell, Cell):
+                cell.alignment = _WRAP
+                if name in fill_in:
+                    cell.fill = _FILL_IN_CELL
     for row in zip(*columns, strict=True):
         ws.append(row)
     for i, name in enumerate(names):

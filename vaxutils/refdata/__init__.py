@@ -22,7 +22,13 @@ from vaxutils.refdata.divisions import (
     province_name,
     provinces,
 )
-from vaxutils.refdata.facilities import exempt_levels, facility_level_lookup, facility_levels
+from vaxutils.refdata.facilities import (
+    exempt_levels,
+    facility_level_from_code,
+    facility_level_from_name,
+    facility_level_lookup,
+    facility_levels,
+)
 from vaxutils.refdata.vaccines import vaccine_lookup, vaccines
 
 __all__ = [
@@ -34,6 +40,8 @@ __all__ = [
     "district",
     "districts",
     "exempt_levels",
+    "facility_level_from_code",
+    "facility_level_from_name",
     "facility_level_lookup",
     "facility_levels",
     "provenance",

@@ -15,6 +15,8 @@ in many ways ("Tuyến huyện", "TW", "Trạm y tế"); :func:`facility_level_l
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -64,6 +66,87 @@ def facility_level_lookup(s: pd.Series) -> pd.Series:
     return pd.Series(mapped[codes], index=s.index, dtype="string", name=s.name)
 
 
+# DESIGN §3.5: the level a facility's name gives when an export has no "Tuyến" column. Patterns on
+# the folded name (lower case, no diacritics, single spaces), tried in order: the first wins.
+_NAME_RULES: tuple[tuple[str, str], ...] = (
+    ("commune", r"^(tram y te|tyt)\b|\btram y te (xa|phuong|thi tran)\b"),
+    ("private", r"^(phong kham|pk|pkdk\w*|nha thuoc|nha khoa|vnvc|phong tiem|trung tam tiem chung)\b|"
+     r"\btu nhan\b|\bcong ty\b|\btnhh\b|\bdich vu\b|\bvnvc\b"),
+    ("ministry", r"quan y|quan doi|quan dan y|cong an|\bbo (y te nganh|quoc phong|cong an|giao thong)|"
+     r"^y te (bo|nganh)\b|^benh xa\b"),
+    ("district", r"\b(benh vien|bv|bvdk)( da khoa)? (huyen|quan|thi xa|khu vuc)\b|\bttyt\b|"
+     r"trung tam y te (huyen|quan|thi xa|thanh pho)\b"),
+    ("moh", r"trung uong|^vien\b|\bbach mai\b|\bviet duc\b|\bcho ray\b|\bthong nhat\b|"
+     r"\bbo y te\b"),
+    ("province", r"\btinh\b|kiem soat benh tat|\bksbt\b|\bcdc\b|\bthanh pho truc thuoc"),
+    ("district", r"^(trung tam y te)\b|\b(huyen|quan|thi xa)\b|\bthanh pho\b"),
+)  # fmt: skip
+
+
+def _fold_words(text: object) -> str | None:
+    if not isinstance(text, str):
+        return None
+    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D")).casefold()
+    letters = "".join(c if c.isalnum() else " " for c in folded if not unicodedata.combining(c))
+    return " ".join(letters.split()) or None
+
+
+def _level_of_name(text: object) -> str | None:
+    key = _fold_words(text)
+    if key is None:
+        return None
+    return next((level for level, pattern in _NAME_RULES if re.search(pattern, key)), None)
+
+
+def facility_level_from_name(s: pd.Series) -> pd.Series:
+    """The level a facility's name gives (DESIGN §3.5), NA when the name does not say.
+
+    Commune stations and private clinics first (never exempt), then ministry and army/police
+    units, central hospitals and institutes, provincial hospitals and CDCs, district centres.
+
+    >>> facility_level_from_name(pd.Series([
+    ...     "Trung tâm Y tế huyện Hà Quảng", "Trạm Y tế Xã Thượng Thôn", "Bệnh viện Quân y 103",
+    ...     "Bệnh viện Đa khoa tỉnh Cao Bằng", "Bệnh viện Bạch Mai", "Phòng khám đa khoa An Bình",
+    ...     "Trung tâm Kiểm soát bệnh tật tỉnh Cao Bằng", "Bệnh viện Đa khoa huyện Trùng Khánh",
+    ...     "Bệnh viện Nhi Trung ương", "Hội trường thôn", None])).tolist()
+    ['district', 'commune', 'ministry', 'province', 'moh', 'private', 'province', 'district', 'moh', <NA>, <NA>]
+    """
+    if len(s) == 0:
+        return pd.Series([], index=s.index, dtype="string", name=s.name)
+    codes, uniques = factorize_cells(s)
+    mapped = np.array([_level_of_name(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=s.index, dtype="string", name=s.name)
+
+
+@functools.cache
+def _pl4_levels() -> dict[str, str]:
+    """Site code of the platform's PL4 list -> the level its name gives; a code whose names
+    disagree (a few codes have several) is left out: unknown, so not exempt."""
+    sites = read_table("pl4_sites.csv")
+    levels = facility_level_from_name(sites["site_name"])
+    known = pd.DataFrame({"code": sites["site_code"], "level": levels}).dropna()
+    agreed = known.groupby("code")["level"].agg(lambda v: v.iat[0] if v.nunique() == 1 else None)
+    return agreed.dropna().to_dict()
+
+
+def facility_level_from_code(s: pd.Series) -> pd.Series:
+    """The level of a site given by its PL4 code ("Mã cơ sở KCB", what the platform's "Địa điểm
+    tiêm" holds), from the name the platform lists for it; NA when the code is not in PL4.
+
+    >>> facility_level_from_code(pd.Series(["01015", " 01015 ", "99999", None])).tolist()
+    ['ministry', 'ministry', <NA>, <NA>]
+    """
+    if len(s) == 0:
+        return pd.Series([], index=s.index, dtype="string", name=s.name)
+    levels = _pl4_levels()
+    codes, uniques = factorize_cells(s)
+    mapped = np.array(
+        [levels.get(str(u).strip()) if isinstance(u, str) else None for u in uniques] + [None],
+        dtype=object,
+    )
+    return pd.Series(mapped[codes], index=s.index, dtype="string", name=s.name)
+
+
 def exempt_levels() -> frozenset[str]:
     """Level codes whose doses are exempt from the cleaning steps.
 
@@ -74,4 +157,10 @@ def exempt_levels() -> frozenset[str]:
     return frozenset(df.loc[df["exempt_from_cleaning"], "level"])
 
 
-__all__ = ["exempt_levels", "facility_level_lookup", "facility_levels"]
+__all__ = [
+    "exempt_levels",
+    "facility_level_from_code",
+    "facility_level_from_name",
+    "facility_level_lookup",
+    "facility_levels",
+]

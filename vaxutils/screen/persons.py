@@ -40,6 +40,10 @@ def prepare_persons(
             "birth_year": parsed_dob["date"].dt.year.astype("Int64"),
             "sex": sex.normalize_series(text_column(records, "sex")).astype("string"),
             "id_raw": text_column(records, "id_number"),
+            # the cells as the export holds them: what the platform shows, the "old value" of an edit
+            "full_name_raw": raw_name,
+            "dob_raw": text_column(records, "dob"),
+            "sex_raw": text_column(records, "sex"),
             "id_kind": id_info["id_kind"].astype("string"),
             "id_compact": id_info["id_compact"].astype("string"),
             "id_suggestion": id_info["id_suggestion"].astype("string"),

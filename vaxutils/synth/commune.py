@@ -89,6 +89,10 @@ class SynthCommune:
     title_rows: list[str] = field(default_factory=list)
     injected: dict[str, int] = field(default_factory=dict)  # realised count per error/noise type
     export_date: date = date(2022, 5, 15)
+    # the truth behind each record: record_id -> person_id (a duplicate's records share a person)
+    record_person: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"record_id": [], "person_id": []}), repr=False
+    )
 
 
 def default_size(info: dict, rng: np.random.Generator) -> int:
@@ -257,6 +261,7 @@ def generate_commune(
         title_rows=title_rows(style, info, export_date),
         injected=injector.realised,
         export_date=export_date,
+        record_person=records[["record_id", "person_id"]].astype("string").reset_index(drop=True),
     )
 
 

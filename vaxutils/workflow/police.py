@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from vaxutils import ids
@@ -29,6 +30,7 @@ from vaxutils.workflow.returned import (
     change_log,
     changed_fields,
     choice,
+    date_cells,
     person_values,
     rescreen,
     returned_rows,
@@ -76,9 +78,9 @@ VERIFIED_COLUMNS = (
 INSTRUCTIONS: tuple[str, ...] = (
     "Công an xã đối chiếu từng người trong danh sách với Cơ sở dữ liệu quốc gia về dân cư.",
     f"Cột '{LABEL_OF_FILLED['verified']}': chọn '{YES}' khi đã tìm thấy và đối chiếu, '{NO}' khi không "
-    "tìm thấy (ghi lý do vào Ghi chú).",
-    f"Khi chọn '{YES}': ghi số định danh cá nhân 12 chữ số; chỉ ghi họ tên, ngày sinh, giới tính khi "
-    "CSDL khác với danh sách.",
+    "có trong CSDL dân cư (ghi lý do vào Ghi chú): hồ sơ đó chưa được nhập lên nền tảng.",
+    f"Khi chọn '{YES}': ghi số định danh cá nhân 12 chữ số (hoặc số CMND 9 số nếu CSDL chỉ có số đó);"
+    " chỉ ghi họ tên, ngày sinh, giới tính khi CSDL khác với danh sách.",
     f"Ghi tên cán bộ đối chiếu vào cột '{LABEL_OF_FILLED['officer']}' ở mọi dòng.",
     "Không sửa cột 'Mã đối tượng', không thêm hay xóa dòng. Ký xác nhận rồi gửi lại trạm y tế xã.",
 )
@@ -196,9 +198,12 @@ def _check_results(
     )  # fmt: skip
     checked = verified.eq(YES).fillna(False).to_numpy(dtype=bool)
     kind = ids.classify_ids(after["id_number"])["id_kind"].to_numpy(dtype=object)
+    # a 9-digit CMND the database still holds is a valid answer (valid in 2022, DESIGN §2.2)
     problems.add_rows(
-        rows, checked & (kind != "cccd"), "error", LABEL_OF_FILLED["id_number"], after["id_number"],
-        "Người đã đối chiếu phải có số định danh cá nhân 12 chữ số hợp lệ (ghi vào cột tô vàng).",
+        rows, checked & ~np.isin(kind, ["cccd", "cmnd"]), "error", LABEL_OF_FILLED["id_number"],
+        after["id_number"],
+        "Người đã đối chiếu phải có số định danh cá nhân 12 chữ số (hoặc CMND 9 số) hợp lệ: ghi vào "
+        "cột tô vàng dạng văn bản để không mất số 0 ở đầu.",
     )  # fmt: skip
 
 
@@ -225,9 +230,14 @@ def read_police_list(
         drop=True
     )
     before = _sent_values(records, review, pd.Index(rows["record_id"])).set_axis(rows.index)
-    from_db = person_values(
-        pd.DataFrame({f: cell_text(rows, f"filled_{f}") for f in PERSON_FIELDS})
-    )
+    typed = pd.DataFrame({f: cell_text(rows, f"filled_{f}") for f in PERSON_FIELDS})
+    typed["dob"], unsure = date_cells(typed["dob"], before["dob"])
+    problems.add_rows(
+        rows, unsure, "error", LABEL_OF_FILLED["dob"], cell_text(rows, "filled_dob"),
+        lambda v: f"Ngày sinh '{v}' là ô ngày của Excel, có thể đã bị đảo ngày và tháng: ghi lại dạng "
+        "văn bản ngày/tháng/năm (ví dụ 05/03/1990) để xác nhận.",
+    )  # fmt: skip
+    from_db = person_values(typed)
     after = before[list(PERSON_FIELDS)].copy()
     for name in PERSON_FIELDS:
         given = from_db[name].notna().to_numpy()

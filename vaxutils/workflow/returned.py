@@ -173,6 +173,53 @@ def person_values(typed: pd.DataFrame) -> pd.DataFrame:
     ).where(typed.notna())
 
 
+_DATE_CELL = r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00:00)?$"
+
+
+def date_cells(typed: pd.Series, original: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Birth dates typed where text was asked, but stored by Excel as a date cell (read as ISO).
+
+    Excel may have read "05/03/1990" month-first, so such a cell is taken only when it cannot be
+    read both ways (day > 12) or when it is the date the list already held; otherwise the value is
+    dropped and the returned mask says which rows must be confirmed. Nothing is swapped silently.
+
+    >>> typed = pd.Series(["1990-03-15", "1990-03-05", "1990-03-05", "05/03/1990"], dtype="string")
+    >>> original = pd.Series(["15/03/1990", "01/01/1990", "05/03/1990", None], dtype="string")
+    >>> kept, unsure = date_cells(typed, original)
+    >>> kept.tolist(), unsure.tolist()
+    (['15/03/1990', <NA>, '05/03/1990', '05/03/1990'], [False, True, False, False])
+    """
+    parts = typed.astype("string").str.extract(_DATE_CELL)
+    is_cell = parts[0].notna().to_numpy()
+    as_text = (parts[2] + "/" + parts[1] + "/" + parts[0]).astype("string")
+    day = pd.to_numeric(parts[2], errors="coerce")
+    same = as_text.eq(original.astype("string")).fillna(False).to_numpy(dtype=bool)
+    sure = is_cell & ((day > 12).fillna(False).to_numpy(dtype=bool) | same)
+    unsure = is_cell & ~sure
+    kept = typed.astype("string").copy()
+    kept[sure] = as_text[sure]
+    kept[unsure] = pd.NA
+    return kept, unsure
+
+
+def platform_values(rows: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+    """The person fields of each row's record exactly as the export (the platform) holds them.
+
+    Screening keeps these cells as ``*_raw``; an older screening without them gives its
+    normalised values instead.
+    """
+    base = records.set_index("record_id").reindex(rows["record_id"].to_numpy())
+    shown = screened_values(rows, records)
+    raw = {"full_name": "full_name_raw", "dob": "dob_raw", "sex": "sex_raw", "id_number": "id_raw"}
+    return pd.DataFrame(
+        {
+            f: (column(base, name).to_numpy() if name in base.columns else shown[f].to_numpy())
+            for f, name in raw.items()
+        },
+        index=rows.index,
+    ).astype("string")
+
+
 def screened_values(rows: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
     """The person fields (and village) screening holds for each returned row's record."""
     base = records.set_index("record_id").reindex(rows["record_id"].to_numpy())
@@ -206,15 +253,19 @@ def rescreen(
     export_date: date | None,
     problems: Problems,
     label_of: dict[str, str],
+    strict: np.ndarray | None = None,
 ) -> None:
     """Screen every changed record again; what is still wrong goes back to whoever changed it.
 
     ``label_of`` gives the column where each person field was corrected. A problem on a changed
-    field keeps screening's severity; one on a field nobody touched is a warning.
+    field keeps screening's severity; one on a field nobody touched is a warning, except on the
+    ``strict`` rows (screened even when unchanged): whoever answered "fix" vouches for the whole
+    record, so its errors stay errors (what the step's data contract requires).
     """
     from vaxutils.screen import screen  # a layer-3 sibling
 
-    fixed = changed.any(axis=1).to_numpy()
+    strict = np.zeros(len(rows), dtype=bool) if strict is None else np.asarray(strict, dtype=bool)
+    fixed = changed.any(axis=1).to_numpy() | strict
     if not fixed.any():
         return
     records = after.loc[fixed, list(PERSON_FIELDS)].assign(
@@ -233,6 +284,8 @@ def rescreen(
         where = (rows["sheet"].iat[at[i]], rows["sheet_row"].iat[at[i]])
         if touched[i]:
             text, severity = f"Thông tin sửa chưa đúng: {row.message}", row.severity
+        elif strict[at[i]] and row.severity == "error":
+            text, severity = f"Hồ sơ ghi 'Sửa' vẫn còn lỗi: {row.message}", "error"
         else:
             text, severity = f"Hồ sơ đã sửa vẫn còn lỗi chưa sửa: {row.message}", "warning"
         problems.add(severity, where, label_of[row.field], row.record_id, row.value, text)

@@ -38,6 +38,7 @@ FILLED: tuple[tuple[str, str], ...] = (
     ("id_number", "Số CMND/CCCD đúng"),
     ("note", "Ghi chú"),
     ("reviewer", "Người rà soát"),
+    ("duplicate_of", "Trùng với mã đối tượng"),
 )
 LABEL_OF_SHOWN = dict(SHOWN)
 LABEL_OF_FILLED = dict(FILLED)
@@ -52,9 +53,12 @@ INSTRUCTIONS: tuple[str, ...] = (
     f"  • {NOT_LOCAL}: người này không sống ở địa phương.",
     f"  • {MOVED}: người này đã chuyển đi nơi khác.",
     f"  • {DEAD}: người này đã mất.",
-    f"  • {DUPLICATE}: hồ sơ này là hồ sơ trùng của một người đã có (ghi mã hồ sơ còn lại vào Ghi chú).",
+    f"  • {DUPLICATE}: hồ sơ này là hồ sơ trùng của một người đã có: ghi mã đối tượng của hồ sơ còn lại"
+    " vào cột 'Trùng với mã đối tượng' (hoặc Ghi chú); hồ sơ còn lại được giữ, các mũi tiêm được gộp vào.",
     "Ghi số CCCD đủ 12 chữ số (cột đã để dạng văn bản nên không mất số 0 ở đầu);"
-    " ngày sinh dạng ngày/tháng/năm, ví dụ 05/03/1990.",
+    " ngày sinh dạng ngày/tháng/năm, ví dụ 05/03/1990 (ô đã để dạng văn bản: đừng dán ô ngày của Excel).",
+    "Tên bị lỗi phông chữ cũ (ví dụ 'NguyÔn V¨n'): tên đúng đã ghi ở cột 'Gợi ý sửa'; chọn 'Đúng' nếu"
+    " gợi ý đúng, hoặc 'Sửa' và ghi tên đúng.",
     "Không sửa cột 'Mã đối tượng', không xóa hay thêm dòng, không đổi tên cột.",
     "Làm xong, gửi lại tệp này cho trạm y tế xã.",
 )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from vaxutils.workflow.returned import (
@@ -24,6 +25,7 @@ from vaxutils.workflow.returned import (
     change_log,
     changed_fields,
     choice,
+    date_cells,
     person_values,
     rescreen,
     returned_rows,
@@ -32,6 +34,7 @@ from vaxutils.workflow.returned import (
 )
 from vaxutils.workflow.review.columns import (
     DECISIONS,
+    DUPLICATE,
     FILLED,
     FIX,
     LABEL_OF_FILLED,
@@ -49,6 +52,8 @@ REVIEW_COLUMNS = (
     "id_number",
     "decision",
     "note",
+    "duplicate_of",
+    "reviewer",
     "changed",
     "sheet",
     "sheet_row",
@@ -104,6 +109,28 @@ def _decisions(rows: pd.DataFrame, corrected: pd.DataFrame, problems: Problems) 
     return decision
 
 
+def _duplicate_of(
+    rows: pd.DataFrame, decision: pd.Series, known: pd.Index, problems: Problems
+) -> pd.Series:
+    """For a "Trùng" row, the record it duplicates: a record id of the commune, from the column
+    'Trùng với mã đối tượng' or else written in the note; without one the row goes back."""
+    written = cell_text(rows, "filled_duplicate_of")
+    note = cell_text(rows, "filled_note")
+    tokens = note.str.extractall(r"([0-9A-Za-z][0-9A-Za-z_./-]*[0-9A-Za-z])")[0].astype("string")
+    tokens = tokens[tokens.isin(known)]
+    from_note = tokens.groupby(level=0).first().reindex(rows.index).astype("string")
+    other = written.where(written.isin(known).fillna(False), from_note)
+    other = other.where(other.ne(rows["record_id"]).fillna(True))
+    duplicate = decision.eq(DUPLICATE).fillna(False).to_numpy(dtype=bool)
+    label = LABEL_OF_FILLED["duplicate_of"]
+    problems.add_rows(
+        rows, duplicate & other.isna().to_numpy(), "error", label, written.fillna(note),
+        "Chọn 'Trùng' nhưng chưa ghi mã đối tượng của hồ sơ còn lại (một mã có trong danh sách xuất "
+        "của xã, khác mã của dòng này): ghi vào cột 'Trùng với mã đối tượng'.",
+    )  # fmt: skip
+    return other.where(duplicate)
+
+
 def read_review_workbook(
     path: str | os.PathLike,
     records: pd.DataFrame,
@@ -128,29 +155,39 @@ def read_review_workbook(
     )
     rows = rows[usable_rows(rows, sent, problems, LABEL_OF_SHOWN["record_id"])]
     rows = rows.reset_index(drop=True)
-    corrected = person_values(
-        pd.DataFrame({f: cell_text(rows, f"filled_{f}") for f in PERSON_FIELDS})
-    )
-    decision = _decisions(rows, corrected, problems)
     before = screened_values(rows, records)
+    typed = pd.DataFrame({f: cell_text(rows, f"filled_{f}") for f in PERSON_FIELDS})
+    typed["dob"], unsure = date_cells(typed["dob"], before["dob"])
+    problems.add_rows(
+        rows, unsure, "error", LABEL_OF_FILLED["dob"], cell_text(rows, "filled_dob"),
+        lambda v: f"Ngày sinh '{v}' là ô ngày của Excel, có thể đã bị đảo ngày và tháng: ghi lại dạng "
+        "văn bản ngày/tháng/năm (ví dụ 05/03/1990) để xác nhận.",
+    )  # fmt: skip
+    corrected = person_values(typed)
+    decision = _decisions(rows, corrected.assign(_unsure=np.where(unsure, True, pd.NA)), problems)
+    duplicate_of = _duplicate_of(rows, decision, pd.Index(records["record_id"]), problems)
     after = before[list(PERSON_FIELDS)].copy()
     fixing = decision.eq(FIX).fillna(False).to_numpy(dtype=bool)
     for field in PERSON_FIELDS:
         given = fixing & corrected[field].notna().to_numpy()
         after.loc[given, field] = corrected.loc[given, field]
     changed = changed_fields(before, after)
-    rescreen(rows, after, changed, export_date, problems, LABEL_OF_FILLED)
+    rescreen(rows, after, changed, export_date, problems, LABEL_OF_FILLED, strict=fixing)
     for rid in sent.difference(rows["record_id"]):
         problems.add(
             "warning", (None, None), None, rid, None,
             "Hồ sơ đã gửi đi rà soát nhưng không có trong tệp gửi lại.",
         )  # fmt: skip
     flags = changed.to_numpy()
+    # who: the reviewer a team wrote down, else the team of the village sheet
+    who = cell_text(rows, "filled_reviewer").fillna("Tổ " + rows["sheet"].astype("string"))
     review = after.assign(
         record_id=rows["record_id"],
         village=before["village"],
         decision=decision,
         note=cell_text(rows, "filled_note"),
+        duplicate_of=duplicate_of.astype("string"),
+        reviewer=who,
         changed=pd.array(
             [
                 ", ".join(f for f, hit in zip(PERSON_FIELDS, row, strict=True) if hit) or pd.NA
@@ -161,7 +198,5 @@ def read_review_workbook(
         sheet=rows["sheet"].astype("string"),
         sheet_row=rows["sheet_row"].astype("Int64"),
     )[list(REVIEW_COLUMNS)]
-    # who: the reviewer a team wrote down, else the team of the village sheet
-    who = cell_text(rows, "filled_reviewer").fillna("Tổ " + rows["sheet"].astype("string"))
     changes = change_log(rows, before, after, changed, source=SOURCE, who=who)
     return ReviewResult(review, changes, problems.frame())
