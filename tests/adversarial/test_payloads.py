@@ -226,7 +226,8 @@ def run(tmp_path_factory):
     call("police in", "police", "in", police_back, "--screened", screened,
          "--out", outs / "police", "--review", outs / "review", "--no-contracts")  # fmt: skip
     call("platform", "platform", screened, "--out", outs / "platform",
-         "--review", outs / "review", "--police", outs / "police", "--no-contracts")  # fmt: skip
+         "--review", outs / "review", "--police", outs / "police", "--no-contracts",
+         "--partial")  # fmt: skip
     call("verify", "verify", export, "--previous", screened, "--out", outs / "verify", *day)
     call("passport", "passport", screened, "--out", outs / "passport", "--no-contracts")
     call("report", "report", "--commune", CODE, "--input", screened, "--out", outs / "report")
