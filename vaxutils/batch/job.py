@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from vaxutils.batch.manifest import fingerprint, is_fresh, write_manifest
-from vaxutils.batch.plan import CommuneJob
+from vaxutils.batch.plan import REJECTED_ROWS_NAME, CommuneJob
+from vaxutils.io.paths import commune_code, inside, is_commune_code
 
 REPORT_NAME = "report.html"
 
@@ -39,13 +40,13 @@ def job_settings(job: CommuneJob) -> dict:
 
 def check_fresh(job: CommuneJob, out_root: Path) -> dict | None:
     """The previous result when nothing changed since the last successful run, else None."""
-    if job.problem:
+    if job.problem or not is_commune_code(job.commune_code):
         return None
     try:
         expected = fingerprint(job_inputs(job), job_settings(job))
     except OSError:
         return None
-    manifest = is_fresh(out_root / job.commune_code, expected)
+    manifest = is_fresh(inside(out_root, job.commune_code), expected)
     return {**manifest, "status": "skipped"} if manifest else None
 
 
@@ -115,14 +116,25 @@ def _picklable(obj: object) -> bool:
     return True
 
 
+def _this_commune(job: CommuneJob, result):
+    """The commune's own people (and their findings and doses), like its report: an export
+    that mixes communes must not put another commune's people in this commune's workbooks."""
+    from vaxutils.report.inputs import ScreenOutput, restrict_to_commune
+
+    return restrict_to_commune(
+        ScreenOutput(result.findings, result.records, result.doses), job.commune_code
+    )
+
+
 def _review_workbook(job: CommuneJob, commune_dir: Path, result) -> Path:
     """Step S2's workbook for the village teams, beside the report."""
     from vaxutils.workflow.review import write_review_workbook
 
+    mine = _this_commune(job, result)
     return write_review_workbook(
         commune_dir / f"ra_soat_{job.commune_code}.xlsx",
-        result.records,
-        result.findings,
+        mine.records,
+        mine.findings,
         commune=f"{job.commune_name} ({job.commune_code})",
         made_on=job.export_date,
     )
@@ -133,24 +145,40 @@ def _passport_workbook(job: CommuneJob, commune_dir: Path, result) -> Path:
     from vaxutils.passport import passport_worklist, write_passport_workbook
 
     day = job.export_date or datetime.now(UTC).date()
-    worklist = passport_worklist(result.doses, result.records, result.findings, work_date=day)
+    mine = _this_commune(job, result)
+    worklist = passport_worklist(mine.doses, mine.records, mine.findings, work_date=day)
     return write_passport_workbook(commune_dir / f"ky_ho_chieu_{day:%Y%m%d}.xlsx", worklist)
+
+
+def _rejected(job: CommuneJob, out_root: Path) -> dict:
+    """Write the full list of rows no commune could take; the row links it (else nothing)."""
+    if job.rejected_rows is None:
+        return {}
+    from vaxutils.io.writers import write_csv
+
+    out_root.mkdir(parents=True, exist_ok=True)
+    rows = job.rejected_rows.assign(file=Path(job.input_path).name if job.input_path else "")
+    write_csv(inside(out_root, REJECTED_ROWS_NAME), rows)
+    return {"rejected_rows": REJECTED_ROWS_NAME}
 
 
 def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) -> dict:
     """Run one commune into ``out_root/<code>/``; returns a result row (never raises)."""
     out_root = Path(out_root)
-    commune_dir = out_root / job.commune_code
     started = time.perf_counter()
     row = {"commune_code": job.commune_code, "commune_name": job.commune_name}
     if job.problem:
-        return {**row, "status": "failed", "error": job.problem}
+        return {**row, "status": "failed", "error": job.problem, **_rejected(job, out_root)}
     try:
+        from vaxutils.report.overview import runs_row
         from vaxutils.report.run import COMMUNE_NOTEBOOK, render_report
 
+        # the only path made from the job: five digits, and inside out_root whatever links say
+        commune_dir = inside(out_root, commune_code(job.commune_code))
         inputs = job_inputs(job)
         result = _screen(job, commune_dir / "screen")
-        contract = _validate_findings(result.findings, job.commune_code) if validate else None
+        checked = validate and job.validate
+        contract = _validate_findings(result.findings, job.commune_code) if checked else None
         workbook = _review_workbook(job, commune_dir, result)
         passport = _passport_workbook(job, commune_dir, result)
         parameters = {
@@ -181,6 +209,9 @@ def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) ->
         )
         if contract is not None:
             row["contract_ok"] = bool(getattr(contract, "success", True))
+        # the batch history row travels with the commune: a batch killed before it wrote runs.csv
+        # loses nothing, the next one merges it from here
+        row["runs_row"] = runs_row(job.commune_code, result.summary, job.commune_name)
         write_manifest(commune_dir, {k: v for k, v in row.items() if k != "summary"})
         row["contract"] = contract if _picklable(contract) else None
         return row

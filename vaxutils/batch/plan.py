@@ -22,7 +22,12 @@ from pathlib import Path
 
 from vaxutils.errors import VaxutilsError
 
-EXPORT_PATTERN = re.compile(r"^export_(\d{5})\.(xlsx|xlsm|xls|ods|csv|parquet)$", re.IGNORECASE)
+# [0-9], not \d: a file name in another script's digits is no commune code
+EXPORT_PATTERN = re.compile(r"^export_([0-9]{5})\.(xlsx|xlsm|xls|ods|csv|parquet)$", re.IGNORECASE)
+#: The commune code of the job that reports a shared export's rows with no usable commune code.
+NO_COMMUNE = "?????"
+#: Rows listed by name in that job's message (all of them are in its CSV).
+SHOWN_BAD_ROWS = 10
 REGISTRY_NAME = "registry_{code}.parquet"
 SHARED_PATTERN = re.compile(r"^(?!registry_).+\.(xlsx|xlsm|xls|ods|csv|parquet)$", re.IGNORECASE)
 
@@ -47,6 +52,9 @@ class CommuneJob:
     export_fingerprint: str | None = None
     registry_path: Path | None = None
     problem: str | None = None  # set when the commune cannot run at all (e.g. no input)
+    # rows of a shared export whose commune code is blank or not 5 digits (source_row, value)
+    rejected_rows: object | None = None
+    validate: bool = True  # check the findings contract (and feed the batch's Data Docs)
     params: dict = field(default_factory=dict)
     export_date: date | None = None
 
@@ -68,7 +76,7 @@ def selected_communes(
         )
     if communes:
         codes = [c.strip() for c in communes if c and c.strip()]
-        bad = [c for c in codes if not re.fullmatch(r"\d{5}", c)]
+        bad = [c for c in codes if not re.fullmatch(r"[0-9]{5}", c)]
         if bad:
             raise BatchInputError(f"Mã xã phải có 5 chữ số: {', '.join(bad)}. / Bad commune codes.")
         return codes
@@ -121,19 +129,20 @@ def plan_jobs(
             [] if files else [p for p in sorted(source.iterdir()) if SHARED_PATTERN.match(p.name)]
         )
         partitions: dict[str, object] = split_exports(shared) if shared else {}
+        rejected = None
     elif source.is_file():
         files = {}
-        partitions = split_export(source)
+        partitions, rejected = split_export_checked(source)
     else:
         raise BatchInputError(f"Không tìm thấy đầu vào {source}. / Input not found: {source}.")
     available = sorted(set(files) | set(partitions))
     codes = sorted(set(wanted)) if wanted is not None else available
-    if not codes:
+    if not codes and rejected is None:
         raise BatchInputError(
             f"Không tìm thấy tệp export_<mã xã>.xlsx|csv nào trong {source}. / No commune exports found."
         )
     names = _names(codes)
-    jobs = []
+    jobs = [] if rejected is None else [_rejected_job(source, rejected)]
     for code in codes:
         job = CommuneJob(
             code,
@@ -154,6 +163,37 @@ def plan_jobs(
     return jobs
 
 
+def _blank(value: object) -> bool:
+    return value is None or value != value or not str(value).strip()  # NaN != NaN
+
+
+def _rejected_job(source: Path, rejected) -> CommuneJob:
+    """A job that only reports the rows no commune can take (it never runs, never makes a path)."""
+    shown = [
+        f"dòng {row} ({'trống' if _blank(value) else repr(value)[:40]})"
+        for row, value in rejected.head(SHOWN_BAD_ROWS).itertuples(index=False)
+    ]
+    more = len(rejected) - len(shown)
+    listed = ", ".join(shown) + (f" và {more} dòng khác" if more > 0 else "")
+    problem = (
+        f"Tệp {source.name}: {len(rejected)} dòng có mã xã trống hoặc sai (không phải 5 chữ số) "
+        f"hoặc tên xã không tìm thấy/trùng nhiều xã, không thuộc xã nào nên chưa được xử lý: {listed}. Hãy điền đúng mã xã (cột Mã xã) rồi "
+        f"chạy lại; danh sách đủ trong {REJECTED_ROWS_NAME}. — File {source.name}: {len(rejected)} "
+        "rows with a blank or invalid commune code (or a commune name not found or ambiguous) were "
+        "not processed."
+    )
+    return CommuneJob(
+        NO_COMMUNE,
+        "Dòng không có mã xã hợp lệ",
+        input_path=source,
+        problem=problem,
+        rejected_rows=rejected,
+    )
+
+
+REJECTED_ROWS_NAME = "dong_ma_xa_sai.csv"
+
+
 def split_exports(paths: list[Path]) -> dict[str, tuple[object, str]]:
     """Several shared exports read at once (a process per file) and split by ``commune_code``."""
     from vaxutils import io
@@ -162,7 +202,7 @@ def split_exports(paths: list[Path]) -> dict[str, tuple[object, str]]:
     for result in io.read_many(paths):
         if result.error is not None:
             raise BatchInputError(str(result.error))
-        for code, part in _split(result.export, result.path).items():
+        for code, part in _split(result.export, result.path)[0].items():
             if code in parts:
                 raise BatchInputError(
                     f"Xã {code} có trong nhiều tệp (trong đó có {result.path.name}): hãy gộp lại "
@@ -181,12 +221,19 @@ def split_export(path: Path) -> dict[str, tuple[object, str]]:
     fingerprint)}``; the fingerprint hashes the partition's content, so a change in one commune's
     rows reruns only that commune.
     """
+    return split_export_checked(path)[0]
+
+
+def split_export_checked(path: Path) -> tuple[dict[str, tuple[object, str]], object | None]:
+    """:func:`split_export`, plus the rows left out because their commune cannot be told for sure
+    (blank or invalid code, unknown or ambiguous names): a DataFrame ``source_row``,
+    ``commune_code`` as found; None when there are none. :func:`plan_jobs` reports them."""
     from vaxutils import io
 
     return _split(io.read_export(path), path)
 
 
-def _split(export, path: Path) -> dict[str, tuple[object, str]]:
+def _split(export, path: Path) -> tuple[dict[str, tuple[object, str]], object | None]:
     import hashlib
 
     import pandas as pd
@@ -201,10 +248,19 @@ def _split(export, path: Path) -> dict[str, tuple[object, str]]:
             "Hãy dùng thư mục gồm các tệp export_<mã xã>. / No commune code or commune name "
             "column to split on."
         )
+    unplaced = export.unplaced
+    rejected = None
+    if unplaced is not None and len(unplaced):
+        rejected = pd.DataFrame(
+            {
+                "source_row": unplaced["source_row"].to_numpy(),
+                "commune_code": unplaced["commune_code"].to_numpy(dtype=object),
+            }
+        )
     out = {}
     for commune, part in parts.items():
         digest = hashlib.sha256()
         for frame in (part.records, part.doses):
             digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
         out[commune] = (part, digest.hexdigest())
-    return out
+    return out, rejected

@@ -2,12 +2,21 @@
 
 Each commune is isolated: a failure is a row in the index, the others finish, and the caller
 gets a non-zero exit code. Communes whose inputs and parameters did not change are skipped.
+
+The state of a batch is each commune's own manifest (``<out>/<code>/manifest.json``, written
+atomically when the commune finishes, with its history row). ``runs.csv`` and ``index.html`` are
+merged from every manifest in ``--out`` (and the previous ``runs.csv``), refreshed while the batch
+runs and at its end: a batch that is killed loses no finished commune, and a batch over a few
+communes still lists every commune ever finished in that folder. Local workers watch their
+parent and end when it is gone (a SIGKILL gives the pool no chance to stop them).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -16,11 +25,20 @@ from pathlib import Path
 import pandas as pd
 
 from vaxutils.batch.job import check_fresh, run_commune
+from vaxutils.batch.manifest import read_manifest
 from vaxutils.batch.plan import CommuneJob
+from vaxutils.io.paths import is_commune_code
 
 INDEX_NAME = "index.html"
 RUNS_NAME = "runs.csv"
 OVERVIEW_NAME = "overview.html"
+#: runs.csv and index.html are rewritten at most this often while a batch runs (each rewrite
+#: reads every manifest in --out: not after every commune of a province)
+REFRESH_SECONDS = 10.0
+#: how often a worker checks that the batch that started it is still there
+PARENT_POLL_SECONDS = 1.0
+#: index status of a commune finished by an earlier batch in the same folder
+EARLIER = "earlier"
 
 Progress = Callable[[dict], None]
 
@@ -52,12 +70,33 @@ def _local(jobs: list[CommuneJob], out: Path, workers: int, on_done: Progress) -
     # spawn, not fork: the parent may hold threads (progress bar) and fork would copy their locks
     context = multiprocessing.get_context("spawn")
     rows = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=watch_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         futures = {pool.submit(run_commune, job, out): job for job in jobs}
         for future in as_completed(futures):
             rows.append(_result_or_failure(future, futures[future]))
             on_done(rows[-1])
     return rows
+
+
+def watch_parent(parent_pid: int, poll: float = PARENT_POLL_SECONDS) -> None:
+    """In a worker: end this process as soon as its parent is gone.
+
+    A worker waiting on the pool's queue never sees the parent die (it holds the queue's write end
+    itself), and one busy with a commune would finish it for nobody. Its notebook kernel watches
+    the worker the same way (ipykernel's parent poller), so nothing outlives the batch.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(poll)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="vaxutils-watch-parent", daemon=True).start()
 
 
 def _dask(jobs: list[CommuneJob], out: Path, scheduler: object, on_done: Progress) -> list[dict]:
@@ -105,14 +144,24 @@ def run_batch(
     """Run every job (skipping unchanged communes), then write ``index.html`` and ``runs.csv``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    on_done = on_done or (lambda row: None)
+    caller_done = on_done or (lambda row: None)
     jobs = list(jobs)
     rows, to_run = [], []
+    last_refresh = time.monotonic()
+
+    def on_done(row: dict) -> None:
+        nonlocal last_refresh
+        caller_done(row)
+        if time.monotonic() - last_refresh >= REFRESH_SECONDS:
+            update_runs(out, [])
+            write_index(out, [*rows, row], {})
+            last_refresh = time.monotonic()
+
     for job in jobs:
         previous = check_fresh(job, out)
         if previous:
             rows.append(previous)
-            on_done(previous)
+            caller_done(previous)
         else:
             to_run.append(job)
     if to_run:
@@ -133,6 +182,22 @@ def run_batch(
     return BatchResult(rows=rows, index_html=index, extra=extra)
 
 
+def finished_communes(out: Path) -> list[dict]:
+    """The manifest of every commune that finished in ``out`` (any batch), in code order."""
+    found = []
+    for folder in sorted(Path(out).iterdir()) if Path(out).is_dir() else []:
+        if not (is_commune_code(folder.name) and folder.is_dir()):
+            continue
+        manifest = read_manifest(folder)
+        if (
+            manifest
+            and manifest.get("status") == "ok"
+            and manifest.get("commune_code") == folder.name
+        ):
+            found.append(manifest)
+    return found
+
+
 _LINK_LABELS = {
     "overview": "Báo cáo tổng hợp các xã",
     "data_docs": "Kết quả kiểm tra hợp đồng dữ liệu (Great Expectations Data Docs)",
@@ -140,19 +205,21 @@ _LINK_LABELS = {
 
 
 def update_runs(out: Path, rows: list[dict]) -> pd.DataFrame:
-    """Append this batch's successful communes to ``runs.csv`` (one row per commune and run date)."""
+    """Merge into ``runs.csv`` (one row per commune and run date) the history row of every commune
+    finished in ``out`` (their manifests) and this batch's successful communes."""
     from vaxutils.io.writers import write_csv
     from vaxutils.report.overview import RUN_COLUMNS, runs_row
 
     path = out / RUNS_NAME
-    new = pd.DataFrame(
-        [
-            runs_row(r["commune_code"], r["summary"], r["commune_name"])
-            for r in rows
-            if r.get("summary")
-        ],
-        columns=list(RUN_COLUMNS),
-    )
+    finished = [
+        m["runs_row"] for m in finished_communes(out) if isinstance(m.get("runs_row"), dict)
+    ]
+    now = [
+        runs_row(r["commune_code"], r["summary"], r["commune_name"])
+        for r in rows
+        if r.get("summary")
+    ]
+    new = pd.DataFrame(finished + now, columns=list(RUN_COLUMNS))
     old = (
         pd.read_csv(path, dtype={"commune_code": str, "commune_name": str, "run": str})
         if path.is_file()
@@ -195,8 +262,14 @@ def _data_docs(out: Path, rows: list[dict]) -> dict[str, Path]:
 
 
 def write_index(out: Path, rows: list[dict], links: dict[str, str]) -> Path:
-    """The self-contained index page linking every commune's report."""
+    """The self-contained index page linking every commune's report: this batch's rows, then
+    every other commune finished in ``out`` by an earlier batch."""
     from vaxutils.report.pages import index_page
     from vaxutils.report.run import write_text_atomic
 
-    return write_text_atomic(out / INDEX_NAME, index_page(rows, links=links))
+    listed = {r["commune_code"] for r in rows}
+    earlier = [
+        {**m, "status": EARLIER} for m in finished_communes(out) if m["commune_code"] not in listed
+    ]
+    every = sorted([*rows, *earlier], key=lambda r: str(r["commune_code"]))
+    return write_text_atomic(out / INDEX_NAME, index_page(every, links=links))

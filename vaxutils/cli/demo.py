@@ -10,6 +10,7 @@ from rich.console import Console
 
 from vaxutils.cli._app import app
 from vaxutils.cli.screen import vn_number
+from vaxutils.io.paths import check_out_dir
 
 DEMO_DISTRICT = "045"  # Huyện Hà Quảng, Cao Bằng — Xã Thượng Thôn (01420) is one of its communes
 DEMO_EXPORT_DATE = date(2022, 5, 15)
@@ -33,6 +34,7 @@ def demo_command(
     from vaxutils.batch import plan_jobs, run_batch
     from vaxutils.synth import ErrorRates, generate_commune, write_commune
 
+    check_out_dir(out)
     console = Console()
     data_dir = out / "input"
     codes = refdata.communes_of_district(district)["commune_code"].tolist()

@@ -16,6 +16,7 @@ from vaxutils.cli._app import app
 from vaxutils.cli.review import screening_results
 from vaxutils.cli.screen import parse_day, vn_number
 from vaxutils.errors import VaxutilsError
+from vaxutils.io.paths import check_out_dir
 
 
 def _table(path: Path | None, needed: tuple[str, ...]) -> pd.DataFrame | None:
@@ -98,6 +99,7 @@ def passport_command(
         )
     from vaxutils.passport import READY, ledger, passport_worklist, write_passport_workbook
 
+    check_out_dir(out)
     records, findings, summary = screening_results(screened, ("doses.parquet",))
     doses = io.read_parquet(screened / "doses.parquet")
     work_date = parse_day(day) or (

@@ -16,6 +16,7 @@ from vaxutils.cli._app import app
 from vaxutils.cli.review import screening_results, stage_table
 from vaxutils.cli.screen import vn_number
 from vaxutils.errors import VaxutilsError
+from vaxutils.io.paths import check_out_dir
 
 _SHOWN_ROWS = 10
 # step, folder option, problems file the step wrote, command that wrote it
@@ -152,6 +153,7 @@ def platform_command(
     )
     from vaxutils.workflow.platform_template import apply_template, template_rows
 
+    check_out_dir(out)
     console = Console()
     records, findings, summary = screening_results(screened)
     site_mapping, group = _load_sites(sites), _priority(priority_group)

@@ -17,6 +17,7 @@ from vaxutils.cli.review import (
     with_contract_problems,
 )
 from vaxutils.cli.screen import parse_day, vn_number
+from vaxutils.io.paths import check_out_dir, check_out_file
 
 police_app = typer.Typer(
     help="Bước S3–S4: danh sách công an xã đối chiếu CSDL dân cư và ký / police check and sign-off.",
@@ -41,6 +42,7 @@ def police_out(
     """Tạo danh sách gửi công an xã đối chiếu / Write the list for the commune police."""
     from vaxutils.workflow.police import police_sent, write_police_list
 
+    check_out_file(out)
     records, findings, _ = screening_results(screened)
     reviewed = _review(review)
     path = write_police_list(out, records, findings, reviewed, commune=commune)
@@ -75,6 +77,7 @@ def police_in(
     from vaxutils import io
     from vaxutils.workflow.police import keep_evidence, read_police_list
 
+    check_out_dir(out)
     records, findings, summary = screening_results(screened)
     day = parse_day(export_date) or (
         date.fromisoformat(summary["export_date"]) if "export_date" in summary else None

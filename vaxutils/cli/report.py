@@ -11,6 +11,7 @@ from rich.console import Console
 
 from vaxutils.cli._app import app
 from vaxutils.errors import VaxutilsError
+from vaxutils.io.paths import check_out_dir, commune_code
 
 
 class ReportFailed(VaxutilsError):
@@ -63,6 +64,8 @@ def report_command(
     from vaxutils.cli.screen import parse_day
     from vaxutils.report.titles import commune_name
 
+    commune = commune_code(commune.strip(), where="--commune")
+    check_out_dir(out)
     console = Console()
     day = parse_day(export_date)
     name = commune_name(commune) or f"Xã {commune}"
@@ -174,6 +177,12 @@ def batch_command(
         bool, typer.Option("--no-overview", help="Không lập báo cáo tổng hợp các xã.")
     ] = False,
     export_date: Annotated[str | None, typer.Option("--export-date", help=EXPORT_DATE_HELP)] = None,
+    no_contracts: Annotated[
+        bool,
+        typer.Option(
+            "--no-contracts", help="Bỏ qua kiểm tra hợp đồng dữ liệu và Data Docs (nhanh hơn)."
+        ),
+    ] = False,
 ) -> None:
     """Báo cáo cho mọi xã của huyện/tỉnh/danh sách / Reports for many communes."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -181,6 +190,7 @@ def batch_command(
     from vaxutils.batch import plan_jobs, run_batch, selected_communes
     from vaxutils.cli.screen import parse_day
 
+    check_out_dir(out)
     console = Console()
     day = parse_day(export_date)
     wanted = selected_communes(
@@ -189,6 +199,7 @@ def batch_command(
     jobs = plan_jobs(input, wanted, registry, export_date=day)
     for job in jobs:
         job.params = _mask_params(no_mask)
+        job.validate = not no_contracts
     _list_unplaced(jobs, out, console)
     columns = (
         TextColumn("[bold]{task.description}"),
@@ -205,7 +216,13 @@ def batch_command(
             progress.update(task, advance=1, last=f"{mark} {row['commune_code']}")
 
         result = run_batch(
-            jobs, out, workers=workers, scheduler=scheduler, on_done=done, overview=not no_overview
+            jobs,
+            out,
+            workers=workers,
+            scheduler=scheduler,
+            on_done=done,
+            overview=not no_overview,
+            data_docs=not no_contracts,
         )
     counts = {s: sum(r["status"] == s for r in result.rows) for s in ("ok", "skipped", "failed")}
     console.print(

@@ -14,6 +14,7 @@ from rich.table import Table
 from vaxutils.cli._app import app
 from vaxutils.cli.screen import parse_day, vn_number
 from vaxutils.errors import VaxutilsError
+from vaxutils.io.paths import check_out_dir, check_out_file
 
 review_app = typer.Typer(
     help="Bước S2: gửi danh sách rà soát cho thôn/ấp và nhận lại / village review round trip.",
@@ -72,6 +73,7 @@ def review_out(
     """Tạo sổ rà soát: mỗi thôn một trang, các đối tượng cần rà soát / Write the review workbook."""
     from vaxutils.workflow.review import review_sheets, write_review_workbook
 
+    check_out_file(out)
     records, findings, _ = screening_results(screened)
     sheets = review_sheets(records, findings)
     path = write_review_workbook(out, records, findings, commune=commune)
@@ -115,6 +117,7 @@ def review_in(
     from vaxutils import io
     from vaxutils.workflow.review import read_review_workbook
 
+    check_out_dir(out)
     records, findings, summary = screening_results(screened)
     day = parse_day(export_date) or (
         date.fromisoformat(summary["export_date"]) if "export_date" in summary else None

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from vaxutils.cli._app import app
 from vaxutils.errors import VaxutilsError
+from vaxutils.io.paths import check_out_dir
 from vaxutils.schema import CATEGORY_LABELS_VI
 
 
@@ -86,6 +87,7 @@ def screen_command(
     """
     from vaxutils.screen import screen_file
 
+    check_out_dir(out)
     console = Console()
     if input.is_dir() and (input / "manifest.json").is_file():
         from vaxutils.screen.distributed import screen_dataset

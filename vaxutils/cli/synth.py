@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from vaxutils.cli._app import app
 from vaxutils.cli.screen import vn_number
 from vaxutils.errors import VaxutilsError
+from vaxutils.io.paths import check_out_dir
 
 
 def _communes(commune: str | None, district: str | None, province: str | None) -> list[str]:
@@ -88,6 +89,7 @@ def synth_command(
     from vaxutils.refdata import UnknownDivision
     from vaxutils.synth import ErrorRates, generate_commune, write_commune
 
+    check_out_dir(out)
     if fmt not in ("xlsx", "csv"):
         raise VaxutilsError(f"--format phải là xlsx hoặc csv (got {fmt!r}).")
     if layout not in ("wide", "long", "mixed"):

@@ -12,6 +12,7 @@ from vaxutils.cli._app import app
 from vaxutils.cli.review import screening_results
 from vaxutils.cli.screen import parse_day, vn_number
 from vaxutils.errors import VaxutilsError
+from vaxutils.io.paths import check_out_dir
 from vaxutils.schema import CATEGORY_LABELS_VI
 
 
@@ -48,6 +49,7 @@ def verify_command(
     from vaxutils.screen import screen_file
     from vaxutils.workflow.verify import STATUSES, compare_screenings, progress
 
+    check_out_dir(out)
     old_records, old_findings, _ = screening_results(previous)
     day = parse_day(export_date) or date.today()
     now = screen_file(

@@ -15,6 +15,7 @@ anchors (Python uses ``fullmatch``; :func:`anchored` adds RE2 anchors).
 
 from __future__ import annotations
 
+import decimal
 import math
 import re
 import unicodedata
@@ -68,6 +69,8 @@ def to_text(value: object) -> str | None:
         return bytes(value).decode("utf-8", errors="replace")
     if isinstance(value, float) and math.isnan(value):
         return None
+    if isinstance(value, decimal.Decimal):  # a signalling NaN raises on any comparison
+        return None if value.is_nan() else str(value)
     if _is_missing_scalar(value):
         return None
     try:

@@ -1,20 +1,29 @@
 """Write stage outputs (CSV, Parquet, JSON) atomically; Excel workbooks are in :mod:`.xlsx`.
 
-CSV is written UTF-8 *with* BOM: without it Excel on Windows opens the file as Windows-1258 and
-Vietnamese names turn into mojibake. Text that Excel would run as a formula (``=HYPERLINK(...)``,
-``+cmd|...``, ``@SUM(...)``) is prefixed with an apostrophe so it shows as text; plain numbers
-written with a sign (``+84912345678``, ``-``) are left alone.
+:func:`write_csv` is the one CSV writer of the project (findings, review, change logs, passport
+lists, verify, platform lists, batch history...). CSV is written UTF-8 *with* BOM: without it
+Excel on Windows opens the file as Windows-1258 and Vietnamese names turn into mojibake. Text
+that a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+cmd|...``, ``@SUM(...)``, also
+behind leading spaces or control characters, and anything starting with a tab or a carriage
+return) is prefixed with an apostrophe so it shows as text; plain numbers written with a sign
+(``+84912345678``, ``-``) are left alone. Every field holding a line break or a carriage return is
+quoted (rows end in CRLF, RFC 4180), so a cell can never split its row and land a formula at the
+start of a new one. Column names are escaped like cells.
 
 >>> formula_like(pd.Series(["=1+1", "+84912345678", "-", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "An"])).tolist()
 [True, False, False, True, True, False]
+>>> formula_like(pd.Series(["\\r=2+2", " =1", "\\x00@x", "\\tAn", "\\n-1+1", " +84912345678"])).tolist()  # a sign behind a space: escaped too
+[True, True, True, True, True, True]
 """
 
 from __future__ import annotations
 
+import csv
 import datetime
 import json
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +31,11 @@ import pandas as pd
 
 from vaxutils.io.files import write_atomic
 
-# = + - @ start formulas in Excel, LibreOffice and Google Sheets; tab and CR hide a leading formula.
-_FORMULA_START = r"^[=+\-@\t\r]"
+# = + - @ start formulas in Excel, LibreOffice and Google Sheets, also behind leading spaces and
+# control characters (which spreadsheets skip or which split a row); a cell starting with a tab
+# or a carriage return is neutralised whatever follows (OWASP's CSV-injection list).
+_LEAD = r"[\s\x00-\x1f\x7f\u00a0\u200b\ufeff]*"
+_FORMULA_START = rf"^(?:[\t\r]|{_LEAD}[=+\-@])"
 _SIGNED_NUMBER = r"^[+\-][\d\s.,]*$"
 
 
@@ -31,9 +43,13 @@ def formula_like(values: pd.Series) -> pd.Series:
     """Boolean mask of text cells a spreadsheet would read as a formula (NA and non-text: False)."""
     if values.empty:
         return pd.Series(False, index=values.index, dtype=bool)
-    text = values.astype("string") if values.dtype == object else values
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+    # Python's regex engine: Arrow's RE2 knows no lone surrogates and no \u escapes in classes
+    text = values.astype("string[python]") if values.dtype == object else values
     if not pd.api.types.is_string_dtype(text.dtype):
         return pd.Series(False, index=values.index, dtype=bool)
+    text = text.astype("string[python]")
     # Object columns may mix numbers and text; only text can be a formula (type() is a builtin).
     is_text = values.map(type).eq(str) if values.dtype == object else values.notna()
     risky = text.str.contains(_FORMULA_START, regex=True) & ~text.str.fullmatch(_SIGNED_NUMBER)
@@ -41,25 +57,56 @@ def formula_like(values: pd.Series) -> pd.Series:
 
 
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with formula-like text cells prefixed by an apostrophe.
+    """A copy of ``frame`` with formula-like text cells (and column names) prefixed by an apostrophe.
 
-    >>> escape_formulas(pd.DataFrame({"v": ["=1+1", "An", "+84912345678"]}))["v"].tolist()
-    ["'=1+1", 'An', '+84912345678']
+    >>> escape_formulas(pd.DataFrame({"v": ["=1+1", "An", "+84912345678", "\\r=2+2"]}))["v"].tolist()
+    ["'=1+1", 'An', '+84912345678', "'\\r=2+2"]
     """
     out = frame.copy()
     for name in out.columns:
         column = out[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype(object)
         if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
             mask = formula_like(column)
             if mask.any():
-                out[name] = column.where(~mask, "'" + column.astype("string"))
+                out[name] = column.where(~mask, "'" + column.astype("string[python]"))
+    names = pd.Series([str(c) for c in out.columns], dtype=object)
+    risky = formula_like(names)
+    if risky.any():
+        out.columns = names.where(~risky, "'" + names).tolist()
     return out
 
 
-def write_csv(path: str | os.PathLike, df: pd.DataFrame, *, escape: bool = True) -> Path:
-    """Write ``df`` as CSV in UTF-8 with BOM (Excel opens Vietnamese correctly), no index."""
+def write_csv(
+    path: str | os.PathLike,
+    df: pd.DataFrame,
+    *,
+    escape: bool = True,
+    title_rows: Sequence[str] = (),
+) -> Path:
+    """Write ``df`` as CSV in UTF-8 with BOM (Excel opens Vietnamese correctly), no index.
+
+    ``title_rows`` are written first, one cell each, as titles above a table (synthetic exports
+    imitate the platform's). Text that cannot be encoded (a lone surrogate) becomes ``?``.
+
+    >>> import tempfile, pathlib
+    >>> p = write_csv(pathlib.Path(tempfile.mkdtemp()) / "x.csv", pd.DataFrame({"v": ["\\r=2+2", "a\\nb"]}))
+    >>> pd.read_csv(p, encoding="utf-8-sig")["v"].tolist()
+    ["'\\r=2+2", 'a\\nb']
+    """
     data = escape_formulas(df) if escape else df
-    return write_atomic(path, lambda tmp: data.to_csv(tmp, index=False, encoding="utf-8-sig"))
+    titles = escape_formulas(pd.DataFrame({"t": list(title_rows)}))["t"] if escape else title_rows
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", errors="replace", newline="") as f:
+            # CRLF as the row end makes the csv module quote any field holding \r or \n
+            if len(titles):
+                writer = csv.writer(f, lineterminator="\r\n")
+                writer.writerows([t] for t in titles)
+            data.to_csv(f, index=False, lineterminator="\r\n")
+
+    return write_atomic(path, write)
 
 
 def write_parquet(path: str | os.PathLike, df: pd.DataFrame) -> Path:

@@ -140,6 +140,15 @@ def _choice_list(ws, column: int, first: int, last: int, values: list[str]) -> N
     ws.data_validations.append(rule)
 
 
+def _label_cell(ws, text: object) -> WriteOnlyCell:
+    """A title or header cell: text (a commune or village name typed as ``=...`` included)."""
+    value = _ILLEGAL.sub("", str(text))[:EXCEL_MAX_CELL_CHARS]
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = bool(formula_like(pd.Series([value], dtype=object)).iloc[0])
+    return cell
+
+
 def _printable(ws, header_row: int) -> None:
     """Print on landscape pages as wide as the sheet, the header repeated on every page."""
     ws.page_setup.orientation = "landscape"
@@ -189,13 +198,13 @@ def _write_sheet(
         last = get_column_letter(len(names))
         ws.auto_filter.ref = f"A{header_row}:{last}{header_row + max(len(frame), 1)}"
     for title in titles:
-        cell = WriteOnlyCell(ws, value=_ILLEGAL.sub("", str(title)))
-        cell.data_type, cell.font = "s", _TITLE_FONT
+        cell = _label_cell(ws, title)
+        cell.font = _TITLE_FONT
         ws.append([cell])
     header = []
     for name in names:
-        cell = WriteOnlyCell(ws, value=_ILLEGAL.sub("", name))
-        cell.data_type, cell.font = "s", _HEADER_FONT
+        cell = _label_cell(ws, name)
+        cell.font = _HEADER_FONT
         cell.fill = _FILL_IN_HEADER if name in fill_in else _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         header.append(cell)

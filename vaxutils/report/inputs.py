@@ -26,7 +26,7 @@ import pandas as pd
 
 from vaxutils.errors import VaxutilsError
 from vaxutils.io.files import read_parquet
-from vaxutils.masking import mask_frame
+from vaxutils.masking import mask_frame, mask_text_series
 
 SCREEN_FILES: tuple[str, ...] = ("findings.parquet", "records.parquet", "doses.parquet")
 
@@ -85,14 +85,53 @@ def restrict_to_commune(output: ScreenOutput, commune_code: str) -> ScreenOutput
     )
 
 
+#: Columns that hold keys (masking them would join the wrong records) or our own catalogue's
+#: words (its messages quote examples such as "000000000000"), not free text from the data.
+KEY_COLUMNS: frozenset[str] = frozenset(
+    {
+        "record_id",
+        "related",
+        "commune_code",
+        "source_row",
+        "category",
+        "code",
+        "severity",
+        "field",
+        "message",
+        "message_en",
+        "status",
+        "categories",
+    }
+)
+
+
+def mask_free_text(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every ID- or phone-shaped number inside free text masked (names, villages,
+    notes, values: a number typed into the wrong cell is still a person's number).
+
+    >>> f = pd.DataFrame({"record_id": ["R1234567"], "full_name": ["An 0912345678"]})
+    >>> mask_free_text(f).iloc[0].tolist()
+    ['R1234567', 'An 091*****78']
+    """
+    out = df.copy()
+    for column in out.columns:
+        if column in KEY_COLUMNS:
+            continue
+        values = out[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            out[column] = mask_text_series(values)
+    return out
+
+
 def prepare_output(output: ScreenOutput, commune_code: str, mask: bool = True) -> ScreenOutput:
-    """Restrict to the commune, then mask ID and phone numbers unless ``mask`` is false."""
+    """Restrict to the commune, then mask ID and phone numbers (in their columns and inside free
+    text) unless ``mask`` is false."""
     mine = restrict_to_commune(output, commune_code)
     if not mask:
         return mine
     return replace(
         mine,
-        findings=mask_frame(mine.findings),
-        records=mask_frame(mine.records),
-        doses=mask_frame(mine.doses),
+        findings=mask_free_text(mask_frame(mine.findings)),
+        records=mask_free_text(mask_frame(mine.records)),
+        doses=mask_free_text(mask_frame(mine.doses)),
     )

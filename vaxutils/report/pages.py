@@ -15,6 +15,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping
+from html.parser import HTMLParser
+
+from vaxutils.masking import mask_text
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif;
@@ -39,23 +42,72 @@ pre{white-space:pre-wrap;overflow-x:auto;font-size:.85em;background:#f7f7f7;padd
 .jp-OutputPrompt,.jp-InputPrompt,.prompt{display:none}
 """
 
-_REMOTE = re.compile(
-    r"""<script[^>]*\bsrc\s*=|<link[^>]*\bhref\s*=\s*["']?(?:https?:)?//|"""
-    r"""\bsrc\s*=\s*["']?(?:https?:)?//|@import|url\(\s*["']?(?:https?:)?//""",
-    re.IGNORECASE,
+_REMOTE_URL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+_REMOTE_CSS = re.compile(r"""@import|url\(\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//""", re.IGNORECASE)
+# attributes whose value the browser fetches
+_FETCHED = frozenset(
+    {"src", "srcset", "href", "data", "poster", "background", "action", "formaction"}
 )
+# tags whose href is followed by a person, not fetched by the browser
+_LINKS = frozenset({"a", "area"})
 
 
 class NotSelfContained(ValueError):
     """A page refers to something on the network."""
 
 
+class _RemoteFinder(HTMLParser):
+    """Looks at tags and stylesheets only: text that merely *reads* ``<img src=//…>`` (escaped
+    as ``&lt;img …``, a name typed into a cell) is no resource."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: str | None = None
+        self._in_style = False
+
+    def _flag(self, what: str) -> None:
+        if self.found is None:
+            self.found = what
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            value = value or ""
+            if tag == "script" and name == "src":
+                self._flag(f"<script src={value!r}>")
+            elif name in _FETCHED and tag not in _LINKS and _REMOTE_URL.match(value):
+                self._flag(f"<{tag} {name}={value!r}>")
+            elif tag == "link" and name == "href" and _REMOTE_URL.match(value):
+                self._flag(f"<link href={value!r}>")
+            elif name == "style" and _REMOTE_CSS.search(value):
+                self._flag(f"<{tag} style={value!r}>")
+        self._in_style = tag == "style"
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style and _REMOTE_CSS.search(data):
+            self._flag(_REMOTE_CSS.search(data).group(0))
+
+
 def assert_self_contained(page: str) -> None:
-    """Raise :class:`NotSelfContained` if the page loads anything from outside itself."""
-    match = _REMOTE.search(page)
-    if match:
+    """Raise :class:`NotSelfContained` if the page loads anything from outside itself.
+
+    >>> assert_self_contained("<p>&lt;img src=//evil.example/x.png&gt;</p>")  # text, not a tag
+    >>> assert_self_contained('<img src="//evil.example/x.png">')
+    Traceback (most recent call last):
+    ...
+    vaxutils.report.pages.NotSelfContained: HTML tải tài nguyên bên ngoài / remote resource: ...
+    """
+    finder = _RemoteFinder()
+    finder.feed(page)
+    finder.close()
+    if finder.found:
         raise NotSelfContained(
-            f"HTML tải tài nguyên bên ngoài / remote resource: {match.group(0)!r}"
+            f"HTML tải tài nguyên bên ngoài / remote resource: {finder.found[:200]}"
         )
 
 
@@ -69,7 +121,12 @@ def html_page(title: str, body: str) -> str:
     )
 
 
-STATUS_LABELS_VI = {"ok": "Đã chạy", "skipped": "Không đổi (dùng lại)", "failed": "LỖI"}
+STATUS_LABELS_VI = {
+    "ok": "Đã chạy",
+    "skipped": "Không đổi (dùng lại)",
+    "earlier": "Chạy ở lần trước",
+    "failed": "LỖI",
+}
 
 
 def _workbook_link(href: object) -> str:
@@ -105,6 +162,8 @@ def index_page(
     for row in rows:
         status = str(row.get("status", ""))
         esc = {k: html.escape("" if v is None else str(v)) for k, v in row.items()}
+        # an error message may quote a cell: numbers in it are masked like any shared text
+        esc["error"] = html.escape(mask_text(str(row.get("error") or "")))
         report = row.get("report")
         name = f"{esc.get('commune_name', '')} ({esc.get('commune_code', '')})"
         if report and status != "failed":

@@ -10,7 +10,6 @@ True
 
 from __future__ import annotations
 
-import csv
 import os
 from dataclasses import dataclass, field
 from datetime import date
@@ -278,18 +277,9 @@ def generate_district(
 
 
 def _write_csv_with_titles(path: Path, frame: pd.DataFrame, titles: list[str]) -> Path:
-    from vaxutils.io import escape_formulas, write_atomic
+    from vaxutils.io import write_csv
 
-    data = escape_formulas(frame)
-
-    def write(tmp: Path) -> None:
-        with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
-            writer = csv.writer(f)
-            for line in titles:
-                writer.writerow([line])
-            data.to_csv(f, index=False)
-
-    return write_atomic(path, write)
+    return write_csv(path, frame, title_rows=titles)
 
 
 def write_commune(

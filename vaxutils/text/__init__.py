@@ -23,7 +23,9 @@ spread the answers back:
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -38,7 +40,21 @@ __all__ = [
     "issues_from_uniques",
     "spread",
     "spread_texts",
+    "without_surrogates",
 ]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (not text: it cannot be written as UTF-8, and Arrow
+    refuses it) replaced by U+FFFD, which the checkers report as an invalid character.
+
+    >>> without_surrogates("Nguy\\udcffn") == "Nguy\\ufffdn"
+    True
+    """
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def cell_text(value: Any) -> str | None:
@@ -52,7 +68,9 @@ def cell_text(value: Any) -> str | None:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, str):
-        return value
+        return without_surrogates(value)
+    if isinstance(value, decimal.Decimal):  # a signalling NaN raises on any comparison
+        return None if value.is_nan() else str(value)
     if isinstance(value, bytes | bytearray):
         # Bytes reach us from odd readers; UTF-8 is the only sane guess, bad bytes become U+FFFD
         # so that the name checker reports them as invalid characters instead of crashing.
@@ -90,7 +108,9 @@ def factorize_cells(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """
     try:
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    except TypeError:  # unhashable junk (lists, dicts) in the column: render every cell first
+    except (TypeError, ArithmeticError):
+        # unhashable junk (lists, dicts) or a signalling NaN (decimal.InvalidOperation is an
+        # ArithmeticError) in the column: render every cell first
         s = pd.Series([cell_text(v) for v in s], index=s.index, dtype=object)
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
     values = np.asarray(uniques, dtype=object)
@@ -122,7 +142,11 @@ def factorize_texts(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
         codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
         return np.asarray(codes, dtype=np.intp), encoded.dictionary
     codes, texts = factorize_cells(s)
-    return codes, pa.array(texts.to_numpy(), type=pa.large_string())
+    try:
+        return codes, pa.array(texts.to_numpy(), type=pa.large_string())
+    except (UnicodeEncodeError, pa.ArrowException):  # lone surrogates: rare, so only on failure
+        clean = [without_surrogates(t) for t in texts]  # unique texts only
+        return codes, pa.array(clean, type=pa.large_string())
 
 
 def spread(values: np.ndarray | pd.Series, codes: np.ndarray, index: pd.Index, fill=None):

@@ -44,7 +44,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vaxutils.text import cell_text, factorize_cells, spread
+from vaxutils.text import cell_text, factorize_texts, spread
 
 __all__ = [
     "TCVN3_TO_UNICODE",
@@ -378,8 +378,8 @@ def repair_array(texts: pa.Array) -> pa.Array:
 def _on_cells(s: pd.Series, pick: int) -> pd.Series:
     if s.empty:
         return pd.Series([], index=s.index, dtype=object)
-    codes, texts = factorize_cells(s)
-    answers = _legacy_answers(pa.array(texts.to_numpy(), type=pa.large_string()))[pick]
+    codes, texts = factorize_texts(s)  # lone surrogates made U+FFFD, as the scalar path does
+    answers = _legacy_answers(texts)[pick]
     return pd.Series(spread(answers, codes, s.index), index=s.index, dtype=object)
 
 

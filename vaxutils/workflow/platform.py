@@ -317,6 +317,8 @@ def platform_files(
         if held_back is not None
         else pd.DataFrame({"record_id": [], "where": [], "message": []})
     )
+    # a record held back by both the village review and the police list: its first step says why
+    held = held.dropna(subset=["record_id"]).drop_duplicates("record_id")
     held_ids = pd.Index(held["record_id"].dropna().astype("string").unique())
     review = None if review is None else review[~review["record_id"].isin(held_ids)]
     police = None if police is None else police[~police["record_id"].isin(held_ids)]

@@ -1,0 +1,128 @@
+"""A batch killed mid-run (SIGKILL to its whole process group) and run again (issue 13).
+
+After the rerun every commune is listed once in ``runs.csv`` and ``index.html``, each commune's
+outputs are identical to those of an uninterrupted run, and no process of the killed batch (its
+workers, their notebook kernels) is left running. Three tiny communes, two workers; the last one
+is fully clean (nothing blocked: its passport list, report and batch entry must still work).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from vaxutils.batch.synthetic import EXPORT_DATE, write_small_commune
+from vaxutils.synth import ErrorRates, generate_commune, write_commune
+
+CODES = ("01363", "01366", "01367")
+MARK = "VAXUTILS_KILL_TEST"
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find processes")
+
+
+def _batch(inputs: Path, out: Path, env: dict, workers: int = 2) -> subprocess.Popen:
+    command = [
+        sys.executable,
+        "-c",
+        "from vaxutils.cli import main; main()",
+        "batch",
+        "--input",
+        str(inputs),
+        "--out",
+        str(out),
+        "--workers",
+        str(workers),
+        "--no-overview",
+        "--no-contracts",
+        "--export-date",
+        "15/05/2022",
+    ]
+    return subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, as a terminal would give it
+    )
+
+
+def _marked(mark: str) -> list[int]:
+    """Processes whose environment carries ``mark`` (the batch and everything it started)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if f"{MARK}={mark}".encode() in environ.split(b"\0"):
+            found.append(int(entry.name))
+    return found
+
+
+def _finished(out: Path) -> int:
+    return sum((out / code / "manifest.json").is_file() for code in CODES)
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("communes")
+    for seed, code in enumerate(CODES[:-1], start=1):
+        write_small_commune(code, folder, persons=25, seed=seed)
+    clean = generate_commune(
+        CODES[-1], n_persons=25, seed=3, rates=ErrorRates.none(), export_date=EXPORT_DATE
+    )
+    write_commune(clean, folder, fmt="csv")
+    return folder
+
+
+def test_killed_batch_resumes_with_every_commune_once_and_the_same_outputs(inputs, tmp_path):
+    mark = uuid.uuid4().hex
+    env = {**os.environ, MARK: mark, "PYTHONPATH": os.pathsep.join(sys.path)}
+    full, killed = tmp_path / "full", tmp_path / "killed"
+
+    assert _batch(inputs, full, env, workers=1).wait(timeout=600) == 0  # the reference
+
+    batch = _batch(inputs, killed, env)
+    deadline = time.monotonic() + 600
+    while _finished(killed) == 0 and batch.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert batch.poll() is None, "the batch ended before it could be killed"
+    assert 0 < _finished(killed) < len(CODES)
+    os.killpg(batch.pid, signal.SIGKILL)
+    batch.wait()
+    # workers watch their parent, kernels watch their worker (each polls once a second)
+    deadline = time.monotonic() + 30
+    while _marked(mark) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _marked(mark) == [], "processes of the killed batch are still running"
+
+    assert _batch(inputs, killed, env).wait(timeout=600) == 0
+    runs = {
+        name: pd.read_csv(out / "runs.csv", dtype=str)
+        for name, out in [("full", full), ("killed", killed)]
+    }
+    assert sorted(runs["killed"]["commune_code"]) == list(CODES)  # every commune, once
+    pd.testing.assert_frame_equal(
+        runs["killed"].sort_values("commune_code").reset_index(drop=True),
+        runs["full"].sort_values("commune_code").reset_index(drop=True),
+    )
+    clean = runs["killed"].set_index("commune_code").loc[CODES[-1]]
+    assert clean["n_needs_fix"] == "0" and clean["n_needs_review"] == "0"
+    assert (killed / CODES[-1] / "ky_ho_chieu_20220515.xlsx").is_file()
+    index = (killed / "index.html").read_text("utf-8")
+    for code in CODES:
+        assert index.count(f'href="{code}/report.html"') == 1
+        for name in ("screen/findings.csv", "screen/records.parquet", "report.html"):
+            assert (killed / code / name).read_bytes() == (full / code / name).read_bytes(), (
+                code,
+                name,
+            )
