@@ -177,7 +177,7 @@ def test_export_date_reaches_screening(monkeypatch, tmp_path):
 
     seen = {}
 
-    def screen_file(input, out_dir, registry=None, export_date=None, commune=None):
+    def screen_file(input, out_dir, registry=None, export_date=None, commune=None, own_file=False):
         seen["export_date"] = export_date
         seen["commune"] = commune  # a file may hold other communes: the job keeps its own
         return SimpleNamespace(findings=fx.findings(), summary=fx.summary())

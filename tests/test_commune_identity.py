@@ -170,12 +170,17 @@ def test_batch_splits_a_named_file_and_lists_what_it_cannot_place(district_file,
     from vaxutils import batch
 
     jobs = batch.plan_jobs(path, None)
+    # the rows no commune can take are one failed entry that names them (issue 13), never a folder
+    rejected = [j for j in jobs if j.commune_code == batch.plan.NO_COMMUNE]
+    jobs = [j for j in jobs if j.commune_code != batch.plan.NO_COMMUNE]
     assert {j.commune_code for j in jobs} == set(CODES)
     for job in jobs:
         codes = set(job.export.records["commune_code"])
         assert codes == {job.commune_code}
         assert set(job.export.doses["record_id"]) <= set(job.export.records["record_id"])
     assert len(jobs[0].export.unplaced) == int((~truth["placeable"]).sum())
+    assert len(rejected) == 1 and len(rejected[0].rejected_rows) == int((~truth["placeable"]).sum())
+    assert rejected[0].problem and path.name in rejected[0].problem
 
 
 def test_screen_keeps_one_commune_and_counts_the_rest(district_file, tmp_path):

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from vaxutils.batch.manifest import fingerprint, is_fresh, write_manifest
-from vaxutils.batch.plan import REJECTED_ROWS_NAME, CommuneJob
+from vaxutils.batch.plan import REJECTED_ROWS_NAME, CommuneJob, commune_code_of
 from vaxutils.io.paths import commune_code, inside, is_commune_code
 
 REPORT_NAME = "report.html"
@@ -86,6 +86,8 @@ def _screen(job: CommuneJob, screen_dir: Path):
         registry=job.registry_path,
         export_date=job.export_date,
         commune=job.commune_code,
+        # only in export_<code>, the commune's own file, is a row naming no commune this commune's
+        own_file=commune_code_of(Path(job.input_path)) == job.commune_code,
     )
 
 

@@ -164,7 +164,9 @@ def plan_jobs(
 
 
 def _blank(value: object) -> bool:
-    return value is None or value != value or not str(value).strip()  # NaN != NaN
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value)) or not str(value).strip()
 
 
 def _rejected_job(source: Path, rejected) -> CommuneJob:

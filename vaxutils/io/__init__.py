@@ -12,7 +12,7 @@ Writing: :func:`write_atomic` and the format writers built on it (:func:`write_c
 :func:`read_parquet` for the Parquet files the stages themselves wrote.
 """
 
-from vaxutils.io.communes import commune_parts, keep_commune, place_communes
+from vaxutils.io.communes import claim_unlocated, commune_parts, keep_commune, place_communes
 from vaxutils.io.errors import IngestError, IngestWarning, WriteError
 from vaxutils.io.export import Export, read_export
 from vaxutils.io.files import file_sha256, read_parquet, write_atomic
@@ -36,6 +36,7 @@ __all__ = [
     "IngestWarning",
     "RegistryExtract",
     "WriteError",
+    "claim_unlocated",
     "commune_parts",
     "keep_commune",
     "place_communes",

@@ -146,9 +146,34 @@ def commune_parts(export: Export) -> dict[str, Export]:
     return parts
 
 
-def keep_commune(export: Export, code: str) -> Export:
+def claim_unlocated(export: Export, code: str) -> Export:
+    """In a file that is commune ``code``'s own (``export_<code>.xlsx``), a record with neither a
+    commune code nor a commune name is that commune's: its blank code is filled with ``code``.
+    Never used on a shared file, where such a record's commune is unknown.
+
+    >>> import pandas as pd
+    >>> records = pd.DataFrame({"record_id": ["a", "b"], "commune_code": ["01423", None]})
+    >>> claim_unlocated(Export(records, pd.DataFrame()), "01420").records["commune_code"].tolist()
+    ['01423', '01420']
+    """
+    records = export.records
+    if "commune_code" not in records.columns:
+        return export
+    blank = records["commune_code"].astype("string").str.strip().fillna("").eq("")
+    if "commune" in records.columns:
+        blank &= records["commune"].astype("string").str.strip().fillna("").eq("")
+    if not blank.any():
+        return export
+    filled = records["commune_code"].astype("string").mask(blank, code)
+    return replace(export, records=records.assign(commune_code=filled))
+
+
+def keep_commune(export: Export, code: str, *, own_file: bool = False) -> Export:
     """Only the records of commune ``code`` (5 digits). A one-commune file without any location
-    column is taken as that commune's file, as the user said."""
+    column is taken as that commune's file, as the user said; with ``own_file`` (the file is the
+    commune's own, e.g. ``export_<code>.xlsx``) so is a record that names no commune at all."""
+    if own_file and "commune_identity" not in export.source:
+        export = claim_unlocated(export, code)
     export = place_communes(export)
     if export.source["commune_identity"]["by"] == "file":
         return replace(export, source={**export.source, "commune": code})

@@ -122,9 +122,10 @@ def facility_level_from_name(s: pd.Series) -> pd.Series:
 def _pl4_levels() -> dict[str, str]:
     """Site code of the platform's PL4 list -> the level its name gives; a code whose names
     disagree (a few codes have several) is left out: unknown, so not exempt."""
-    sites = read_table("pl4_sites.csv")
-    levels = facility_level_from_name(sites["site_name"])
-    known = pd.DataFrame({"code": sites["site_code"], "level": levels}).dropna()
+    sites = read_table("platform_pl4.csv")  # the one shipped copy of PL4 (refdata.platform too)
+    names = sites["ten_co_so"].astype("string").str.split().str.join(" ")
+    levels = facility_level_from_name(names)
+    known = pd.DataFrame({"code": sites["ma_co_so_kcb"].str.strip(), "level": levels}).dropna()
     agreed = known.groupby("code")["level"].agg(lambda v: v.iat[0] if v.nunique() == 1 else None)
     return agreed.dropna().to_dict()
 

@@ -30,6 +30,7 @@ def screen_file(
     check_contracts: bool = True,
     commune: str | None = None,
     registry_columns: str | Path | dict | None = None,
+    own_file: bool = False,
 ) -> ScreenResult:
     """Read a platform export, screen it and write the results into ``out_dir``.
 
@@ -40,14 +41,16 @@ def screen_file(
 
     Every record's commune is resolved (code, else names; :func:`vaxutils.io.place_communes`);
     records whose commune is not certain are left out and listed in ``chua_xac_dinh_xa.csv``.
-    ``commune`` (5-digit code) keeps that commune's records only. A registry extract's rows
+    ``commune`` (5-digit code) keeps that commune's records only; with ``own_file`` the file is
+    that commune's own, so a record naming no commune at all is taken as the commune's. A registry extract's rows
     whose values cannot be used are listed in ``trich_xuat_dan_cu_can_sua.csv`` (file, row,
     column) and counted in the summary; ``registry_columns`` maps its headers like ``columns``.
     """
     out_dir = Path(out_dir)
-    export = io.place_communes(io.read_export(input, columns=columns, sheet=sheet))
+    export = io.read_export(input, columns=columns, sheet=sheet)
     if commune is not None:
-        export = io.keep_commune(export, commune)
+        export = io.keep_commune(export, commune, own_file=own_file)
+    export = io.place_communes(export)
     if check_contracts:
         contracts.require(export.records, "platform_export", context=str(input))
         if len(export.doses):
