@@ -34,6 +34,7 @@ from vaxutils.synth.people import (
     long_export,
     score_round_trip,
 )
+from vaxutils.workflow.platform import OUTCOMES
 
 EXPORT_DATE = date(2022, 5, 15)
 # twice the usual damage: a small commune still shows every kind of mistake
@@ -217,14 +218,7 @@ COUNT_LABELS = {
     "changed_correct": "  bị sửa (không được có)",
 }
 
-S5_ORDER = (
-    "nhập Excel",
-    "sửa trực tiếp",
-    "gộp hồ sơ",
-    "loại khỏi danh sách",
-    "chưa nhập được",
-    "đã đúng",
-)
+S5_ORDER = OUTCOMES
 
 
 def _table(rows: list[tuple[str, object]], head: tuple[str, str]) -> str:

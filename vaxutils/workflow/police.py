@@ -30,11 +30,11 @@ from vaxutils.workflow.returned import (
     change_log,
     changed_fields,
     choice,
-    date_cells,
     person_values,
     rescreen,
     returned_rows,
     screened_values,
+    typed_person_values,
     usable_rows,
 )
 from vaxutils.workflow.review.workbook import flagged_records, problem_lines
@@ -230,13 +230,7 @@ def read_police_list(
         drop=True
     )
     before = _sent_values(records, review, pd.Index(rows["record_id"])).set_axis(rows.index)
-    typed = pd.DataFrame({f: cell_text(rows, f"filled_{f}") for f in PERSON_FIELDS})
-    typed["dob"], unsure = date_cells(typed["dob"], before["dob"])
-    problems.add_rows(
-        rows, unsure, "error", LABEL_OF_FILLED["dob"], cell_text(rows, "filled_dob"),
-        lambda v: f"Ngày sinh '{v}' là ô ngày của Excel, có thể đã bị đảo ngày và tháng: ghi lại dạng "
-        "văn bản ngày/tháng/năm (ví dụ 05/03/1990) để xác nhận.",
-    )  # fmt: skip
+    typed, unsure = typed_person_values(rows, before["dob"], problems, LABEL_OF_FILLED["dob"])
     from_db = person_values(typed)
     after = before[list(PERSON_FIELDS)].copy()
     for name in PERSON_FIELDS:

@@ -202,6 +202,22 @@ def date_cells(typed: pd.Series, original: pd.Series) -> tuple[pd.Series, np.nda
     return kept, unsure
 
 
+def typed_person_values(
+    rows: pd.DataFrame, before_dob: pd.Series, problems: Problems, dob_label: str
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The person values typed in a returned list's fill-in columns (``filled_<field>``), with a
+    birth date typed as an Excel date cell kept only when it is sure (:func:`date_cells`); the
+    others are reported on their row (column ``dob_label``) for the person to confirm."""
+    typed = pd.DataFrame({f: cell_text(rows, f"filled_{f}") for f in PERSON_FIELDS})
+    typed["dob"], unsure = date_cells(typed["dob"], before_dob)
+    problems.add_rows(
+        rows, unsure, "error", dob_label, cell_text(rows, "filled_dob"),
+        lambda v: f"Ngày sinh '{v}' là ô ngày của Excel, có thể đã bị đảo ngày và tháng: ghi lại dạng "
+        "văn bản ngày/tháng/năm (ví dụ 05/03/1990) để xác nhận.",
+    )  # fmt: skip
+    return typed, unsure
+
+
 def platform_values(rows: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
     """The person fields of each row's record exactly as the export (the platform) holds them.
 

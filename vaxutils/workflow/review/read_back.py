@@ -25,11 +25,11 @@ from vaxutils.workflow.returned import (
     change_log,
     changed_fields,
     choice,
-    date_cells,
     person_values,
     rescreen,
     returned_rows,
     screened_values,
+    typed_person_values,
     usable_rows,
 )
 from vaxutils.workflow.review.columns import (
@@ -156,13 +156,7 @@ def read_review_workbook(
     rows = rows[usable_rows(rows, sent, problems, LABEL_OF_SHOWN["record_id"])]
     rows = rows.reset_index(drop=True)
     before = screened_values(rows, records)
-    typed = pd.DataFrame({f: cell_text(rows, f"filled_{f}") for f in PERSON_FIELDS})
-    typed["dob"], unsure = date_cells(typed["dob"], before["dob"])
-    problems.add_rows(
-        rows, unsure, "error", LABEL_OF_FILLED["dob"], cell_text(rows, "filled_dob"),
-        lambda v: f"Ngày sinh '{v}' là ô ngày của Excel, có thể đã bị đảo ngày và tháng: ghi lại dạng "
-        "văn bản ngày/tháng/năm (ví dụ 05/03/1990) để xác nhận.",
-    )  # fmt: skip
+    typed, unsure = typed_person_values(rows, before["dob"], problems, LABEL_OF_FILLED["dob"])
     corrected = person_values(typed)
     decision = _decisions(rows, corrected.assign(_unsure=np.where(unsure, True, pd.NA)), problems)
     duplicate_of = _duplicate_of(rows, decision, pd.Index(records["record_id"]), problems)
