@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from vaxutils.io import IngestError, ReadLimits, file_sha256, read_export, read_many
 from vaxutils.io import readers as readers_module
+from vaxutils.io import workbooks as workbooks_module
 from vaxutils.io.notes import fill_merged
 from vaxutils.io.readers import iter_grids
 
@@ -86,12 +87,12 @@ def test_grid_size_is_known_before_parsing(tmp_path, far, limits, code):
     extra = f'<row r="{row}"><c r="{far}"><v>1</v></c></row>'
     path = corpus.raw_xlsx(tmp_path / "xa.xlsx", [corpus.sheet_xml(corpus._text_rows(3), extra)])
     calls = []
-    original = readers_module.sheet_cells
-    readers_module.sheet_cells = lambda *a: calls.append(a) or original(*a)
+    original = workbooks_module.sheet_cells
+    workbooks_module.sheet_cells = lambda *a: calls.append(a) or original(*a)
     try:
         assert read_error(path, limits=limits).code == code
     finally:
-        readers_module.sheet_cells = original
+        workbooks_module.sheet_cells = original
     assert not calls  # the parser never saw it
 
 
@@ -126,11 +127,11 @@ def test_a_rust_panic_is_a_reader_error(tmp_path, monkeypatch):
     def panic(*args, **kwargs):
         raise PanicException("called `Option::unwrap()` on a `None` value")
 
-    monkeypatch.setattr(readers_module, "sheet_cells", panic)
+    monkeypatch.setattr(workbooks_module, "sheet_cells", panic)
     grid = next(iter_grids(path))
     assert grid.reader == "calamine"  # fastexcel panicked on the sheet: calamine read it
     monkeypatch.setattr(
-        readers_module, "_READER_FUNCS", dict.fromkeys(readers_module._READER_FUNCS, panic)
+        readers_module, "READER_FUNCS", dict.fromkeys(readers_module.READER_FUNCS, panic)
     )
     assert read_error(path).code == "corrupt_file"  # every reader panicked: one message
 
@@ -138,7 +139,7 @@ def test_a_rust_panic_is_a_reader_error(tmp_path, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(
-        readers_module, "_READER_FUNCS", dict.fromkeys(readers_module._READER_FUNCS, interrupted)
+        readers_module, "READER_FUNCS", dict.fromkeys(readers_module.READER_FUNCS, interrupted)
     )
     with pytest.raises(KeyboardInterrupt):  # a person's Ctrl-C is not a damaged file
         read_export(path)

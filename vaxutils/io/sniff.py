@@ -92,23 +92,34 @@ def _looks_like_text(head: bytes) -> bool:
     return control <= 0.01 * len(sample)
 
 
+def marked_encoding(head: bytes) -> str | None:
+    """The encoding the first bytes of a text file tell by themselves (a BOM, or UTF-16's NULs).
+
+    >>> marked_encoding(codecs.BOM_UTF8 + b"a"), marked_encoding("Hoa".encode("utf-16-le")), marked_encoding(b"Hoa")
+    ('utf-8-sig', 'utf-16-le', None)
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:65536]
+    if sample and sample.count(b"\x00") > len(sample) // 4:
+        return (
+            "utf-16-le"
+            if sample[1::2].count(b"\x00") > sample[0::2].count(b"\x00")
+            else "utf-16-be"
+        )
+    return None
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
     """Decode a text file; return ``(text, encoding)``. Raise ``UnicodeError`` when nothing fits.
 
     cp1258 writes tone marks as combining characters, so its text is NFC-composed to look and
     compare like the same name typed in UTF-8.
     """
-    if data.startswith(codecs.BOM_UTF8):
-        return data.decode("utf-8-sig"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    sample = data[:65536]
-    if sample and sample.count(b"\x00") > len(sample) // 4:
-        encoding = (
-            "utf-16-le"
-            if sample[1::2].count(b"\x00") > sample[0::2].count(b"\x00")
-            else "utf-16-be"
-        )
+    encoding = marked_encoding(data[:65536])
+    if encoding:
         return data.decode(encoding), encoding
     try:
         return data.decode("utf-8"), "utf-8"

@@ -1,0 +1,234 @@
+"""A CSV/TSV/TXT export as a grid of text cells, in a bounded multiple of its size.
+
+The file is streamed, never held whole: its encoding is found as
+:func:`vaxutils.io.sniff.decode_text` would (UTF-8 checked a megabyte at a time), then it is read
+line by line and split by the ``csv`` module row by row, so that a line splitting into millions of cells stops at the
+column cap instead of becoming a frame of millions of columns. Rows are handed to Arrow a block at
+a time: a Python string per cell (50–80 bytes each) lives only for one block of
+:data:`BLOCK_CELLS` cells, the rest of the file is held as Arrow strings (4 bytes + the text per
+cell; 8 + the text once in pandas' columns). A 20 MB CSV of one-character cells used to take 15–34 × its size this way; see
+``benchmarks/bench_limits.py`` for what it takes now.
+
+Rows may differ in length (title rows above the header, a footer): the cells are kept row after
+row in one Arrow array with each row's length, and each column is then taken out of it in one
+Arrow ``take`` (a short row gives blanks).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import unicodedata
+from itertools import chain, zip_longest
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from vaxutils.io.cells import blanks_to_null
+from vaxutils.io.errors import IngestError
+from vaxutils.io.grid import Grid, ReadContext, truncated_warning
+from vaxutils.io.limits import EXCEL_MAX_ROWS, ReadLimits, limit_error
+from vaxutils.io.sniff import long_csv_fields, marked_encoding, sniff_delimiter
+
+# Cells held as Python strings at once before they go to Arrow (≈ 15 MB of Python objects).
+BLOCK_CELLS = 1 << 18
+NARROW = 512  # columns: wider sheets are kept row after row (see _RowBlocks)
+_STREAM = 1 << 20  # characters (or bytes) read at a time
+_DECLARED = re.compile(r"sep=(.)(?:\r\n|\r|\n)?")  # Excel's own hint line, hidden when opened
+
+
+def _unreadable(path: Path) -> IngestError:
+    return IngestError(
+        "unreadable_encoding",
+        "không đọc được bảng mã của tệp văn bản",
+        "cannot tell the text encoding of the file",
+        path=path,
+        hint_vi="Mở bằng Excel và Lưu thành (Save As) 'CSV UTF-8', hoặc xuất lại dạng .xlsx.",
+        hint_en="Open it in Excel and Save As 'CSV UTF-8', or export .xlsx.",
+    )
+
+
+def _encoding(path: Path) -> str:
+    """The encoding :func:`~vaxutils.io.sniff.decode_text` would choose, found without holding
+    the file: a BOM, UTF-16 without one, UTF-8 checked a megabyte at a time, else Windows-1258."""
+    with path.open("rb") as f:
+        head = f.read(_STREAM)
+        marked = marked_encoding(head)
+        if marked:
+            return marked
+        check = codecs.getincrementaldecoder("utf-8")()
+        try:
+            chunk = head
+            while chunk:
+                check.decode(chunk)
+                chunk = f.read(_STREAM)
+            check.decode(b"", final=True)
+            return "utf-8"
+        except UnicodeDecodeError:
+            return "cp1258"  # its undefined bytes and NUL characters are caught line by line
+
+
+class _RowBlocks:
+    """Rows of text cells handed to Arrow a block at a time.
+
+    A sheet of ordinary width (:data:`NARROW` columns or fewer in its first block) is kept column
+    by column: each block is cut into its columns, and a column's pieces are joined and released
+    one column at a time, so the blocks and the frame are never both held whole. A wider sheet
+    would make thousands of tiny pieces per block: its cells are kept row after row in one Arrow
+    array with each row's length, and each column is then taken out of it (a short row gives
+    blanks).
+    """
+
+    def __init__(self) -> None:
+        self.by_column: bool | None = None
+        self.blocks: list[tuple[int, list[pa.Array]]] = []  # (rows, columns), by column
+        self.pieces: list[pa.Array] = []  # row after row
+        self.lengths: list[np.ndarray] = []
+        self.pending: list[list[str]] = []
+        self.pending_cells = 0
+        self.rows = 0
+
+    def add(self, row: list[str]) -> None:
+        self.pending.append(row)
+        self.pending_cells += len(row) + 1
+        self.rows += 1
+        if self.pending_cells >= BLOCK_CELLS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        rows, self.pending, self.pending_cells = self.pending, [], 0
+        if self.by_column is None:
+            self.by_column = max(map(len, rows)) <= NARROW
+        # blanks become nulls a block at a time: the temporaries stay the size of a block
+        if self.by_column:
+            columns = [blanks_to_null(pa.array(c, pa.string())) for c in zip_longest(*rows)]
+            self.blocks.append((len(rows), columns))
+        else:
+            self.lengths.append(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)))
+            flat = pa.array(list(chain.from_iterable(rows)), pa.string())
+            self.pieces.append(blanks_to_null(flat))
+        pa.default_memory_pool().release_unused()
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as a text frame (blank cells as ``<NA>``); the blocks are released."""
+        self.flush()
+        columns = self._joined() if self.by_column else self._taken()
+        # pandas keeps text as large_string: cast one column at a time, never the whole file
+        frame = {j: pd.arrays.ArrowStringArray(c.cast(pa.large_string())) for j, c in columns}
+        return pd.DataFrame(frame, index=pd.RangeIndex(self.rows))
+
+    def _joined(self):
+        blocks, self.blocks = self.blocks, []
+        width = max((len(cols) for _, cols in blocks), default=0)
+        for j in range(width):
+            parts = []
+            for n, cols in blocks:
+                parts.append(cols[j] if j < len(cols) else pa.nulls(n, pa.string()))
+                if j < len(cols):
+                    cols[j] = None  # released as soon as its column is joined
+            yield j, pa.concat_arrays(parts)
+            if j % 4 == 3:  # the pieces' memory back to the system, not kept by the allocator
+                pa.default_memory_pool().release_unused()
+
+    def _taken(self):
+        lengths = np.concatenate(self.lengths) if self.lengths else np.zeros(0, np.int64)
+        cells = pa.concat_arrays(self.pieces) if self.pieces else pa.array([], pa.string())
+        self.pieces = self.lengths = []
+        pa.default_memory_pool().release_unused()  # the blocks' memory, back before the columns
+        starts = np.zeros(len(lengths), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=starts[1:])
+        for j in range(int(lengths.max()) if len(lengths) else 0):
+            short = lengths <= j  # rows without a j-th cell: blank
+            index = pa.array(starts + j, mask=short) if short.any() else pa.array(starts + j)
+            yield j, cells.take(index)
+
+
+def _checked_lines(f, encoding: str, delimiter: str, path: Path, limits: ReadLimits):
+    """The lines of text file ``f``; a line too long for any cell stops before the csv module
+    splits it, and before it is held whole.
+
+    A line longer than the cell cap either holds more separators than the column cap, or, with
+    none at all, is part of one cell longer than the cap (quoted or not): both known from the line,
+    counted a megabyte at a time.
+    """
+    cap, legacy = limits.cell_chars, encoding == "cp1258"
+    while line := f.readline(cap + 1):  # lines end at \r\n, \r or \n (newline="")
+        if len(line) > cap:
+            line = _long_line(f, line, delimiter, path, limits)
+        if legacy:  # tone marks typed as combining characters: composed as UTF-8 text would be
+            if "\x00" in line:
+                raise UnicodeError("NUL characters in text")
+            line = unicodedata.normalize("NFC", line)
+        yield line
+
+
+def _long_line(f, start: str, delimiter: str, path: Path, limits: ReadLimits) -> str:
+    pieces, length, fields = [start], len(start), start.count(delimiter) + 1
+    while not pieces[-1].endswith(("\n", "\r")) and (more := f.readline(_STREAM)):
+        length, fields = length + len(more), fields + more.count(delimiter)
+        if fields > limits.columns:
+            pieces = [more]  # past a cap: counted on, no longer kept
+        else:
+            pieces.append(more)
+    if fields > limits.columns:
+        raise limit_error(path, None, "columns", fields, limits)
+    if fields == 1:
+        ending = len(pieces[-1]) - len(pieces[-1].rstrip("\r\n"))
+        raise limit_error(path, None, "cell_chars", length - ending, limits)
+    return "".join(pieces)
+
+
+def _split(f, encoding: str, delimiter: str, path: Path, limits: ReadLimits) -> _RowBlocks:
+    blocks = _RowBlocks()
+    lines = _checked_lines(f, encoding, delimiter, path, limits)
+    try:
+        with long_csv_fields():
+            for row in csv.reader(lines, delimiter=delimiter):
+                if len(row) > limits.columns:
+                    raise limit_error(path, None, "columns", len(row), limits)
+                blocks.add(row)
+    except UnicodeError:
+        raise _unreadable(path) from None
+    except csv.Error as exc:
+        raise IngestError(
+            "malformed_csv",
+            f"tệp CSV bị lỗi cấu trúc ({exc})",
+            f"the CSV file is malformed ({exc})",
+            path=path,
+            hint_vi="Mở bằng Excel, kiểm tra rồi lưu lại.",
+            hint_en="Open it in Excel, check and save.",
+        ) from None
+    return blocks
+
+
+def read_text(path: Path, ctx: ReadContext) -> Grid:
+    """Read a text export (CSV, TSV, TXT) as a :class:`Grid`, streaming it from the file."""
+    size = path.stat().st_size
+    if size > ctx.limits.text_bytes:  # before a byte is decoded
+        raise limit_error(path, None, "text_bytes", size, ctx.limits)
+    encoding = _encoding(path)
+    with path.open(encoding=encoding, newline="") as f:
+        try:
+            declared = _DECLARED.fullmatch(f.readline(16))
+            if not declared:
+                f.seek(0)
+                head = f.read(200_000)
+                f.seek(0)
+        except UnicodeError:
+            raise _unreadable(path) from None
+        if declared:
+            delimiter = declared.group(1)
+        else:
+            legacy = encoding == "cp1258"
+            head = unicodedata.normalize("NFC", head) if legacy else head
+            delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(head)
+            del head
+        blocks = _split(f, encoding, delimiter, path, ctx.limits)
+    cells = blocks.frame()
+    warnings = [truncated_warning(path)] if len(cells) == EXCEL_MAX_ROWS else []
+    return Grid(cells, None, "csv", "csv", encoding, delimiter, warnings)
