@@ -53,7 +53,8 @@ def _columns_text(columns: list, rows: int) -> list[pa.Array]:
     if len(columns) <= 64:
         return [_column_text(c) for c in columns]
     joined = pa.concat_arrays([c.cast(pa.string()) for c in columns])
-    text = _column_text(joined)
+    # large_string, as pandas keeps it: one cast here rather than one per column there
+    text = _column_text(joined).cast(pa.large_string())
     return [text.slice(i * rows, rows) for i in range(len(columns))]
 
 

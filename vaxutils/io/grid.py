@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vaxutils.io.cells import frame_to_text
+from vaxutils.io.cells import cells_to_text, frame_to_text
 from vaxutils.io.errors import IngestError, IngestWarning
 from vaxutils.io.limits import EXCEL_MAX_ROWS, ReadLimits, limit_error
 from vaxutils.io.sheet_scan import SheetScan
@@ -69,17 +70,65 @@ def check_row_count(n_rows: int, path: Path, sheet: str | None, limits: ReadLimi
         )
 
 
+def column_arrays(cells: pd.DataFrame) -> list[pa.ChunkedArray]:
+    """Each column of a text grid as Arrow text, without making a Series per column.
+
+    A sheet may be 10,000 columns wide: pandas' per-column machinery (``.items()``, ``.notna()``,
+    ``.to_numpy()``) then costs seconds, Arrow's a few milliseconds.
+    """
+    # _iter_column_arrays: the frame's own arrays, no Series built (0.02 s against 0.3 s for
+    # .items() over 10,000 columns); .items() if a pandas release drops it.
+    arrays = getattr(cells, "_iter_column_arrays", None)
+    columns = arrays() if arrays is not None else (s.array for _, s in cells.items())
+    out = []
+    for values in columns:
+        if hasattr(values, "__arrow_array__"):
+            arrow = values.__arrow_array__()
+        else:  # not a text grid (a caller's own frame): made text as a reader would
+            arrow = cells_to_text(pd.Series(values)).array.__arrow_array__()
+        out.append(arrow if isinstance(arrow, pa.ChunkedArray) else pa.chunked_array([arrow]))
+    return out
+
+
+def filled_rows(cells: pd.DataFrame) -> np.ndarray:
+    """Whether each row of a grid holds at least one value (``cells.notna().any(axis=1)``)."""
+    filled = np.zeros(len(cells), dtype=bool)
+    for column in column_arrays(cells):
+        if column.null_count < len(column):
+            filled |= column.is_valid().to_numpy(zero_copy_only=False)
+    return filled
+
+
+def keep_rows(cells: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """``cells[keep]``; a wide grid is filtered in Arrow (twice as fast over 10,000 columns)."""
+    if keep.all():
+        return cells
+    if cells.shape[1] <= 256:
+        return cells[keep]
+    mask = pa.array(keep)
+    columns = [pd.arrays.ArrowStringArray(c.filter(mask)) for c in column_arrays(cells)]
+    frame = pd.DataFrame(dict(enumerate(columns)), index=cells.index[keep])
+    return frame.set_axis(cells.columns, axis=1)
+
+
+def _joined(columns: list[pa.ChunkedArray]) -> pa.ChunkedArray:
+    """Every column's chunks as one chunked array (no copy), to measure a grid in one call."""
+    chunks = [c.cast(pa.large_string()) if c.type != pa.large_string() else c for c in columns]
+    return pa.chunked_array([k for c in chunks for k in c.chunks], pa.large_string())
+
+
 def check_cells(cells: pd.DataFrame, path: Path, sheet: str | None, limits: ReadLimits) -> None:
     """Columns and the longest cell of a grid against the caps."""
     if cells.shape[1] > limits.columns:
         raise limit_error(path, sheet, "columns", cells.shape[1], limits)
-    for _, column in cells.items():  # not .iloc per column: 2x slower on a wide sheet
-        text = pa.array(column.array, pa.string())
-        # Bytes first (free from the offsets): characters are counted only in a long column.
-        if len(text) and (pc.max(pc.binary_length(text)).as_py() or 0) > limits.cell_chars:
-            longest = pc.max(pc.utf8_length(text)).as_py() or 0
-            if longest > limits.cell_chars:
-                raise limit_error(path, sheet, "cell_chars", longest, limits)
+    if not cells.shape[1] or not len(cells):
+        return
+    text = _joined(column_arrays(cells))
+    # Bytes first (free from the offsets): characters are counted only in a long cell.
+    if (pc.max(pc.binary_length(text)).as_py() or 0) > limits.cell_chars:
+        longest = pc.max(pc.utf8_length(text)).as_py() or 0
+        if longest > limits.cell_chars:
+            raise limit_error(path, sheet, "cell_chars", longest, limits)
 
 
 def truncated_warning(path: Path, sheet: str | None = None) -> IngestWarning:

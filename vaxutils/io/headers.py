@@ -24,6 +24,7 @@ from importlib import resources
 import pandas as pd
 import yaml
 
+from vaxutils.io.grid import column_arrays
 from vaxutils.schema import CANONICAL_FIELDS, DOSE_FIELDS, FIELD_LABELS_VI
 
 Key = tuple[str, int | None]
@@ -163,6 +164,22 @@ def _combine(upper: list[str | None], lower: list[str | None], overrides) -> lis
     return combined
 
 
+def _first_rows(cells: pd.DataFrame, n: int) -> list[list[str | None]]:
+    """The first ``n`` rows of a text grid as lists, read from each column's Arrow data (pandas'
+    ``.to_numpy()`` takes seconds over 10,000 columns)."""
+    columns = [c.slice(0, n).to_pylist() for c in column_arrays(cells)]
+    if not columns:
+        return [[] for _ in range(min(n, len(cells)))]
+    return [list(row) for row in zip(*columns, strict=True)]
+
+
+def _looked_up(memo: dict, function, labels: list) -> list:
+    """``[function(label) for label in labels]``, each distinct label computed once in ``memo``."""
+    for label in set(labels).difference(memo):
+        memo[label] = function(label)
+    return list(map(memo.__getitem__, labels))
+
+
 def find_header(cells: pd.DataFrame, overrides: dict[Key, str] | None = None) -> HeaderSpec | None:
     """Find the header among the first rows of ``cells`` (text grid), or ``None`` if none is found.
 
@@ -170,16 +187,18 @@ def find_header(cells: pd.DataFrame, overrides: dict[Key, str] | None = None) ->
     title rows above it ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "DANH SÁCH ...") name none.
     """
     overrides = overrides or {}
-    # One conversion of the whole block (a column-by-column one takes seconds on a wide sheet).
-    rows = cells.iloc[:HEADER_SCAN_ROWS].to_numpy(dtype=object, na_value=None).tolist()
+    rows = _first_rows(cells, HEADER_SCAN_ROWS)
+    # A label is looked up once, however many cells hold it (a wide sheet has 300,000 cells here).
+    known: dict[str | None, Key | None] = {None: None}
+    groups: dict[str | None, int | None] = {None: None}
     best: HeaderSpec | None = None
     best_score = 1  # one matching cell could be a title; a header names at least two fields
     for i, labels in enumerate(rows):
         candidates = [(i, labels)]
-        if i + 1 < len(rows) and any(dose_group(label) is not None for label in labels):
+        if i + 1 < len(rows) and any(g is not None for g in _looked_up(groups, dose_group, labels)):
             candidates.append((i + 1, _combine(labels, rows[i + 1], overrides)))
         for last, candidate in candidates:
-            keys = _row_keys(candidate, overrides)
+            keys = _looked_up(known, lambda v: _row_keys([v], overrides)[0], candidate)
             score = _score(keys)
             if score > best_score:
                 best, best_score = HeaderSpec(i, last, candidate, keys), score

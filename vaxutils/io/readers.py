@@ -18,12 +18,22 @@ source_row
 from __future__ import annotations
 
 import os
+import re
 
 import pandas as pd
 
 from vaxutils.io.checks import _SNIFF_BYTES, check_file, corrupt_error  # noqa: F401 (tests, callers)
 from vaxutils.io.errors import IngestError, IngestWarning
-from vaxutils.io.grid import Grid, ReadContext, check_cells, hidden_warning, truncated_warning
+from vaxutils.io.grid import (
+    Grid,
+    ReadContext,
+    check_cells,
+    column_arrays,
+    filled_rows,
+    hidden_warning,
+    keep_rows,
+    truncated_warning,
+)
 from vaxutils.io.headers import HeaderSpec, Key, find_header, key_label_vi
 from vaxutils.io.limits import EXCEL_MAX_ROWS, ReadLimits
 from vaxutils.io.notes import formulas_error
@@ -146,7 +156,7 @@ def locate_header(
     seen_data = last = None
     for grid in iter_grids(path, sheet, engine, limits):
         last = grid
-        if grid.cells.notna().to_numpy().any():
+        if filled_rows(grid.cells).any():
             seen_data = grid
             header = find_header(grid.cells, overrides)
             if header is not None:
@@ -167,11 +177,11 @@ def locate_header(
 def body_rows(cells: pd.DataFrame, header: HeaderSpec) -> tuple[pd.DataFrame, list[IngestWarning]]:
     """The data rows under the header, with blank rows, a column-number row and a footer removed."""
     body = cells.iloc[header.last_row + 1 :]
-    body = body[body.notna().any(axis=1)]
+    body = keep_rows(body, filled_rows(body))
     warnings: list[IngestWarning] = []
     if len(body):
-        first = body.iloc[0].dropna()
-        numbers = first.str.fullmatch(r"\(?\d{1,3}\)?").all() and len(first) >= 3
+        first = [v for c in column_arrays(body) if (v := c[0].as_py()) is not None]
+        numbers = len(first) >= 3 and all(re.fullmatch(r"\(?\d{1,3}\)?", v) for v in first)
         if numbers:  # forms number their columns "(1) (2) (3)" under the header
             body = body.iloc[1:]
     mapped = [i for i, k in enumerate(header.keys) if k is not None and k[0] != "ignore"]
