@@ -7,7 +7,7 @@ never calculated, merged cells, hidden and chart sheets, NUL bytes, mixed encodi
 
 :func:`build_corpus` writes them all into a folder and returns ``{file name: what it is}``. The
 bombs stay small on disk and in memory only because the readers' caps hold: the corpus is meant to
-run with lowered caps (:data:`LOW_LIMITS`, environment variables); ``benchmarks/bench_limits.py``
+run at the default caps, the size bombs of :data:`LOWERED` with lowered ones (:data:`LOW_LIMITS`); ``benchmarks/bench_limits.py``
 builds the same shapes at full size.
 """
 
@@ -27,13 +27,20 @@ import openpyxl
 import pandas as pd
 
 MB = 2**20
-# Caps for the corpus run: low enough that every bomb below stops early and cheaply.
+# The corpus runs at the default caps, except the size bombs below: built at 30–40 MB (not the
+# gigabytes the default caps would need to be reached) to keep the corpus small and fast, they are
+# read with these lowered size caps. The rows, columns, cell and ods caps are met at the defaults.
 LOW_LIMITS = {
     "VAXUTILS_MAX_SHEET_MB": "24",
     "VAXUTILS_MAX_STRINGS_MB": "16",
     "VAXUTILS_MAX_TEXT_MB": "24",
-    "VAXUTILS_MAX_CELL_CHARS": "100000",
-    "VAXUTILS_MAX_COLUMNS": "5000",  # 10,000 columns then stop at once (header search is slow that wide)
+}
+LOWERED = {  # file -> why it needs LOW_LIMITS
+    "bomb_whitespace.xlsx": "40 MB of sheet XML: the default sheet cap is 1 GB",
+    "bomb_giant_cell.xlsx": "40 MB of sheet XML: the default sheet cap is 1 GB",
+    "bomb_shared_string.xlsx": "32 MB of shared strings: the default cap is 512 MB",
+    "bomb_empty_rows.xlsx": "40 MB of sheet XML: the default sheet cap is 1 GB",
+    "bomb_big_text.csv": "a 30 MB CSV: the default text cap is 1 GB",
 }
 HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Số điện thoại", "Thôn",
           "Mũi 1 - Tên vắc xin", "Mũi 1 - Ngày tiêm"]  # fmt: skip
@@ -420,6 +427,26 @@ def build_corpus(folder: Path) -> dict[str, str]:
         "10,000 columns",
         data((",".join(f"c{i}" for i in range(10_000)) + "\n1,2\n").encode()),
     )
+    # -- OpenDocument: repetition is written in the XML itself --
+    ods_rows = "".join(ods_row(r) for r in good_rows)
+    add("ods_good.ods", "an OpenDocument spreadsheet (LibreOffice)", lambda p: raw_ods(p, ods_rows))
+    add("ods_trailing_blank.ods", "LibreOffice's formatted blank rows to the sheet's end",
+        lambda p: raw_ods(p, ods_rows + ods_row([None], repeat_row=1_048_000, repeat_cells=1024)))  # fmt: skip
+    add("bomb_ods_rows.ods", "1,000,000 repeated rows × 16,384 repeated cells in a few bytes",
+        lambda p: raw_ods(p, ods_rows + ods_row(["x"], repeat_row=1_000_000, repeat_cells=16_384)))  # fmt: skip
+    add("bomb_ods_columns.ods", "one cell repeated 1,000,000,000 times across",
+        lambda p: raw_ods(p, ods_rows + ods_row(["x"], repeat_cells=1_000_000_000)))  # fmt: skip
+    add("bomb_ods_far_row.ods", "a value after 2,000,000 blank rows (past Excel's last row)",
+        lambda p: raw_ods(p, ods_rows + ods_row([None], repeat_row=2_000_000) + ods_row(["x"])))  # fmt: skip
+    merged = ods_row(HEADER) + "".join(
+        ods_row(r[:6]).replace("</table:table-row>", "")
+        + (f'<table:table-cell table:number-rows-spanned="4" office:value-type="string"><text:p>{r[6]}</text:p></table:table-cell>'
+           if i % 4 == 0 else "<table:covered-table-cell/>")
+        + ods_row(r[7:]).split(">", 1)[1]
+        for i, r in enumerate(good_rows[1:])
+    )  # fmt: skip
+    add("ods_merged_village.ods", "an ods whose village cell spans four rows",
+        lambda p: raw_ods(p, merged))  # fmt: skip
     add("cols_20000.csv", "20,000 columns (over Excel's 16,384)",
         data((",".join("x" for _ in range(20_000)) + "\n").encode()))  # fmt: skip
     add(
@@ -545,3 +572,45 @@ def _drop_member(path: Path, whole: bytes, member: str) -> None:
         for item in src.infolist():
             if item.filename != member:
                 dst.writestr(item, src.read(item.filename))
+
+
+_ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"'
+)
+
+
+def ods_row(values: Iterable, repeat_row: int = 1, repeat_cells: int = 1) -> str:
+    """One ``table:table-row`` of text cells, each cell (and the row) repeated as asked."""
+    cells = "".join(
+        f'<table:table-cell table:number-columns-repeated="{repeat_cells}" '
+        f'office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>'
+        if v is not None
+        else f'<table:table-cell table:number-columns-repeated="{repeat_cells}"/>'
+        for v in values
+    )
+    return f'<table:table-row table:number-rows-repeated="{repeat_row}">{cells}</table:table-row>'
+
+
+def raw_ods(path: Path, rows_xml: str, name: str = "Danh sách") -> Path:
+    """A minimal OpenDocument spreadsheet whose one sheet holds ``rows_xml``."""
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS}>'
+        f'<office:body><office:spreadsheet><table:table table:name="{escape(name)}">'
+        f"{rows_xml}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+        '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+        '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+        'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )  # stored, first: how the format is recognised
+        z.writestr("META-INF/manifest.xml", manifest)
+        z.writestr("content.xml", content)
+    return path

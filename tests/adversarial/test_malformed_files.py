@@ -9,6 +9,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -24,7 +25,7 @@ _spec = importlib.util.spec_from_file_location(
 )
 corpus = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(corpus)
-LOW_LIMITS, build_corpus = corpus.LOW_LIMITS, corpus.build_corpus
+LOW_LIMITS, LOWERED, build_corpus = corpus.LOW_LIMITS, corpus.LOWERED, corpus.build_corpus
 
 # What the message (or the run) must say, by file: the words that tell the user what happened.
 EXPECTED = {
@@ -43,6 +44,9 @@ EXPECTED = {
     "bomb_big_text.csv": "VAXUTILS_MAX_TEXT_MB",
     "bomb_lying_size.xlsx": "hỏng",
     "cols_20000.csv": "VAXUTILS_MAX_COLUMNS",
+    "bomb_ods_rows.ods": "VAXUTILS_MAX_CELLS",
+    "bomb_ods_columns.ods": "VAXUTILS_MAX_COLUMNS",
+    "bomb_ods_far_row.ods": "VAXUTILS_MAX_ROWS",
     "formulas_uncached_ids.xlsx": "công thức chưa được tính",
     "formulas_uncached_all.xlsx": "công thức chưa được tính",
     "formulas_openpyxl.xlsx": "công thức chưa được tính",
@@ -85,19 +89,24 @@ def _screen(path: Path, out: Path) -> tuple[object, str]:
 
 @pytest.fixture(scope="module")
 def screened(tmp_path_factory):
-    """The corpus, each file screened once with lowered caps: {name: (exit code, output, out dir)}."""
+    """The corpus, each file screened once at the default caps (the size bombs of ``LOWERED`` with
+    ``LOW_LIMITS``): {name: (exit code, output, out dir)}."""
     root = tmp_path_factory.mktemp("adversarial")
     corpus = root / "corpus"
     made = build_corpus(corpus)
     before = {p.name: _sha(p) for p in corpus.iterdir()}
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in LOW_LIMITS.items():
-            patch.setenv(name, value)
-        results = {}
-        for name in sorted(made):
-            out = root / "out" / Path(name).stem
+    results = {}
+    for name in sorted(made):
+        out = root / "out" / Path(name).stem
+        with pytest.MonkeyPatch.context() as patch:
+            for variable in [
+                v for v in os.environ if v.startswith(("VAXUTILS_MAX_", "VAXUTILS_RATIO"))
+            ]:
+                patch.delenv(variable)  # the defaults, whatever the shell says
+            for variable, value in LOW_LIMITS.items() if name in LOWERED else ():
+                patch.setenv(variable, value)
             code, text = _screen(corpus / name, out)
-            results[name] = (code, text, out)
+        results[name] = (code, text, out)
     after = {p.name: _sha(p) for p in corpus.iterdir()}
     written = {p.relative_to(root).parts[0] for p in root.rglob("*")}
     return made, results, before, after, written
@@ -155,6 +164,21 @@ def test_merged_village_is_filled_down_with_an_info_finding(screened):
     filled = findings[findings["code"] == "merged_cell_filled"]
     assert len(filled) == 9 and set(filled["severity"]) == {"info"}
     assert set(filled["field"]) == {"village"}
+
+
+def test_ods_repeats_and_merges(screened):
+    """An ods's own repetition: LibreOffice's blank rows to the end cost nothing, a merged
+    village is filled down as in an xlsx (the bombs are in EXPECTED)."""
+    _, results, *_ = screened
+    for name in ("ods_good.ods", "ods_trailing_blank.ods", "ods_merged_village.ods"):
+        code, text, out = results[name]
+        assert code == 0, text[:300]
+        records = pd.read_parquet(out / "records.parquet")
+        assert len(records) == 12 and records["village"].notna().all()
+    records = pd.read_parquet(results["ods_merged_village.ods"][2] / "records.parquet")
+    assert records["village"].tolist() == ["Thôn 1"] * 4 + ["Thôn 2"] * 4 + ["Thôn 3"] * 4
+    findings = pd.read_csv(results["ods_merged_village.ods"][2] / "findings.csv", dtype=str)
+    assert (findings["code"] == "merged_cell_filled").sum() == 9
 
 
 def test_merged_range_running_past_the_data_makes_no_record(screened):

@@ -6,7 +6,8 @@ once, :mod:`vaxutils.io.many`). Its text equals :mod:`vaxutils.io.cells`' (integ
 fractions to 9 decimals as Excel shows them, dates as ``YYYY-MM-DD``) except for the shapes in
 :data:`AMBIGUOUS`, where the text alone cannot tell a typed cell from a number, boolean or date
 cell: integers past 2**53 (fastexcel's digits are not the exact value), ``-0``, booleans
-(``true`` versus ``True``), time-only cells (``1899-12-31 …``) and sub-second datetimes. A sheet
+(``true`` versus ``True``), time-only cells (``1899-12-31 …``), sub-second datetimes and an
+ods's date-time cells (``2021-09-01T08:30:00``). A sheet
 holding any of them raises :class:`NeedsCalamine`, and the caller reads it with python-calamine:
 the grid is the same either way (property-tested).
 """
@@ -22,6 +23,7 @@ from vaxutils.io.cells import blanks_to_null
 
 AMBIGUOUS = (
     r"^-?\d{16,}$|^-0$|^(?:true|false)$|^1899-12-3[01] |^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d*$"
+    r"|^\d{4}-\d\d-\d\dT\d\d:\d\d"  # an ods date-time cell (or text typed that way)
 )
 # Every ambiguous text is one of these words or at least 16 bytes long: only those cells are
 # matched against the pattern (a length is far cheaper than a regular expression).

@@ -37,6 +37,7 @@ from vaxutils.io.grid import (
 from vaxutils.io.headers import HeaderSpec, Key, find_header, key_label_vi
 from vaxutils.io.limits import EXCEL_MAX_ROWS, ReadLimits
 from vaxutils.io.notes import formulas_error
+from vaxutils.io.ods_scan import scan_ods
 from vaxutils.io.parquet_grid import read_parquet_grid
 from vaxutils.io.sheet_scan import SheetScan, check_workbook
 from vaxutils.io.text_grid import read_text
@@ -77,6 +78,8 @@ def iter_grids(
         return
     if kind in ("xlsx", "xlsb", "ods"):
         check_workbook(p, ctx.limits, kind)
+    if kind == "ods":  # repeated rows and columns added up before a parser expands them
+        ctx.merges.update(scan_ods(p, ctx.limits))
     engines = (engine,) if engine else EXCEL_READERS[kind]
     for i, name in enumerate(engines):
         try:

@@ -193,7 +193,7 @@ def _read_xlrd(path: Path, kind: str, sheet: str | int | None, ctx: ReadContext)
 EXCEL_READERS = {
     "xlsx": ("fastexcel", "calamine", "openpyxl"),
     "xlsb": ("calamine",),
-    "ods": ("calamine",),
+    "ods": ("fastexcel", "calamine"),  # Arrow, not a Python object per cell; merges: ods_scan
     "xls": ("calamine", "xlrd"),
 }
 READER_FUNCS = {
