@@ -81,6 +81,11 @@ def passport_command(
     facility: str | None = typer.Option(
         None, "--facility", help="Với 'signed': cơ sở tiêm đã ký (khi tệp không có cột Cơ sở tiêm)."
     ),
+    commune: str | None = typer.Option(
+        None,
+        "--commune",
+        help="Mã xã (hoặc tên xã) của danh sách; bắt buộc khi thư mục sàng lọc có nhiều xã.",
+    ),
 ) -> None:
     """Danh sách ký xác nhận hộ chiếu vắc xin theo cơ sở tiêm (bước S7) / Passport worklist.
 
@@ -102,6 +107,10 @@ def passport_command(
     check_out_dir(out)
     records, findings, summary = screening_results(screened, ("doses.parquet",))
     doses = io.read_parquet(screened / "doses.parquet")
+    mine = io.one_commune(
+        records, findings, doses, commune
+    )  # a shared export's folder: one commune
+    records, findings, doses = mine.records, mine.findings, mine.doses
     work_date = parse_day(day) or (
         date.fromisoformat(summary["export_date"]) if "export_date" in summary else date.today()
     )

@@ -14,6 +14,7 @@ from rich.table import Table
 from vaxutils.cli._app import app
 from vaxutils.cli.screen import parse_day, vn_number
 from vaxutils.errors import VaxutilsError
+from vaxutils.io.one_commune import one_commune
 from vaxutils.io.paths import check_out_dir, check_out_file
 
 review_app = typer.Typer(
@@ -68,13 +69,19 @@ def stage_table(folder: Path | None, name: str, command: str) -> pd.DataFrame | 
 def review_out(
     screened: Path = typer.Argument(..., help="Thư mục kết quả của 'vaxutils screen'."),
     out: Path = typer.Option(..., "--out", help="Tệp Excel rà soát sẽ tạo (.xlsx)."),
-    commune: str | None = typer.Option(None, "--commune", help="Tên xã, ghi ở đầu mỗi trang."),
+    commune: str | None = typer.Option(
+        None,
+        "--commune",
+        help="Tên xã (hoặc mã xã), ghi ở đầu mỗi trang; bắt buộc khi thư mục sàng lọc có nhiều xã.",
+    ),
 ) -> None:
     """Tạo sổ rà soát: mỗi thôn một trang, các đối tượng cần rà soát / Write the review workbook."""
     from vaxutils.workflow.review import review_sheets, write_review_workbook
 
     check_out_file(out)
     records, findings, _ = screening_results(screened)
+    mine = one_commune(records, findings, commune=commune)  # a shared export's folder: one commune
+    records, findings = mine.records, mine.findings
     sheets = review_sheets(records, findings)
     path = write_review_workbook(out, records, findings, commune=commune)
     console = Console()

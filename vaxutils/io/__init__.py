@@ -20,6 +20,7 @@ from vaxutils.io.headers import header_key, normalize_header
 from vaxutils.io.limits import ReadLimits
 from vaxutils.io.many import ReadResult, read_many
 from vaxutils.io.mapping import load_column_mapping
+from vaxutils.io.one_commune import OneCommune, one_commune
 from vaxutils.io.platform_template import (
     read_platform_results,
     read_platform_template,
@@ -47,6 +48,8 @@ __all__ = [
     "ReadLimits",
     "ReadResult",
     "load_column_mapping",
+    "OneCommune",
+    "one_commune",
     "normalize_header",
     "read_export",
     "read_many",
