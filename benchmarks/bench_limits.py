@@ -6,7 +6,11 @@ dense grid of billions, a 50 MB one-line CSV, a line of ten million commas) and 
 default caps in a fresh process; printed: what stopped it, the process's peak memory above its
 size once vaxutils is imported, and that peak against the cap it hit. Before the caps, these took
 1.2–8 GB or ended in a Rust panic. Two files under the caps show the other side: a real 100,000-row
-sheet (target: peak ≤ 10 × its inflated XML) and a 50 MB cell read through to the cell cap.
+sheet (target: peak ≤ 10 × its inflated XML) and a 50 MB cell read through to the cell cap. Then
+files under the caps read whole, peak against their size (target ≤ 10×): CSVs of one-character
+cells (the worst case for a reader that makes a Python string per cell), narrow, Vietnamese and
+5,000 columns wide, and a 10,000-column xlsx and CSV (read at the default caps, with CPU time).
+Two ods bombs (a few bytes of repeated rows and cells) must stop before any parser expands them.
 
 Run: ``python benchmarks/bench_limits.py`` (≈ 1 minute; bombs are written to ``benchmarks/_data/``).
 """
@@ -51,6 +55,45 @@ def bombs() -> dict[str, tuple[Path, str]]:
                            lambda p: c.raw_xlsx(p, c._giant_cell(50 * MB))),
         "one_line.csv": ("a 50 MB CSV of one line", lambda p: p.write_bytes(b"x" * (50 * MB))),
         "commas.csv": ("a line of 10 million commas", lambda p: p.write_bytes(b"," * 10_000_000 + b"\n")),
+        "ods_rows.ods": ("1,000,000 repeated rows × 16,384 repeated cells (a 1 kB ods)",
+                         lambda p: c.raw_ods(p, c.ods_row(c.HEADER) + c.ods_row(["x"], 1_000_000, 16_384))),
+        "ods_columns.ods": ("one cell repeated 10⁹ times across (a 1 kB ods)",
+                            lambda p: c.raw_ods(p, c.ods_row(c.HEADER) + c.ods_row(["x"], 1, 10**9))),
+    }  # fmt: skip
+    made = {}
+    for name, (what, write) in shapes.items():
+        path = DATA / name
+        if not path.exists():
+            write(path)
+        made[name] = (path, what)
+    return made
+
+
+def _tiny_cells(path: Path, cell: str, columns: int, size: int = 20 * MB) -> None:
+    """A CSV of one-character cells (the worst case: a Python string per 2 bytes of file)."""
+    header = ",".join([*corpus.HEADER, *(f"Cột {i}" for i in range(columns - len(corpus.HEADER)))])
+    line = ",".join([cell] * columns) + "\n"
+    path.write_text(header + "\n" + line * (size // len(line.encode())), encoding="utf-8")
+
+
+def under_caps() -> dict[str, tuple[Path, str]]:
+    """Files the caps let through, read whole: ``{name: (path, what)}``."""
+    _spec.loader.exec_module(corpus)
+    people = corpus.people(200)
+    shapes = {
+        "tiny_cells.csv": ("20 MB of 1-character cells, 50 columns", lambda p: _tiny_cells(p, "x", 50)),
+        "tiny_cells_vi.csv": ("20 MB of 1-character Vietnamese cells (ạ), 50 columns",
+                              lambda p: _tiny_cells(p, "ạ", 50)),
+        "tiny_cells_wide.csv": ("20 MB of 1-character cells, 5,000 columns",
+                                lambda p: _tiny_cells(p, "x", 5_000)),
+        "cols_10000.xlsx": ("200 people under a header of 10,000 columns",
+                            lambda p: corpus.raw_xlsx(p, [corpus.sheet_xml(
+                                [[*corpus.HEADER, *(f"Ghi chú {i}" for i in range(10_000 - len(corpus.HEADER)))],
+                                 *people])])),
+        "cols_10000.csv": ("200 people under a header of 10,000 columns",
+                           lambda p: p.write_text(corpus._csv_text(
+                               [[*corpus.HEADER, *(f"Ghi chú {i}" for i in range(10_000 - len(corpus.HEADER)))],
+                                *people]), encoding="utf-8")),
     }  # fmt: skip
     made = {}
     for name, (what, write) in shapes.items():
@@ -69,7 +112,7 @@ def _child(path: str) -> None:
 
     limits = ReadLimits.from_env()
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         export = read_export(path)
         outcome, code = f"read: {len(export.records):,} records", None
@@ -82,7 +125,8 @@ def _child(path: str) -> None:
         cap = getattr(limits, field, None)
         cap = cap if field.endswith("bytes") else None
     print(json.dumps({"outcome": outcome, "code": code, "peak_mb": peak,
-                      "wall": time.perf_counter() - start, "cap_mb": cap and cap / MB}))  # fmt: skip
+                      "wall": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+                      "cap_mb": cap and cap / MB}))  # fmt: skip
 
 
 def measure(path: Path) -> dict:
@@ -94,7 +138,7 @@ def measure(path: Path) -> dict:
     )
     if out.returncode:
         return {"outcome": f"process ended with {out.returncode}: {out.stderr[-200:]}", "code": "CRASH",
-                "peak_mb": float("nan"), "wall": float("nan"), "cap_mb": None}  # fmt: skip
+                "peak_mb": float("nan"), "wall": float("nan"), "cpu": float("nan"), "cap_mb": None}  # fmt: skip
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -114,6 +158,14 @@ def main() -> None:
         print(
             f"{name:20s} {path.stat().st_size / MB:6.1f} MB {inflated / MB:8.0f} MB {r['peak_mb']:8.0f} MB"
             f"{against:28s} [{r['code']}] {r['outcome']}  ({r['wall']:.1f} s)  — {what}"
+        )
+    print("\nunder the caps: peak against the file's size (target ≤ 10×)")
+    for name, (path, what) in under_caps().items():
+        r = measure(path)
+        size = path.stat().st_size
+        print(
+            f"{name:20s} {size / MB:6.1f} MB {r['peak_mb']:8.0f} MB = {r['peak_mb'] * MB / size:4.1f}× "
+            f"the file  {r['outcome']}  ({r['wall']:.1f} s, {r['cpu']:.1f} s CPU)  — {what}"
         )
     sys.path.insert(0, str(Path(__file__).parent))
     from bench_read import workbook
