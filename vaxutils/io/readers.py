@@ -5,6 +5,12 @@ The grid keeps every row of the sheet, title rows included, so that row ``i`` of
 told apart by their bytes (see :mod:`vaxutils.io.sniff`); every failure becomes one
 :class:`~vaxutils.io.errors.IngestError`.
 
+This module chooses the reader for a format (:func:`iter_grids`) and finds the table under the
+header (:func:`locate_header`, :func:`body_rows`, :func:`read_table`). The readers are
+:mod:`~vaxutils.io.workbooks` (xlsx, xlsb, ods, xls), :mod:`~vaxutils.io.text_grid` (CSV) and
+:mod:`~vaxutils.io.parquet_grid`; what a file really is, :mod:`~vaxutils.io.checks`; the grid and
+the checks on what a reader built, :mod:`~vaxutils.io.grid`.
+
 >>> import tempfile, pathlib
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "ds.csv"
 >>> _ = path.write_text("DANH SÁCH\\nHọ và tên;Ngày sinh;Số CCCD\\nLê Thị Hoa;02/03/1990;001190012345\\n",

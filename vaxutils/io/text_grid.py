@@ -2,16 +2,16 @@
 
 The file is streamed, never held whole: its encoding is found as
 :func:`vaxutils.io.sniff.decode_text` would (UTF-8 checked a megabyte at a time), then it is read
-line by line and split by the ``csv`` module row by row, so that a line splitting into millions of cells stops at the
-column cap instead of becoming a frame of millions of columns. Rows are handed to Arrow a block at
-a time: a Python string per cell (50–80 bytes each) lives only for one block of
-:data:`BLOCK_CELLS` cells, the rest of the file is held as Arrow strings (4 bytes + the text per
-cell; 8 + the text once in pandas' columns). A 20 MB CSV of one-character cells used to take 15–34 × its size this way; see
-``benchmarks/bench_limits.py`` for what it takes now.
+line by line and split by the ``csv`` module row by row, so that a line splitting into millions
+of cells stops at the column cap instead of becoming a frame of millions of columns. Rows are
+handed to Arrow a block at a time: a Python string per cell (50–80 bytes each) lives only for one
+block of :data:`BLOCK_CELLS` cells; the rest of the file is held as Arrow strings (4 bytes + the
+text per cell, then 8 + the text in pandas' columns). A 20 MB CSV of one-character cells took
+15–34 × its size as one Python string per cell; ``benchmarks/bench_limits.py`` prints what it
+takes now (under 10 ×).
 
-Rows may differ in length (title rows above the header, a footer): the cells are kept row after
-row in one Arrow array with each row's length, and each column is then taken out of it in one
-Arrow ``take`` (a short row gives blanks).
+Rows may differ in length (title rows above the header, a footer): a short row gives blanks. How
+the blocks are kept depends on the width (see :class:`_RowBlocks`).
 """
 
 from __future__ import annotations
