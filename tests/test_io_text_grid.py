@@ -39,14 +39,16 @@ def _naive(text: str, delimiter: str) -> pd.DataFrame:
     rows=st.lists(st.lists(_CELL, min_size=0, max_size=7), min_size=1, max_size=12),
     block=st.integers(1, 9),
     narrow=st.sampled_from([2, 512]),
+    wide_rows=st.integers(1, 4),
     ending=st.sampled_from(["\n", "\r\n", "\r"]),
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]),
 )
 def test_streamed_grid_equals_the_naive_one(
-    tmp_path, monkeypatch, rows, block, narrow, ending, encoding
+    tmp_path, monkeypatch, rows, block, narrow, wide_rows, ending, encoding
 ):
     monkeypatch.setattr(text_grid, "BLOCK_CELLS", block)
     monkeypatch.setattr(text_grid, "NARROW", narrow)
+    monkeypatch.setattr(text_grid, "WIDE_ROWS", wide_rows)
     buffer = io.StringIO(newline="")
     csv.writer(buffer, delimiter=",", lineterminator=ending).writerows(rows)
     text = "sep=,\n" + buffer.getvalue()  # declared: the sniffer is not what is tested here

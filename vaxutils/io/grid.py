@@ -111,10 +111,22 @@ def keep_rows(cells: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     return frame.set_axis(cells.columns, axis=1)
 
 
-def _joined(columns: list[pa.ChunkedArray]) -> pa.ChunkedArray:
-    """Every column's chunks as one chunked array (no copy), to measure a grid in one call."""
-    chunks = [c.cast(pa.large_string()) if c.type != pa.large_string() else c for c in columns]
-    return pa.chunked_array([k for c in chunks for k in c.chunks], pa.large_string())
+def _longest(columns: list[pa.ChunkedArray], measure) -> int:
+    """The largest ``measure`` (bytes or characters) of any cell, a million cells at a time: one
+    Arrow call per group of columns (not per column: 10,000 of them), temporaries kept small."""
+    longest, group, size = 0, [], 0
+    chunks = [k for c in columns for k in c.chunks] + [None]
+    for chunk in chunks:
+        if chunk is not None:
+            group.append(
+                chunk if chunk.type == pa.large_string() else chunk.cast(pa.large_string())
+            )
+            size += len(chunk)
+        if group and (size >= 1 << 20 or chunk is None):
+            # one array per group: per-chunk results would cost a buffer each (10,000 of them)
+            found = pc.max(measure(pa.concat_arrays(group))).as_py()
+            longest, group, size = max(longest, found or 0), [], 0
+    return longest
 
 
 def check_cells(cells: pd.DataFrame, path: Path, sheet: str | None, limits: ReadLimits) -> None:
@@ -123,10 +135,10 @@ def check_cells(cells: pd.DataFrame, path: Path, sheet: str | None, limits: Read
         raise limit_error(path, sheet, "columns", cells.shape[1], limits)
     if not cells.shape[1] or not len(cells):
         return
-    text = _joined(column_arrays(cells))
-    # Bytes first (free from the offsets): characters are counted only in a long cell.
-    if (pc.max(pc.binary_length(text)).as_py() or 0) > limits.cell_chars:
-        longest = pc.max(pc.utf8_length(text)).as_py() or 0
+    columns = column_arrays(cells)
+    # Bytes first (free from the offsets): characters are counted only when a cell is long.
+    if _longest(columns, pc.binary_length) > limits.cell_chars:
+        longest = _longest(columns, pc.utf8_length)
         if longest > limits.cell_chars:
             raise limit_error(path, sheet, "cell_chars", longest, limits)
 

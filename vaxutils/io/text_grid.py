@@ -36,6 +36,7 @@ from vaxutils.io.sniff import long_csv_fields, marked_encoding, sniff_delimiter
 # Cells held as Python strings at once before they go to Arrow (≈ 15 MB of Python objects).
 BLOCK_CELLS = 1 << 18
 NARROW = 512  # columns: wider sheets are kept row after row (see _RowBlocks)
+WIDE_ROWS = 1024  # rows of a wide sheet cut into columns at once
 _STREAM = 1 << 20  # characters (or bytes) read at a time
 _DECLARED = re.compile(r"sep=(.)(?:\r\n|\r|\n)?")  # Excel's own hint line, hidden when opened
 
@@ -72,21 +73,21 @@ def _encoding(path: Path) -> str:
 
 
 class _RowBlocks:
-    """Rows of text cells handed to Arrow a block at a time.
+    """Rows of text cells handed to Arrow a block at a time, kept column by column.
 
-    A sheet of ordinary width (:data:`NARROW` columns or fewer in its first block) is kept column
-    by column: each block is cut into its columns, and a column's pieces are joined and released
-    one column at a time, so the blocks and the frame are never both held whole. A wider sheet
-    would make thousands of tiny pieces per block: its cells are kept row after row in one Arrow
-    array with each row's length, and each column is then taken out of it (a short row gives
-    blanks).
+    A block of ordinary width (:data:`NARROW` columns or fewer in the first block) is cut into its
+    columns as it is flushed. A wider sheet would make thousands of tiny pieces per block: its
+    blocks are kept row after row (one Arrow array of cells and each row's length) until they
+    hold :data:`WIDE_ROWS` rows, then cut into columns together. At the end a column's pieces are
+    joined and released one column at a time, so the pieces and the frame are never both whole.
     """
 
     def __init__(self) -> None:
         self.by_column: bool | None = None
-        self.blocks: list[tuple[int, list[pa.Array]]] = []  # (rows, columns), by column
-        self.pieces: list[pa.Array] = []  # row after row
+        self.blocks: list[tuple[int, list[pa.Array | None]]] = []  # (rows, columns)
+        self.pieces: list[pa.Array] = []  # wide: cells row after row, not yet cut into columns
         self.lengths: list[np.ndarray] = []
+        self.piece_rows = 0
         self.pending: list[list[str]] = []
         self.pending_cells = 0
         self.rows = 0
@@ -98,64 +99,61 @@ class _RowBlocks:
         if self.pending_cells >= BLOCK_CELLS:
             self.flush()
 
-    def flush(self) -> None:
-        if not self.pending:
-            return
+    def flush(self, last: bool = False) -> None:
         rows, self.pending, self.pending_cells = self.pending, [], 0
-        if self.by_column is None:
+        if rows and self.by_column is None:
             self.by_column = max(map(len, rows)) <= NARROW
         # blanks become nulls a block at a time: the temporaries stay the size of a block
-        if self.by_column:
+        if rows and self.by_column:
             columns = [blanks_to_null(pa.array(c, pa.string())) for c in zip_longest(*rows)]
             self.blocks.append((len(rows), columns))
-        else:
+        elif rows:
             self.lengths.append(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)))
             flat = pa.array(list(chain.from_iterable(rows)), pa.string())
             self.pieces.append(blanks_to_null(flat))
+            self.piece_rows += len(rows)
+        del rows
+        if self.pieces and (last or self.piece_rows >= WIDE_ROWS):
+            self.blocks.append(self._cut())
         pa.default_memory_pool().release_unused()
+
+    def _cut(self) -> tuple[int, list[pa.Array]]:
+        """The wide blocks held row after row, cut into columns (one take per group of columns)."""
+        lengths = np.concatenate(self.lengths)
+        cells = pa.concat_arrays(self.pieces)
+        self.pieces, self.lengths, self.piece_rows = [], [], 0
+        starts = np.zeros(len(lengths), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=starts[1:])
+        width, rows = int(lengths.max()), len(lengths)
+        # one take per group of columns (10,000 takes cost seconds), its index ≈ a million cells
+        group = max(1, (1 << 20) // rows)
+        columns: list[pa.Array] = []
+        for first in range(0, width, group):
+            wanted = np.arange(first, min(first + group, width))
+            index = (starts[None, :] + wanted[:, None]).ravel()  # column after column
+            short = (lengths[None, :] <= wanted[:, None]).ravel()  # rows without that cell
+            taken = cells.take(pa.array(index, mask=short))
+            columns += [taken.slice(k * rows, rows) for k in range(len(wanted))]
+        return rows, columns
 
     def frame(self) -> pd.DataFrame:
         """The rows as a text frame (blank cells as ``<NA>``); the blocks are released."""
-        self.flush()
-        columns = self._joined() if self.by_column else self._taken()
-        # pandas keeps text as large_string: cast one column at a time, never the whole file
-        frame = {j: pd.arrays.ArrowStringArray(c.cast(pa.large_string())) for j, c in columns}
-        return pd.DataFrame(frame, index=pd.RangeIndex(self.rows))
-
-    def _joined(self):
+        self.flush(last=True)
         blocks, self.blocks = self.blocks, []
         width = max((len(cols) for _, cols in blocks), default=0)
+        frame = {}
         for j in range(width):
             parts = []
             for n, cols in blocks:
                 parts.append(cols[j] if j < len(cols) else pa.nulls(n, pa.string()))
                 if j < len(cols):
                     cols[j] = None  # released as soon as its column is joined
-            yield j, pa.concat_arrays(parts)
+            # pandas keeps text as large_string: cast one column at a time, never the whole file
+            joined = pa.concat_arrays(parts).cast(pa.large_string())
+            frame[j] = pd.arrays.ArrowStringArray(joined)
             if j % 4 == 3:  # the pieces' memory back to the system, not kept by the allocator
                 pa.default_memory_pool().release_unused()
-
-    def _taken(self):
-        lengths = np.concatenate(self.lengths) if self.lengths else np.zeros(0, np.int64)
-        cells = pa.concat_arrays(self.pieces) if self.pieces else pa.array([], pa.string())
-        self.pieces = self.lengths = []
-        pa.default_memory_pool().release_unused()  # the blocks' memory, back before the columns
-        starts = np.zeros(len(lengths), dtype=np.int64)
-        np.cumsum(lengths[:-1], out=starts[1:])
-        width, rows = int(lengths.max()) if len(lengths) else 0, len(lengths)
-        # Columns are taken a group at a time (one take per group, not per column: 10,000 takes
-        # cost seconds), the group's index held to about a million cells.
-        group = max(1, (1 << 20) // max(rows, 1))
-        for first in range(0, width, group):
-            wanted = np.arange(first, min(first + group, width))
-            index = (starts[None, :] + wanted[:, None]).ravel()  # column after column
-            short = (lengths[None, :] <= wanted[:, None]).ravel()  # rows without that cell
-            taken = cells.take(pa.array(index, mask=short))
-            del index, short
-            for k, j in enumerate(wanted):
-                yield int(j), taken.slice(k * rows, rows)
-            del taken
-            pa.default_memory_pool().release_unused()
+        return pd.DataFrame(frame, index=pd.RangeIndex(self.rows))
 
 
 def _checked_lines(f, encoding: str, delimiter: str, path: Path, limits: ReadLimits):
