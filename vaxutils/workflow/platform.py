@@ -39,7 +39,7 @@ from vaxutils.io import write_xlsx
 from vaxutils.io.platform_template import TEMPLATE_FIELDS, write_platform_template
 from vaxutils.text import legacy, names
 from vaxutils.workflow.fields import column
-from vaxutils.workflow.returned import PERSON_FIELDS, platform_values, screened_values
+from vaxutils.workflow.returned import CORRECTABLE_FIELDS, platform_values, screened_values
 from vaxutils.workflow.review.columns import CORRECT, DEAD, DUPLICATE, FIX, MOVED, NOT_LOCAL
 from vaxutils.workflow.review.workbook import flagged_records
 
@@ -171,8 +171,8 @@ def _changed(platform: pd.DataFrame, final: pd.DataFrame) -> pd.DataFrame:
     raw_id = ids.classify_ids(platform["id_number"])["id_compact"].astype("string")
     raw_id = raw_id.fillna(platform["id_number"].str.strip())
     out["id_number"] = raw_id.ne(final["id_number"]).fillna(True).to_numpy(dtype=bool)
-    given = final[list(PERSON_FIELDS)].notna().to_numpy()
-    return pd.DataFrame(out, index=final.index)[list(PERSON_FIELDS)] & given
+    given = final[list(CORRECTABLE_FIELDS)].notna().to_numpy()
+    return pd.DataFrame(out, index=final.index)[list(CORRECTABLE_FIELDS)] & given
 
 
 # --- the values after the review and the police -----------------------------------------------
@@ -190,8 +190,10 @@ def _final_values(records, review, police, rows, id_flagged) -> tuple[pd.DataFra
     wanted = pd.Index(rows["record_id"])
     platform = platform_values(rows, records)
     proposed = screened_values(rows, records)
-    final = platform[list(PERSON_FIELDS)].copy()
-    source = pd.DataFrame(pd.NA, index=final.index, columns=list(PERSON_FIELDS), dtype="string")
+    final = platform[list(CORRECTABLE_FIELDS)].copy()
+    source = pd.DataFrame(
+        pd.NA, index=final.index, columns=list(CORRECTABLE_FIELDS), dtype="string"
+    )
     who = source.copy()
     village = _by_record(review, wanted)
     said = pd.Series(column(village, "decision").to_numpy(), dtype="string")
@@ -205,7 +207,7 @@ def _final_values(records, review, police, rows, id_flagged) -> tuple[pd.DataFra
     # screening's proposal (decoded name, dd/mm/yyyy) once a person accepted the record
     by_team = said.isin([CORRECT, FIX]).to_numpy(dtype=bool)
     accepted = by_team | verified
-    for f in PERSON_FIELDS:
+    for f in CORRECTABLE_FIELDS:
         take = accepted & proposed[f].notna().to_numpy()
         final.loc[take, f] = proposed.loc[take, f]
         by_village = take & by_team
@@ -227,7 +229,7 @@ def _final_values(records, review, police, rows, id_flagged) -> tuple[pd.DataFra
         (village, VILLAGE, fixing, reviewer),
         (police_rows, POLICE, verified, officer),
     ):
-        for f in PERSON_FIELDS:
+        for f in CORRECTABLE_FIELDS:
             new = column(frame, f).to_numpy() if f in frame.columns else np.full(len(final), pd.NA)
             given = mask & pd.notna(new)
             if name == POLICE and f == "id_number":
@@ -459,7 +461,7 @@ def platform_files(
     changed = _changed(platform, final).to_numpy()
     # never write an ID that is not valid, whatever let it through
     settle(
-        changed[:, PERSON_FIELDS.index("id_number")] & ~valid,
+        changed[:, CORRECTABLE_FIELDS.index("id_number")] & ~valid,
         NOT_IMPORTABLE,
         "Số CMND/CCCD mới chưa hợp lệ.",
         "Ghi lại số đúng (12 chữ số, dạng văn bản) trong sổ rà soát hoặc danh sách công an.",
@@ -497,7 +499,7 @@ def platform_files(
                 "who": who[f][editing[:, i]],
             }
         )
-        for i, f in enumerate(PERSON_FIELDS)
+        for i, f in enumerate(CORRECTABLE_FIELDS)
     ]
     edits = pd.concat(parts, ignore_index=True).sort_values(["record_id", "field"], kind="stable")
     merges = _merge_table(rows, final, targets, merge_source, village, police_rows, doses)
@@ -541,7 +543,7 @@ def _merge_table(rows, final, targets, merge_source, village, police_rows, doses
     keep = pd.Series(targets.to_numpy(), dtype="string")
     by_id = final.set_index("record_id")
     diffs = []
-    for f in PERSON_FIELDS:
+    for f in CORRECTABLE_FIELDS:
         a = by_id[f].reindex(gone).reset_index(drop=True)
         b = by_id[f].reindex(keep).reset_index(drop=True)
         differ = a.ne(b).fillna(a.notna() & b.notna()).to_numpy(dtype=bool)
