@@ -7,12 +7,10 @@ import numpy as np
 import pandas as pd
 
 from vaxutils import dates, ids, sex
+from vaxutils.schema import CORRECTABLE_FIELDS
 from vaxutils.text import names
 from vaxutils.workflow.fields import column, dob_text
 from vaxutils.workflow.returned.rows import Problems, cell_text
-
-# The person fields a returned list can correct (a subset of ``vaxutils.schema.PERSON_FIELDS``).
-CORRECTABLE_FIELDS: tuple[str, ...] = ("full_name", "dob", "sex", "id_number")
 
 
 def person_values(typed: pd.DataFrame) -> pd.DataFrame:
