@@ -71,14 +71,9 @@ VERIFIED_COLUMNS = (
     "sheet",
     "sheet_row",
 )
-SPEC = ListSpec(
-    shown=SHOWN,
-    filled=FILLED,
-    answer="verified",
-    what="danh sách đối chiếu",
-    skip_sheets=(INSTRUCTIONS_SHEET,),
-    not_returned="Hồ sơ đã gửi công an đối chiếu nhưng không có trong tệp gửi lại.",
-)
+SPEC = ListSpec(SHOWN, FILLED, answer="verified", what="danh sách đối chiếu",
+                skip_sheets=(INSTRUCTIONS_SHEET,),
+                not_returned="Hồ sơ đã gửi công an đối chiếu nhưng không có trong tệp gửi lại.")  # fmt: skip
 INSTRUCTIONS: tuple[str, ...] = (
     "Công an xã đối chiếu từng người trong danh sách với Cơ sở dữ liệu quốc gia về dân cư.",
     f"Cột '{LABEL_OF_FILLED['verified']}': chọn '{YES}' khi đã tìm thấy và đối chiếu, '{NO}' khi không "

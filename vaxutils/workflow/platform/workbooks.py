@@ -61,6 +61,16 @@ def write_import_workbook(
     )
 
 
+def _one_sheet(path: Path, sheet: str, table: pd.DataFrame, labels: dict, title: str) -> Path:
+    """A one-sheet workbook: ``table`` under its Vietnamese ``labels``, a title row, all Text."""
+    return write_xlsx(
+        path,
+        {sheet: table.rename(columns=labels)},
+        {sheet: [title]},
+        text_columns=list(labels.values()),
+    )
+
+
 def write_platform_workbooks(
     folder: str | os.PathLike, files: PlatformFiles, template: pd.DataFrame | None = None
 ) -> dict[str, Path]:
@@ -90,24 +100,12 @@ def write_platform_workbooks(
             "Xác nhận bởi",
         ],
     )
-    merges = write_xlsx(
-        folder / "gop_trung.xlsx",
-        {"Gộp hồ sơ trùng": files.merges.rename(columns=MERGE_LABELS)},
-        {
-            "Gộp hồ sơ trùng": [
-                "DANH SÁCH GỘP HỒ SƠ TRÙNG: chuyển các mũi tiêm sang hồ sơ giữ lại, rồi xóa hồ sơ trùng"
-            ]
-        },
-        text_columns=list(MERGE_LABELS.values()),
-    )
-    removals = write_xlsx(
-        folder / "loai_khoi_danh_sach.xlsx",
-        {"Loại khỏi danh sách": files.removals.rename(columns=REMOVAL_LABELS)},
-        {
-            "Loại khỏi danh sách": [
-                "DANH SÁCH ĐÃ MẤT / ĐÃ CHUYỂN ĐI / KHÔNG CÓ Ở ĐỊA PHƯƠNG (việc cần làm trên nền tảng)"
-            ]
-        },
-        text_columns=list(REMOVAL_LABELS.values()),
-    )
+    merges = _one_sheet(
+        folder / "gop_trung.xlsx", "Gộp hồ sơ trùng", files.merges, MERGE_LABELS,
+        "DANH SÁCH GỘP HỒ SƠ TRÙNG: chuyển các mũi tiêm sang hồ sơ giữ lại, rồi xóa hồ sơ trùng",
+    )  # fmt: skip
+    removals = _one_sheet(
+        folder / "loai_khoi_danh_sach.xlsx", "Loại khỏi danh sách", files.removals, REMOVAL_LABELS,
+        "DANH SÁCH ĐÃ MẤT / ĐÃ CHUYỂN ĐI / KHÔNG CÓ Ở ĐỊA PHƯƠNG (việc cần làm trên nền tảng)",
+    )  # fmt: skip
     return {"import": imports, "edits": edits, "merges": merges, "removals": removals}

@@ -53,16 +53,10 @@ REVIEW_COLUMNS = (
     "sheet_row",
 )
 SOURCE = "rà soát thôn"  # village review, in the change log
-SPEC = ListSpec(
-    shown=SHOWN,
-    filled=FILLED,
-    answer="decision",
-    what="sổ rà soát",
-    skip_sheets=(INSTRUCTIONS_SHEET,),
-    not_returned="Hồ sơ đã gửi đi rà soát nhưng không có trong tệp gửi lại.",
-    # whoever answers "Sửa" vouches for the whole record: screened even when nothing changed
-    strict=True,
-)
+# whoever answers "Sửa" vouches for the whole record: screened even when nothing changed (strict)
+SPEC = ListSpec(SHOWN, FILLED, answer="decision", what="sổ rà soát", strict=True,
+                skip_sheets=(INSTRUCTIONS_SHEET,),
+                not_returned="Hồ sơ đã gửi đi rà soát nhưng không có trong tệp gửi lại.")  # fmt: skip
 
 
 @dataclass
