@@ -122,7 +122,7 @@ def _report_from_screen(
 def _list_unplaced(jobs: list, out: Path, console: Console) -> None:
     """Records of a shared export whose commune is not certain: in no commune's outputs, listed once."""
     from vaxutils import io
-    from vaxutils.screen.files import UNPLACED_FILE
+    from vaxutils.stage_files import SCREEN
 
     unplaced = next(
         (j.export.unplaced for j in jobs if j.export is not None and j.export.unplaced is not None),
@@ -130,7 +130,7 @@ def _list_unplaced(jobs: list, out: Path, console: Console) -> None:
     )
     if unplaced is None or not len(unplaced):
         return
-    path = io.write_csv(out / UNPLACED_FILE, unplaced)
+    path = io.write_csv(out / SCREEN.unplaced, unplaced)
     console.print(
         f"[yellow]{len(unplaced)} dòng không xác định được xã (không có hoặc trùng nhiều xã): không "
         f"đưa vào báo cáo xã nào, xem {path}. / {len(unplaced)} rows whose commune is not certain "

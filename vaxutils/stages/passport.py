@@ -96,6 +96,7 @@ class Certificates:
     good: pd.DataFrame
     problems: pd.DataFrame
     files: list[Path] = field(default_factory=list)
+    n_refused: int = 0
 
 
 def run_certificates(screened: ScreenResult, stage: PassportStage, out: str | Path) -> Certificates:
@@ -116,7 +117,7 @@ def run_certificates(screened: ScreenResult, stage: PassportStage, out: str | Pa
         rows = payloads.iloc[bad][["facility", "record_id", "dose_number"]].reset_index(drop=True)
         listed = problems.merge(rows.assign(row=bad), on="row").drop(columns="row")
         io.write_csv(out / PASSPORT.certificate_problems, listed)
-    return Certificates(good, listed, files)
+    return Certificates(good, listed, files, len(bad))
 
 
 @dataclass
