@@ -37,10 +37,12 @@ def run_verify(
     columns: str | Path | None = None,
     registry_columns: str | Path | None = None,
     platform_results: str | Path | None = None,
+    check_contracts: bool = True,
 ) -> VerifyStage:
     """Screen ``export`` into ``out/screen`` (on ``export_day``, default today), compare it with
     the screened folder ``previous`` and write the verify folder ``out``. ``platform_results``
-    (``ket_qua_nhap.json`` or its folder) adds what the platform imported."""
+    (``ket_qua_nhap.json`` or its folder) adds what the platform imported. The export is checked
+    against its contract as in S1 unless ``check_contracts`` is false."""
     out = Path(out)
     before = load_screen(previous)
     day = export_day or date.today()
@@ -51,6 +53,7 @@ def run_verify(
         registry=registry,
         export_date=day,
         registry_columns=registry_columns,
+        check_contracts=check_contracts,
     )
     comparison = compare_screenings(
         before.findings, now.findings, before.records["record_id"], now.records["record_id"]
