@@ -62,5 +62,8 @@ def read_problems(folder: Path, stem: str) -> pd.DataFrame | None:
 
 
 def read_text_csv(path: Path) -> pd.DataFrame:
-    """A CSV a step wrote (:func:`vaxutils.io.write_csv`), every cell as text."""
-    return pd.read_csv(path, dtype="string", encoding="utf-8-sig")
+    """A CSV a step wrote (:func:`vaxutils.io.write_csv`), every cell as text; only an empty cell
+    is missing (a name or a note reading "NA" or "None" stays what it is)."""
+    return pd.read_csv(path, dtype="string", encoding="utf-8-sig", keep_default_na=False).replace(
+        "", pd.NA
+    )
