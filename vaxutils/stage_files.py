@@ -156,10 +156,8 @@ class BatchFolder:
     notebook: str = "report.ipynb"
 
     def review_workbook(self, commune_code: str) -> str:
+        """S2's workbook; S7's is :meth:`PassportFolder.worklist` (``xlsx``)."""
         return f"ra_soat_{commune_code}.xlsx"
-
-    def passport_workbook(self, day: str) -> str:
-        return PASSPORT.worklist(day, "xlsx")
 
 
 SCREEN = ScreenFolder()

@@ -49,7 +49,10 @@ def run_passport(
     merge one person; ``sites`` maps facilities to levels (``facility``, ``level``)."""
     out = Path(out)
     if screened.doses is None:
-        raise StageFolderMissing(f"Không có {SCREEN.doses} trong kết quả sàng lọc. / No doses.")
+        raise StageFolderMissing(
+            f"Kết quả sàng lọc không có {SCREEN.doses}: chạy lại '{SCREEN.command}'. / The "
+            "screening results hold no doses: run 'vaxutils screen' again."
+        )
     work_date = export_date(screened, work_day, default=date.today())
     full = passport_worklist(
         screened.doses,
