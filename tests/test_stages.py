@@ -93,7 +93,7 @@ def test_screen_round_trip_and_its_export_date(trip):
 def test_review_and_police_round_trip(trip):
     assert trip["review_out"].path.is_file() and trip["review_out"].sheets
     assert _files(trip["root"] / "review") == {
-        REVIEW.review, REVIEW.review_csv, REVIEW.changes, REVIEW.problems_csv,
+        REVIEW.table, REVIEW.table_csv, REVIEW.changes, REVIEW.problems_csv,
         REVIEW.problems_parquet,
     }  # fmt: skip
     review, ran = stages.load_review(trip["root"] / "review"), trip["review"]
@@ -102,7 +102,7 @@ def test_review_and_police_round_trip(trip):
     assert len(review.changes) == len(ran.changes) and review.review["record_id"].is_unique
     police, signed = stages.load_police(trip["root"] / "police"), trip["police"]
     assert _files(trip["root"] / "police") == {
-        POLICE.verified, POLICE.verified_csv, POLICE.changes, POLICE.problems_csv,
+        POLICE.table, POLICE.table_csv, POLICE.changes, POLICE.problems_csv,
         POLICE.problems_parquet, POLICE.signoff, POLICE.evidence,
     }  # fmt: skip
     assert_frame_equal(police.verified, signed.verified)
@@ -179,8 +179,8 @@ def test_passport_and_verify_round_trip(trip):
     ("load", "names", "command"),
     [
         (stages.load_screen, "records.parquet, findings.parquet", "vaxutils screen"),
-        (stages.load_review, REVIEW.review, REVIEW.command),
-        (stages.load_police, POLICE.verified, POLICE.command),
+        (stages.load_review, REVIEW.table, REVIEW.command),
+        (stages.load_police, POLICE.table, POLICE.command),
         (stages.load_platform, PLATFORM.imports, PLATFORM.command),
         (stages.load_verify, VERIFY.comparison, VERIFY.command),
     ],

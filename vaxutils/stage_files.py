@@ -52,31 +52,31 @@ class ScreenFolder:
 
 
 @dataclass(frozen=True)
-class ReviewFolder:
-    """S2 in (``vaxutils review in BOOK --out DIR``): the village teams' decisions."""
+class ReturnedListFolder:
+    """A list people filled in and sent back, checked (``vaxutils review in`` for S2,
+    ``vaxutils police in`` for S3–S4): its table, the change log, the problems."""
 
-    review: str = "review.parquet"
-    review_csv: str = "review.csv"
+    table: str
+    table_csv: str
+    problems_stem: str
+    command: str
     changes: str = "changes.csv"
-    problems_csv: str = "review_problems.csv"
-    problems_parquet: str = "review_problems.parquet"
-    problems_stem: str = "review_problems"
-    command: str = "vaxutils review in"
+
+    @property
+    def problems_csv(self) -> str:
+        return f"{self.problems_stem}.csv"
+
+    @property
+    def problems_parquet(self) -> str:
+        return f"{self.problems_stem}.parquet"
 
 
 @dataclass(frozen=True)
-class PoliceFolder:
-    """S3–S4 in (``vaxutils police in LIST --out DIR``): the police check and its sign-off."""
+class PoliceFolder(ReturnedListFolder):
+    """S3–S4 in: the police check and its sign-off (S4), with the signed list kept."""
 
-    verified: str = "police_verified.parquet"
-    verified_csv: str = "police_verified.csv"
-    changes: str = "changes.csv"
-    problems_csv: str = "police_problems.csv"
-    problems_parquet: str = "police_problems.parquet"
-    problems_stem: str = "police_problems"
     signoff: str = "signoff.json"
     evidence: str = "evidence"  # a copy of the signed list, named by its SHA-256
-    command: str = "vaxutils police in"
 
 
 @dataclass(frozen=True)
@@ -161,8 +161,12 @@ class BatchFolder:
 
 
 SCREEN = ScreenFolder()
-REVIEW = ReviewFolder()
-POLICE = PoliceFolder()
+#: S2 in (``vaxutils review in BOOK --out DIR``): the village teams' decisions
+REVIEW = ReturnedListFolder("review.parquet", "review.csv", "review_problems", "vaxutils review in")
+#: S3–S4 in (``vaxutils police in LIST --out DIR``)
+POLICE = PoliceFolder(
+    "police_verified.parquet", "police_verified.csv", "police_problems", "vaxutils police in"
+)
 PLATFORM = PlatformFolder()
 VERIFY = VerifyFolder()
 PASSPORT = PassportFolder()

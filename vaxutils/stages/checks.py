@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from vaxutils import contracts, io
+from vaxutils.stage_files import ReturnedListFolder, require_file
 
 
 def checked_problems(
@@ -46,10 +47,35 @@ def with_contract_problems(problems: pd.DataFrame, checked, file: str) -> pd.Dat
     return pd.concat([problems, extra.astype(problems.dtypes.to_dict())], ignore_index=True)
 
 
-def write_problems(folder: Path, stem: str, problems: pd.DataFrame) -> None:
-    """``<stem>.csv`` for people, ``<stem>.parquet`` for the next step."""
-    io.write_csv(folder / f"{stem}.csv", problems)
-    io.write_parquet(folder / f"{stem}.parquet", problems)
+def write_returned(
+    out: Path,
+    layout: ReturnedListFolder,
+    table: pd.DataFrame,
+    changes: pd.DataFrame,
+    problems: pd.DataFrame,
+) -> None:
+    """A returned list's folder: its table (Parquet for the next step, CSV for people), the change
+    log, the problems (both)."""
+    out.mkdir(parents=True, exist_ok=True)
+    io.write_parquet(out / layout.table, table)
+    io.write_csv(out / layout.table_csv, table)
+    io.write_csv(out / layout.changes, changes)
+    io.write_csv(out / layout.problems_csv, problems)
+    io.write_parquet(out / layout.problems_parquet, problems)
+
+
+def read_returned(
+    folder: Path, layout: ReturnedListFolder
+) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """The table, change log and problems of a returned list's folder (the last two None when
+    absent); the table must be there."""
+    table = io.read_parquet(require_file(folder, layout.table, layout.command))
+    changes = folder / layout.changes
+    return (
+        table,
+        read_text_csv(changes) if changes.is_file() else None,
+        read_problems(folder, layout.problems_stem),
+    )
 
 
 def read_problems(folder: Path, stem: str) -> pd.DataFrame | None:

@@ -13,8 +13,8 @@ import pandas as pd
 from vaxutils import io
 from vaxutils.contracts import ContractResult
 from vaxutils.screen.engine import ScreenResult
-from vaxutils.stage_files import POLICE, require_file
-from vaxutils.stages.checks import checked_problems, read_problems, read_text_csv, write_problems
+from vaxutils.stage_files import POLICE
+from vaxutils.stages.checks import checked_problems, read_returned, write_returned
 from vaxutils.stages.screen import export_date
 from vaxutils.workflow.police import keep_evidence, police_sent, read_police_list, write_police_list
 
@@ -76,9 +76,6 @@ def run_police_in(
         export_date=export_date(screened, export_day),
     )
     out.mkdir(parents=True, exist_ok=True)
-    io.write_parquet(out / POLICE.verified, result.verified)
-    io.write_csv(out / POLICE.verified_csv, result.verified)
-    io.write_csv(out / POLICE.changes, result.changes)
     evidence = keep_evidence(workbook, out / POLICE.evidence, result.signoff["sha256"])
     signoff = {**result.signoff, "evidence": str(evidence.relative_to(out))}
     io.write_json(out / POLICE.signoff, signoff)
@@ -87,18 +84,15 @@ def run_police_in(
         problems, checked = checked_problems(
             result.verified, "police_verified", problems, workbook.name
         )
-    write_problems(out, POLICE.problems_stem, problems)
+    write_returned(out, POLICE, result.verified, result.changes, problems)
     return PoliceStage(result.verified, result.changes, problems, signoff, checked)
 
 
 def load_police(folder: str | Path) -> PoliceStage:
     """The police folder written by ``vaxutils police in --out folder``."""
     folder = Path(folder)
-    verified = io.read_parquet(require_file(folder, POLICE.verified, POLICE.command))
-    changes, signoff = folder / POLICE.changes, folder / POLICE.signoff
+    signoff = folder / POLICE.signoff
     return PoliceStage(
-        verified,
-        read_text_csv(changes) if changes.is_file() else None,
-        read_problems(folder, POLICE.problems_stem),
+        *read_returned(folder, POLICE),
         json.loads(signoff.read_text(encoding="utf-8")) if signoff.is_file() else {},
     )

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from vaxutils import io
 from vaxutils.contracts import ContractResult
 from vaxutils.screen.engine import ScreenResult
-from vaxutils.stage_files import REVIEW, require_file
-from vaxutils.stages.checks import checked_problems, read_problems, read_text_csv, write_problems
+from vaxutils.stage_files import REVIEW
+from vaxutils.stages.checks import checked_problems, read_returned, write_returned
 from vaxutils.stages.screen import export_date
 from vaxutils.workflow.review import read_review_workbook, review_sheets, write_review_workbook
 
@@ -94,21 +93,10 @@ def run_review_in(
         # an undecided row must go back to its village (unless --allow-undecided): an error
         undecided_rows = problems["message"].str.startswith("Chưa có kết luận").fillna(False)
         problems = problems.assign(severity=problems["severity"].mask(undecided_rows, "error"))
-    out.mkdir(parents=True, exist_ok=True)
-    io.write_parquet(out / REVIEW.review, result.review)
-    io.write_csv(out / REVIEW.review_csv, result.review)
-    io.write_csv(out / REVIEW.changes, result.changes)
-    write_problems(out, REVIEW.problems_stem, problems)
+    write_returned(out, REVIEW, result.review, result.changes, problems)
     return ReviewStage(result.review, result.changes, problems, checked, allow_undecided)
 
 
 def load_review(folder: str | Path) -> ReviewStage:
     """The review folder written by ``vaxutils review in --out folder``."""
-    folder = Path(folder)
-    review = io.read_parquet(require_file(folder, REVIEW.review, REVIEW.command))
-    changes = folder / REVIEW.changes
-    return ReviewStage(
-        review,
-        read_text_csv(changes) if changes.is_file() else None,
-        read_problems(folder, REVIEW.problems_stem),
-    )
+    return ReviewStage(*read_returned(Path(folder), REVIEW))
