@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from vaxutils.passport import READY, dcc, passport_worklist
-from vaxutils.screen import screen_file
+from vaxutils.stages import screen_file
 from vaxutils.synth import ErrorRates, generate_commune, write_commune
 
 EXPORT_DATE = date(2022, 5, 15)

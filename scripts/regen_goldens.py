@@ -36,7 +36,7 @@ def _drop_images(path: Path) -> None:
 def main() -> int:
     from vaxutils.batch.synthetic import write_small_commune
     from vaxutils.report.run import COMMUNE_NOTEBOOK, execute_notebook
-    from vaxutils.screen import screen_file
+    from vaxutils.stages import screen_file
 
     GOLDENS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:

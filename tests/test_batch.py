@@ -173,7 +173,7 @@ def test_one_shared_file_is_split_by_commune(tmp_path):
 
 
 def test_export_date_reaches_screening(monkeypatch, tmp_path):
-    import vaxutils.screen
+    import vaxutils.stages
 
     seen = {}
 
@@ -182,7 +182,7 @@ def test_export_date_reaches_screening(monkeypatch, tmp_path):
         seen["commune"] = commune  # a file may hold other communes: the job keeps its own
         return SimpleNamespace(findings=fx.findings(), summary=fx.summary())
 
-    monkeypatch.setattr(vaxutils.screen, "screen_file", screen_file)
+    monkeypatch.setattr(vaxutils.stages, "screen_file", screen_file)
     job = batch.CommuneJob("01420", "Xã Thượng Thôn", input_path=tmp_path / "export_01420.csv")
     job.export_date = date(2022, 5, 15)  # as `vaxutils demo` sets it
     job_module._screen(job, tmp_path / "screen")

@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from vaxutils.screen import screen_file
+from vaxutils.stages import screen_file
 from vaxutils.synth import ErrorRates, generate_commune, write_commune
 
 EXPORT_DATE = date(2022, 5, 15)

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from vaxutils.cli import app
 from vaxutils.contracts import ContractError
 from vaxutils.io import file_sha256
-from vaxutils.screen import screen_file
+from vaxutils.stages import screen_file
 from vaxutils.synth import generate_commune, write_commune
 
 EXPORT_DATE = date(2022, 5, 15)

@@ -579,7 +579,7 @@ def test_foreigner_share_is_higher_in_hubs_and_wards():
 
 def test_foreigners_screen_clean_and_are_neither_matched_nor_reported(foreign_rich, tmp_path):
     from vaxutils.reconcile import match_registry
-    from vaxutils.screen import screen_file
+    from vaxutils.stages import screen_file
 
     write_commune(foreign_rich, tmp_path, fmt="csv")
     result = screen_file(tmp_path / f"export_{HUB_WARD}.csv", tmp_path / "out",

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from vaxutils.cli import app
 from vaxutils.io import header_key
-from vaxutils.screen import screen_file
+from vaxutils.stages import screen_file
 from vaxutils.synth import generate_commune, write_commune
 from vaxutils.workflow.verify import (
     FIXED,

@@ -37,7 +37,7 @@ def screen_dir(folder: Path, **frames) -> Path:
 
 def screened_commune(folder: Path, code: str, n_persons: int, seed: int, export_date, fmt="csv"):
     """A synthetic commune written as the platform exports it and screened: (commune, result)."""
-    from vaxutils.screen import screen_file
+    from vaxutils.stages import screen_file
     from vaxutils.synth import generate_commune, write_commune
 
     commune = generate_commune(code, n_persons=n_persons, seed=seed, export_date=export_date)

@@ -15,8 +15,9 @@ from pathlib import Path
 from vaxutils.batch.manifest import fingerprint, is_fresh, write_manifest
 from vaxutils.batch.plan import REJECTED_ROWS_NAME, CommuneJob, commune_code_of
 from vaxutils.io.paths import commune_code, inside, is_commune_code
+from vaxutils.stage_files import BATCH
 
-REPORT_NAME = "report.html"
+REPORT_NAME = BATCH.report
 
 
 def job_inputs(job: CommuneJob) -> dict[str, str | None]:
@@ -60,27 +61,21 @@ def _numbers(summary: dict) -> dict:
 
 
 def _screen(job: CommuneJob, screen_dir: Path):
-    from vaxutils import screen
+    from vaxutils import stages
 
     if job.export is not None:
-        from vaxutils.screen.files import note_identity, write_results
-
-        result = screen.screen(
-            job.export, registry=_registry_frame(job), export_date=job.export_date
+        provenance = {
+            "role": "export",
+            "path": str(job.input_path),
+            "partition": job.commune_code,
+            "sha256_partition": job.export_fingerprint,
+        }
+        registry = stages.read_registry(job.registry_path) if job.registry_path else None
+        return stages.run_screen_export(
+            job.export, screen_dir, registry, job.export_date, [provenance]
         )
-        result.summary["inputs"] = [
-            {
-                "role": "export",
-                "path": str(job.input_path),
-                "partition": job.commune_code,
-                "sha256_partition": job.export_fingerprint,
-            }
-        ]
-        note_identity(job.export, result.summary, screen_dir)
-        write_results(result, screen_dir)
-        return result
     # a file may hold other communes' people too: keep this commune's only
-    return screen.screen_file(
+    return stages.screen_file(
         job.input_path,
         screen_dir,
         registry=job.registry_path,
@@ -89,14 +84,6 @@ def _screen(job: CommuneJob, screen_dir: Path):
         # only in export_<code>, the commune's own file, is a row naming no commune this commune's
         own_file=commune_code_of(Path(job.input_path)) == job.commune_code,
     )
-
-
-def _registry_frame(job: CommuneJob):
-    if job.registry_path is None:
-        return None
-    from vaxutils.screen.files import read_registry
-
-    return read_registry(job.registry_path)
 
 
 def _validate_findings(findings, code: str):
@@ -130,26 +117,22 @@ def _this_commune(job: CommuneJob, result):
 
 def _review_workbook(job: CommuneJob, commune_dir: Path, result) -> Path:
     """Step S2's workbook for the village teams, beside the report."""
-    from vaxutils.workflow.review import write_review_workbook
+    from vaxutils.stages import run_review_out
 
-    mine = _this_commune(job, result)
-    return write_review_workbook(
-        commune_dir / f"ra_soat_{job.commune_code}.xlsx",
-        mine.records,
-        mine.findings,
+    written = run_review_out(
+        _this_commune(job, result),
+        commune_dir / BATCH.review_workbook(job.commune_code),
         commune=f"{job.commune_name} ({job.commune_code})",
         made_on=job.export_date,
     )
+    return written.path
 
 
 def _passport_workbook(job: CommuneJob, commune_dir: Path, result) -> Path:
     """Step S7's lists to sign, per facility, for the export day."""
-    from vaxutils.passport import passport_worklist, write_passport_workbook
+    from vaxutils.stages import run_passport_workbook
 
-    day = job.export_date or datetime.now(UTC).date()
-    mine = _this_commune(job, result)
-    worklist = passport_worklist(mine.doses, mine.records, mine.findings, work_date=day)
-    return write_passport_workbook(commune_dir / f"ky_ho_chieu_{day:%Y%m%d}.xlsx", worklist)
+    return run_passport_workbook(_this_commune(job, result), commune_dir, job.export_date)
 
 
 def _rejected(job: CommuneJob, out_root: Path) -> dict:
@@ -178,20 +161,20 @@ def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) ->
         # the only path made from the job: five digits, and inside out_root whatever links say
         commune_dir = inside(out_root, commune_code(job.commune_code))
         inputs = job_inputs(job)
-        result = _screen(job, commune_dir / "screen")
+        result = _screen(job, commune_dir / BATCH.screen)
         checked = validate and job.validate
         contract = _validate_findings(result.findings, job.commune_code) if checked else None
         workbook = _review_workbook(job, commune_dir, result)
         passport = _passport_workbook(job, commune_dir, result)
         parameters = {
             "commune_code": job.commune_code,
-            "screen_dir": str((commune_dir / "screen").resolve()),
+            "screen_dir": str((commune_dir / BATCH.screen).resolve()),
             **job.params,
         }
         render_report(
             COMMUNE_NOTEBOOK,
             parameters,
-            commune_dir / "report.ipynb",
+            commune_dir / BATCH.notebook,
             commune_dir / REPORT_NAME,
             f"Báo cáo làm sạch dữ liệu tiêm chủng — {job.commune_name} ({job.commune_code})",
         )

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from vaxutils.cli._app import app
-from vaxutils.cli.review import screening_results
+from vaxutils.cli.review import keep_one_commune
 from vaxutils.cli.screen import parse_day, vn_number
 from vaxutils.errors import VaxutilsError
 from vaxutils.io.paths import check_out_dir
@@ -92,8 +91,6 @@ def passport_command(
     Mỗi mũi tiêm: sẵn sàng ký, hoặc bị chặn kèm lý do. Các mũi đã ghi trong sổ ký
     (``vaxutils passport signed FILE --out DIR``) không còn trong danh sách.
     """
-    from vaxutils import io
-
     if str(screened) == "signed" and not screened.is_dir():
         _record_signed(signed_file, out, parse_day(day), facility)
         return
@@ -102,36 +99,24 @@ def passport_command(
             f"Thừa tham số '{signed_file}'. Dùng: vaxutils passport THƯ_MỤC_SÀNG_LỌC --out DIR, "
             "hoặc vaxutils passport signed TỆP --out DIR."
         )
-    from vaxutils.passport import READY, ledger, passport_worklist, write_passport_workbook
+    from vaxutils.passport import READY
+    from vaxutils.stage_files import SCREEN
+    from vaxutils.stages import load_screen, run_certificates, run_passport
 
     check_out_dir(out)
-    records, findings, summary = screening_results(screened, ("doses.parquet",))
-    doses = io.read_parquet(screened / "doses.parquet")
-    mine = io.one_commune(
-        records, findings, doses, commune
-    )  # a shared export's folder: one commune
-    records, findings, doses = mine.records, mine.findings, mine.doses
-    work_date = parse_day(day) or (
-        date.fromisoformat(summary["export_date"]) if "export_date" in summary else date.today()
-    )
-    full = passport_worklist(
-        doses,
-        records,
-        findings,
-        work_date=work_date,
+    screening = keep_one_commune(load_screen(screened, (SCREEN.doses,)), commune)
+    stage = run_passport(
+        screening,
+        out,
+        work_day=parse_day(day),
         since=parse_day(since),
         merges=_table(merges, ("record_id", "keep_record_id")),
         sites=_sites(sites),
+        check_contracts=not no_contracts,
     )
-    # doses the ledger says were signed are off the list; the backlog counts what is left
-    signing = ledger.read_ledger(out)
-    backlog = ledger.backlog_table(full, signing, work_date)
-    worklist = ledger.leave_out_signed(full, signing)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = f"ky_ho_chieu_{work_date:%Y%m%d}"
-    workbook = write_passport_workbook(out / f"{stem}.xlsx", worklist)
-    io.write_parquet(out / f"{stem}.parquet", worklist)
-    io.write_csv(out / f"{stem}.csv", worklist)
+    full, worklist, backlog = stage.full, stage.worklist, stage.backlog
+    work_date, workbook, stem = stage.work_date, stage.workbook, stage.workbook.stem
+    doses = screening.doses
     console = Console()
     table = Table(title=f"Ký hộ chiếu vắc xin ngày {work_date:%d/%m/%Y}")
     for label in ("Cơ sở tiêm", "Sẵn sàng ký", "Bị chặn"):
@@ -144,7 +129,6 @@ def passport_command(
         console.print(
             f"{vn_number(len(full) - len(worklist))} mũi đã ký (theo sổ ký) không còn trong danh sách."
         )
-    io.write_csv(out / f"ton_dong_{work_date:%Y%m%d}.csv", backlog)
     _print_backlog(console, backlog)
     dated = doses["dose_date"].notna().sum()
     left_out = int(dated) - len(full) if since is None else None
@@ -153,16 +137,13 @@ def passport_command(
             f"{vn_number(left_out)} mũi tiêm không đưa vào danh sách (sau ngày ký, thiếu số mũi, trùng "
             "số mũi hoặc sai thứ tự ngày): xem findings.csv của bước sàng lọc."
         )
-    if not no_contracts:
-        from vaxutils import contracts
-
-        checked = contracts.validate(worklist, "passport_worklist", context=workbook.name)
-        console.print(checked.summary_vi(), highlight=False)
-        if not checked.success:
+    if stage.checked is not None:
+        console.print(stage.checked.summary_vi(), highlight=False)
+        if not stage.ok:
             raise typer.Exit(1)
     console.print(f"Đã ghi [bold]{workbook}[/] (mỗi cơ sở tiêm một trang) và {stem}.csv.")
     if payloads:
-        _write_payloads(out, worklist, doses, records, findings, console)
+        _print_certificates(console, out, run_certificates(screening, stage, out))
 
 
 def _print_backlog(console: Console, backlog) -> None:
@@ -181,59 +162,34 @@ def _print_backlog(console: Console, backlog) -> None:
     console.print(table)
 
 
-def _write_payloads(out: Path, worklist, doses, records, findings, console: Console) -> None:
-    """Certificate payloads of the ready doses, checked against the DCC schema, as JSON Lines."""
-    from vaxutils import io
+def _print_certificates(console: Console, out: Path, made) -> None:
     from vaxutils.passport import dcc
 
-    payloads = dcc.certificate_payloads(worklist, doses, records, findings)
-    problems = dcc.column_problems(payloads)
-    checked = dcc.schema_problems(payloads)
-    problems = problems.merge(checked, how="outer") if len(checked) else problems
-    bad = problems["row"].astype("int64").unique() if len(problems) else []
-    good = payloads.drop(index=payloads.index[bad]) if len(bad) else payloads
-    files = dcc.write_payload_files(out / "chung_nhan", good)
-    if len(bad):
-        rows = payloads.iloc[bad][["facility", "record_id", "dose_number"]].reset_index(drop=True)
-        listed = problems.merge(rows.assign(row=bad), on="row")
-        io.write_csv(out / "chung_nhan_loi.csv", listed.drop(columns="row"))
+    if made.n_refused:
         console.print(
-            f"[bold red]{vn_number(len(bad))} chứng nhận không đạt lược đồ DCC[/] (không ghi): xem "
+            f"[bold red]{vn_number(made.n_refused)} chứng nhận không đạt lược đồ DCC[/] (không ghi): xem "
             "chung_nhan_loi.csv."
         )
     console.print(
-        f"Đã ghi {vn_number(len(good))} chứng nhận (EU DCC {dcc.DCC_VERSION}) vào {len(files)} tệp "
-        f"JSON Lines trong [bold]{out / 'chung_nhan'}[/] (một tệp mỗi cơ sở tiêm và ngày)."
+        f"Đã ghi {vn_number(len(made.good))} chứng nhận (EU DCC {dcc.DCC_VERSION}) vào "
+        f"{len(made.files)} tệp JSON Lines trong [bold]{out / 'chung_nhan'}[/] (một tệp mỗi cơ sở "
+        "tiêm và ngày)."
     )
 
 
 def _record_signed(signed_file: Path | None, out: Path, day, facility: str | None) -> None:
     """``vaxutils passport signed FILE --out DIR``: add what a facility signed to the ledger."""
-    from vaxutils import io
-    from vaxutils.passport import ledger
+    from vaxutils.stage_files import PASSPORT
+    from vaxutils.stages import run_signed
 
     if signed_file is None:
         raise typer.BadParameter("Thiếu tệp: vaxutils passport signed TỆP --out THƯ_MỤC_KÝ.")
-    signed, problems = ledger.read_signed(signed_file, signed_on=day, facility=facility)
-    lists = sorted(out.glob("ky_ho_chieu_*.parquet")) if out.is_dir() else []
-    if lists and len(signed):
-        # a dose that was on none of the lists given to the facilities cannot have been signed from them
-        listed = pd.concat([io.read_parquet(p)[["record_id", "dose_number"]] for p in lists])
-        key = pd.MultiIndex.from_frame(
-            listed.astype({"record_id": "string", "dose_number": "Int64"})
-        )
-        known = pd.MultiIndex.from_frame(signed[["record_id", "dose_number"]]).isin(key)
-        for row in signed[~known].itertuples(index=False):
-            problems.loc[len(problems)] = [None, None, "Mã đối tượng", f"{row.record_id} mũi {row.dose_number}",
-                                           "Mũi này không có trong danh sách ký nào đã gửi: kiểm tra mã đối tượng và số mũi."]  # fmt: skip
-        signed = signed[known]
-    book = ledger.record_signed(ledger.read_ledger(out), signed)
-    io.write_parquet(out / ledger.LEDGER_FILE, book)
-    io.write_csv(out / ledger.LEDGER_FILE.replace(".parquet", ".csv"), book)
+    recorded = run_signed(signed_file, out, day, facility)
+    signed, problems, book = recorded.signed, recorded.problems, recorded.book
     console = Console()
     console.print(
         f"Đã ghi {vn_number(len(signed))} mũi đã ký từ '{signed_file.name}' vào sổ ký "
-        f"[bold]{out / ledger.LEDGER_FILE}[/] ({vn_number(len(book))} mũi trong sổ)."
+        f"[bold]{out / PASSPORT.ledger}[/] ({vn_number(len(book))} mũi trong sổ)."
     )
     if len(problems):
         table = Table(title=f"{vn_number(len(problems))} dòng không ghi được vào sổ ký")

@@ -13,28 +13,11 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from vaxutils.cli._app import app
-from vaxutils.cli.review import screening_results, stage_table
 from vaxutils.cli.screen import vn_number
 from vaxutils.errors import VaxutilsError
 from vaxutils.io.paths import check_out_dir
 
 _SHOWN_ROWS = 10
-# step, folder option, problems file the step wrote, command that wrote it
-_GATES = (
-    ("S2 (rà soát thôn)", "--review", "review_problems", "vaxutils review in"),
-    ("S4 (đối chiếu công an xã)", "--police", "police_problems", "vaxutils police in"),
-)
-
-
-def _step_problems(folder: Path, name: str) -> pd.DataFrame | None:
-    """The problems a returned list left (``name.parquet``, else ``name.csv``), or None."""
-    from vaxutils import io
-
-    if (folder / f"{name}.parquet").is_file():
-        return io.read_parquet(folder / f"{name}.parquet")
-    if (folder / f"{name}.csv").is_file():
-        return pd.read_csv(folder / f"{name}.csv", dtype="string", encoding="utf-8-sig")
-    return None
 
 
 def _places(errors: pd.DataFrame) -> str:
@@ -143,83 +126,35 @@ def platform_command(
     Mỗi hồ sơ trong các danh sách kết thúc ở đúng một nơi; thoát với mã 1 khi bước trước còn lỗi
     (trừ khi có --partial) hoặc khi có hồ sơ không ở nơi nào.
     """
-    from vaxutils import io
-    from vaxutils.io.platform_template import read_platform_template
-    from vaxutils.workflow.platform import (
-        OUTCOMES,
-        held_back_rows,
-        platform_files,
-        write_platform_workbooks,
-    )
-    from vaxutils.workflow.platform_template import apply_template, template_rows
+    from vaxutils.stages import load_screen, run_platform
+    from vaxutils.workflow.platform import OUTCOMES
 
     check_out_dir(out)
     console = Console()
-    records, findings, summary = screening_results(screened)
-    site_mapping, group = _load_sites(sites), _priority(priority_group)
-    held = []
-    for (step, _option, name, command), folder in zip(_GATES, (review, police), strict=True):
-        if folder is None:
-            continue
-        found = _step_problems(folder, name)
-        if found is None:
-            continue
-        errors = found[found["severity"].eq("error").fillna(False)]
-        if errors.empty:
-            continue
-        file = f"{folder / name}.csv"
-        if not partial:
-            console.print(
-                f"[red]Chưa lập được tệp cho nền tảng:[/] bước {step} còn {vn_number(len(errors))} lỗi "
-                f"({file}): {_places(errors)}. Sửa các dòng đó trong tệp gửi lại rồi chạy lại "
-                f"'{command}', hoặc chạy 'vaxutils platform ... --partial' để chỉ dùng các dòng đạt.",
-                highlight=False,
-                soft_wrap=True,
-            )
-            raise typer.Exit(1)
-        held.append(held_back_rows(errors, f"bước {step}", file))
-    held_back = pd.concat(held, ignore_index=True) if held else None
-    doses_path = screened / "doses.parquet"
-    doses = io.read_parquet(doses_path) if doses_path.is_file() else None
-    files = platform_files(
-        records,
-        findings,
-        stage_table(review, "review.parquet", "vaxutils review in"),
-        stage_table(police, "police_verified.parquet", "vaxutils police in"),
-        doses=doses,
-        held_back=held_back,
+    screening = load_screen(screened)
+    stage = run_platform(
+        screening,
+        out,
+        review,
+        police,
+        priority_group=_priority(priority_group),
+        sites=_load_sites(sites),
+        commune=commune,
+        partial=partial,
+        check_contracts=not no_contracts,
     )
-    # the platform's template: what it cannot take (a required value missing) is not importable
-    rows = template_rows(
-        files.imports,
-        records,
-        doses if doses is not None else pd.DataFrame({"record_id": pd.Series(dtype="string")}),
-        priority_group=group,
-        commune=commune or summary.get("commune_identity", {}).get("commune"),
-        sites=site_mapping,
-    )
-    files = apply_template(files, rows)
-    files.imports = (
-        files.imports.set_index("record_id")
-        .reindex(rows.frame["record_id"])
-        .reset_index()
-        .assign(template_row=[str(r) for r in range(9, 9 + len(rows.frame))])
-        .astype("string")
-    )
-    written = write_platform_workbooks(out, files, rows.frame)
-    if len(rows.unresolved_sites):
-        io.write_csv(out / "co_so_chua_co_ma.csv", rows.unresolved_sites)
-    for name, frame in (
-        ("nhap_nen_tang", files.imports),
-        ("sua_truc_tiep", files.edits),
-        ("chua_nhap_duoc", files.left_out),
-        ("gop_trung", files.merges),
-        ("loai_khoi_danh_sach", files.removals),
-        ("da_xac_nhan", files.confirmed),
-        ("ket_qua_s5", files.outcome),
-    ):
-        io.write_csv(out / f"{name}.csv", frame)
-
+    if stage.blocked is not None:
+        step, errors = stage.blocked.step, stage.blocked.errors
+        console.print(
+            f"[red]Chưa lập được tệp cho nền tảng:[/] bước {step} còn {vn_number(len(errors))} lỗi "
+            f"({stage.blocked.file}): {_places(errors)}. Sửa các dòng đó trong tệp gửi lại rồi chạy "
+            f"lại '{stage.blocked.command}', hoặc chạy 'vaxutils platform ... --partial' để chỉ "
+            "dùng các dòng đạt.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
+    files, rows, written, held_back = stage.files, stage.rows, stage.written, stage.held_back
     counts = files.counts
     table = Table(title=f"Bước S5: {vn_number(len(files.listed))} hồ sơ trong các danh sách")
     table.add_column("Kết quả")
@@ -249,7 +184,10 @@ def platform_command(
             f"[yellow]{vn_number(len(rows.unresolved_sites))} cơ sở tiêm chưa tìm được Mã cơ sở KCB "
             f"(PL4): xem {out / 'co_so_chua_co_ma.csv'}, ghi mã vào tệp --sites rồi chạy lại.[/]"
         )
-    if group is None and rows.not_importable["missing"].str.contains("E (", regex=False).any():
+    if (
+        priority_group is None
+        and rows.not_importable["missing"].str.contains("E (", regex=False).any()
+    ):
         console.print(
             "[yellow]Tệp xuất không có mã nhóm ưu tiên: chọn mã mặc định bằng --priority-group "
             "(PL2, ví dụ 15).[/]"
@@ -264,29 +202,15 @@ def platform_command(
             "[yellow]Chưa có kết quả đối chiếu của công an xã (--police): số giấy tờ mới chỉ do thôn rà soát.[/]"
         )
     console.print(f"Đã ghi [bold]{out}[/] (các tệp .xlsx và bản .csv cùng tên; ket_qua_s5.csv).")
-    failed = False
     if len(files.unplaced):
         console.print(
             f"[red]{vn_number(len(files.unplaced))} hồ sơ không ở danh sách nào:[/] "
             + ", ".join(files.unplaced[:_SHOWN_ROWS]),
             highlight=False,
         )
-        failed = True
-    if not no_contracts and len(files.imports):
-        from vaxutils import contracts
-
-        checked = contracts.validate(
-            files.imports, "platform_import", context=written["import"].name
-        )
+    for checked in stage.checks:
         console.print(checked.summary_vi(), highlight=False)
-        template = contracts.validate(
-            read_platform_template(written["import"]),
-            "platform_template",
-            context=written["import"].name,
-        )
-        console.print(template.summary_vi(), highlight=False)
-        failed |= not (checked.success and template.success)
-    if failed:
+    if not stage.ok:
         raise typer.Exit(1)
 
 
@@ -303,29 +227,10 @@ def results_command(
     ),
 ) -> None:
     """Đọc kết quả nhập của nền tảng: đã nhập / thất bại và lý do / Read the import results."""
-    from vaxutils import io
-    from vaxutils.workflow.platform_results import (
-        RESULTS_FILE,
-        RETRY_FILE,
-        SUMMARY_FILE,
-        match_results,
-        results_summary,
-        write_retry_list,
-    )
+    from vaxutils.stages import run_platform_results
 
-    sent = previous / "nhap_nen_tang.csv"
-    if not sent.is_file():
-        raise VaxutilsError(
-            f"Thư mục '{previous}' không có nhap_nen_tang.csv: chạy 'vaxutils platform <thư mục sàng "
-            f"lọc> --out {previous}' trước. / No nhap_nen_tang.csv in '{previous}'."
-        )
-    out = out or previous
-    results = match_results(io.read_platform_results(returned), io.read_table(sent).reset_index())
-    summary = results_summary(results, returned)
-    io.write_csv(out / f"{RESULTS_FILE}.csv", results)
-    io.write_parquet(out / f"{RESULTS_FILE}.parquet", results)
-    io.write_json(out / SUMMARY_FILE, summary)
-    retry = write_retry_list(out / RETRY_FILE, results)
+    answer = run_platform_results(returned, previous, out)
+    summary, retry = answer.summary, answer.retry
     console = Console()
     console.print(
         f"Kết quả nhập của nền tảng ({returned.name}): {vn_number(summary['imported'])} thành công, "

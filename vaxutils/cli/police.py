@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import typer
 from rich.console import Console
 
 from vaxutils.cli._app import app
-from vaxutils.cli.review import (
-    print_problems,
-    screening_results,
-    stage_table,
-    with_contract_problems,
-)
+from vaxutils.cli.review import print_problems
 from vaxutils.cli.screen import parse_day, vn_number
 from vaxutils.io.paths import check_out_dir, check_out_file
 
@@ -26,8 +19,11 @@ police_app = typer.Typer(
 app.add_typer(police_app, name="police")
 
 
-def _review(folder: Path | None) -> pd.DataFrame | None:
-    return stage_table(folder, "review.parquet", "vaxutils review in")
+def _review(folder: Path | None):
+    """The village review the list builds on (``vaxutils review in --out folder``), if given."""
+    from vaxutils.stages import load_review
+
+    return None if folder is None else load_review(folder).review
 
 
 @police_app.command("out")
@@ -40,13 +36,12 @@ def police_out(
     commune: str | None = typer.Option(None, "--commune", help="Tên xã, ghi ở đầu danh sách."),
 ) -> None:
     """Tạo danh sách gửi công an xã đối chiếu / Write the list for the commune police."""
-    from vaxutils.workflow.police import police_sent, write_police_list
+    from vaxutils.stages import load_screen, run_police_out
 
     check_out_file(out)
-    records, findings, _ = screening_results(screened)
-    reviewed = _review(review)
-    path = write_police_list(out, records, findings, reviewed, commune=commune)
-    n = len(police_sent(findings, reviewed))
+    screening = load_screen(screened)
+    written = run_police_out(screening, out, _review(review), commune=commune)
+    path, n = written.path, written.n_sent
     Console().print(
         f"{vn_number(n)} đối tượng. Đã ghi [bold]{path}[/]: gửi công an xã đối chiếu, ký, nhận lại rồi "
         "chạy 'vaxutils police in'."
@@ -74,22 +69,20 @@ def police_in(
 
     Thoát với mã 1 khi còn lỗi phải gửi lại công an xã.
     """
-    from vaxutils import io
-    from vaxutils.workflow.police import keep_evidence, read_police_list
+    from vaxutils.stages import load_screen, run_police_in
 
     check_out_dir(out)
-    records, findings, summary = screening_results(screened)
-    day = parse_day(export_date) or (
-        date.fromisoformat(summary["export_date"]) if "export_date" in summary else None
+    screening = load_screen(screened)
+    result = run_police_in(
+        workbook,
+        screening,
+        out,
+        _review(review),
+        export_day=parse_day(export_date),
+        check_contracts=not no_contracts,
     )
-    result = read_police_list(workbook, records, findings, _review(review), export_date=day)
-    out.mkdir(parents=True, exist_ok=True)
-    io.write_parquet(out / "police_verified.parquet", result.verified)
-    io.write_csv(out / "police_verified.csv", result.verified)
-    io.write_csv(out / "changes.csv", result.changes)
-    evidence = keep_evidence(workbook, out / "evidence", result.signoff["sha256"])
-    signoff = {**result.signoff, "evidence": str(evidence.relative_to(out))}
-    io.write_json(out / "signoff.json", signoff)
+    signoff = result.signoff
+    evidence = Path(signoff["evidence"])
     console = Console()
     console.print(
         f"Đã đối chiếu: {vn_number(signoff['n_verified'])}; không tìm thấy: "
@@ -100,21 +93,12 @@ def police_in(
         f"{signoff['sha256'][:16]}…",
         highlight=False,
     )
-    failed_contract = False
-    problems = result.problems
-    if not no_contracts:
-        from vaxutils import contracts
-
-        checked = contracts.validate(result.verified, "police_verified", context=workbook.name)
-        console.print(checked.summary_vi(), highlight=False)
-        failed_contract = not checked.success
-        problems = with_contract_problems(problems, checked, workbook.name)
-    io.write_csv(out / "police_problems.csv", problems)
-    io.write_parquet(out / "police_problems.parquet", problems)
-    print_problems(console, problems, "police_problems.csv")
+    if result.checked is not None:
+        console.print(result.checked.summary_vi(), highlight=False)
+    print_problems(console, result.problems, "police_problems.csv")
     console.print(
         f"Đã ghi [bold]{out}[/] (police_verified.csv, changes.csv, police_problems.csv, signoff.json, "
         f"bản lưu {evidence.name})."
     )
-    if not result.ok or failed_contract:
+    if not result.ok:
         raise typer.Exit(1)

@@ -12,6 +12,7 @@ from rich.console import Console
 from vaxutils.cli._app import app
 from vaxutils.errors import VaxutilsError
 from vaxutils.io.paths import check_out_dir, commune_code
+from vaxutils.stage_files import SCREEN
 
 
 class ReportFailed(VaxutilsError):
@@ -70,7 +71,7 @@ def report_command(
     day = parse_day(export_date)
     name = commune_name(commune) or f"Xã {commune}"
     extra = {"platform_results": str(platform_results.resolve())} if platform_results else {}
-    if input.is_dir() and (input / "findings.parquet").is_file():
+    if input.is_dir() and (input / SCREEN.findings).is_file():
         path = _report_from_screen(commune, name, input, out, no_mask, day, extra)
         console.print(f"Đã ghi báo cáo: [bold]{path}[/]")
         return
@@ -122,7 +123,6 @@ def _report_from_screen(
 def _list_unplaced(jobs: list, out: Path, console: Console) -> None:
     """Records of a shared export whose commune is not certain: in no commune's outputs, listed once."""
     from vaxutils import io
-    from vaxutils.screen.files import UNPLACED_FILE
 
     unplaced = next(
         (j.export.unplaced for j in jobs if j.export is not None and j.export.unplaced is not None),
@@ -130,7 +130,7 @@ def _list_unplaced(jobs: list, out: Path, console: Console) -> None:
     )
     if unplaced is None or not len(unplaced):
         return
-    path = io.write_csv(out / UNPLACED_FILE, unplaced)
+    path = io.write_csv(out / SCREEN.unplaced, unplaced)
     console.print(
         f"[yellow]{len(unplaced)} dòng không xác định được xã (không có hoặc trùng nhiều xã): không "
         f"đưa vào báo cáo xã nào, xem {path}. / {len(unplaced)} rows whose commune is not certain "

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from datetime import date
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -13,9 +12,15 @@ from rich.table import Table
 
 from vaxutils.cli._app import app
 from vaxutils.cli.screen import parse_day, vn_number
-from vaxutils.errors import VaxutilsError
 from vaxutils.io.one_commune import one_commune
 from vaxutils.io.paths import check_out_dir, check_out_file
+
+
+def keep_one_commune(screening, commune: str | None):
+    """A shared export's screen folder: the commune's own people only, as in its report."""
+    mine = one_commune(screening.records, screening.findings, screening.doses, commune)
+    return replace(screening, records=mine.records, findings=mine.findings, doses=mine.doses)
+
 
 review_app = typer.Typer(
     help="Bước S2: gửi danh sách rà soát cho thôn/ấp và nhận lại / village review round trip.",
@@ -23,46 +28,7 @@ review_app = typer.Typer(
 )
 app.add_typer(review_app, name="review")
 
-_SCREENED = ("records.parquet", "findings.parquet")
 _SHOWN_PROBLEMS = 15
-
-
-def screening_results(
-    folder: Path, also: tuple[str, ...] = ()
-) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """records, findings and summary written by ``vaxutils screen --out folder`` (and check that
-    the files in ``also`` are there too)."""
-    missing = [name for name in (*_SCREENED, *also) if not (folder / name).is_file()]
-    if missing:
-        raise VaxutilsError(
-            f"Thư mục '{folder}' không có kết quả sàng lọc ({', '.join(missing)}): chạy "
-            f"'vaxutils screen <tệp xuất> --out {folder}' trước. / '{folder}' holds no screening "
-            "results: run 'vaxutils screen' first."
-        )
-    from vaxutils import io
-
-    summary_path = folder / "summary.json"
-    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else {}
-    return (
-        io.read_parquet(folder / "records.parquet"),
-        io.read_parquet(folder / "findings.parquet"),
-        summary,
-    )
-
-
-def stage_table(folder: Path | None, name: str, command: str) -> pd.DataFrame | None:
-    """``folder/name`` written by an earlier step (``command``), or None when no folder was given."""
-    if folder is None:
-        return None
-    path = folder / name
-    if not path.is_file():
-        raise VaxutilsError(
-            f"Thư mục '{folder}' không có {name}: chạy '{command} ... --out {folder}' trước. / "
-            f"No {name} in '{folder}': run '{command}' first."
-        )
-    from vaxutils import io
-
-    return io.read_parquet(path)
 
 
 @review_app.command("out")
@@ -76,14 +42,12 @@ def review_out(
     ),
 ) -> None:
     """Tạo sổ rà soát: mỗi thôn một trang, các đối tượng cần rà soát / Write the review workbook."""
-    from vaxutils.workflow.review import review_sheets, write_review_workbook
+    from vaxutils.stages import load_screen, run_review_out
 
     check_out_file(out)
-    records, findings, _ = screening_results(screened)
-    mine = one_commune(records, findings, commune=commune)  # a shared export's folder: one commune
-    records, findings = mine.records, mine.findings
-    sheets = review_sheets(records, findings)
-    path = write_review_workbook(out, records, findings, commune=commune)
+    screening = keep_one_commune(load_screen(screened), commune)
+    written = run_review_out(screening, out, commune=commune)
+    path, sheets = written.path, written.sheets
     console = Console()
     table = Table(title=f"Sổ rà soát: {path.name}")
     table.add_column("Thôn/Ấp/Tổ")
@@ -121,46 +85,27 @@ def review_in(
 
     Thoát với mã 1 khi còn lỗi phải gửi lại thôn sửa.
     """
-    from vaxutils import io
-    from vaxutils.workflow.review import read_review_workbook
+    from vaxutils.stages import load_screen, run_review_in
 
     check_out_dir(out)
-    records, findings, summary = screening_results(screened)
-    day = parse_day(export_date) or (
-        date.fromisoformat(summary["export_date"]) if "export_date" in summary else None
+    result = run_review_in(
+        workbook,
+        load_screen(screened),
+        out,
+        export_day=parse_day(export_date),
+        allow_undecided=allow_undecided,
+        check_contracts=not no_contracts,
     )
-    result = read_review_workbook(workbook, records, findings, export_date=day)
     console = Console()
     _print_decisions(console, result.review)
-    failed_contract = False
-    problems = result.problems
-    if not no_contracts:
-        from vaxutils import contracts
-
-        params = {"min_decided_share": 0.0} if allow_undecided else None
-        checked = contracts.validate(
-            result.review, "village_review", params, context=f"sổ rà soát {workbook.name}"
-        )
-        console.print(checked.summary_vi(), highlight=False)
-        failed_contract = not checked.success
-        problems = with_contract_problems(problems, checked, workbook.name)
-    if not allow_undecided:
-        # an undecided row must go back to its village (unless --allow-undecided): an error
-        undecided_rows = problems["message"].str.startswith("Chưa có kết luận").fillna(False)
-        problems = problems.assign(severity=problems["severity"].mask(undecided_rows, "error"))
-    out.mkdir(parents=True, exist_ok=True)
-    io.write_parquet(out / "review.parquet", result.review)
-    io.write_csv(out / "review.csv", result.review)
-    io.write_csv(out / "changes.csv", result.changes)
-    io.write_csv(out / "review_problems.csv", problems)
-    io.write_parquet(out / "review_problems.parquet", problems)
-    print_problems(console, problems)
+    if result.checked is not None:
+        console.print(result.checked.summary_vi(), highlight=False)
+    print_problems(console, result.problems)
     console.print(
         f"Đã ghi [bold]{out}[/] (review.parquet, review.csv, changes.csv: {vn_number(len(result.changes))} "
         "thông tin sửa; review_problems.csv)."
     )
-    undecided = result.review["decision"].isna().any() and not allow_undecided
-    if problems["severity"].eq("error").any() or failed_contract or undecided:
+    if not result.ok:
         raise typer.Exit(1)
 
 
@@ -172,28 +117,6 @@ def _print_decisions(console: Console, review: pd.DataFrame) -> None:
     for decision, count in counts.items():
         table.add_row(str(decision), vn_number(int(count)))
     console.print(table)
-
-
-def with_contract_problems(problems: pd.DataFrame, checked, file: str) -> pd.DataFrame:
-    """The row checks cover the data contract; should the contract still fail where no row has an
-    error, each failed rule becomes a problem of its own, so the list never reads "no errors"
-    while the step fails."""
-    if checked.success or problems["severity"].eq("error").any():
-        return problems
-    extra = pd.DataFrame(
-        {
-            "severity": "error",
-            "sheet": pd.NA,
-            "row": pd.NA,
-            "column": [f.column for f in checked.failures],
-            "record_id": pd.NA,
-            "value": ["; ".join(f.examples) or pd.NA for f in checked.failures],
-            "message": [
-                f"Tệp {file} chưa đạt điều kiện: {f.description}" for f in checked.failures
-            ],
-        }
-    )
-    return pd.concat([problems, extra.astype(problems.dtypes.to_dict())], ignore_index=True)
 
 
 def print_problems(

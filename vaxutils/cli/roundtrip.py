@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import html
 import io as _io
-import json
 import shutil
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from vaxutils import io
+from vaxutils import io, stages
 from vaxutils.cli.screen import vn_number
 from vaxutils.synth import ErrorRates, generate_commune, write_commune
 from vaxutils.synth.people import (
@@ -84,16 +83,6 @@ def _run(trip: RoundTrip, name: str, *args: str | Path) -> Step:
     return step
 
 
-def _problems(folder: Path, name: str) -> pd.DataFrame:
-    return io.read_parquet(folder / f"{name}.parquet")
-
-
-def _csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype="string", encoding="utf-8-sig", keep_default_na=False).replace(
-        "", pd.NA
-    )
-
-
 def run_round_trip(
     folder: str | Path,
     commune_code: str = "01420",
@@ -131,7 +120,7 @@ def run_round_trip(
         "--out", folder / "s5_partial", "--partial",
     )  # fmt: skip
     second = fix_reported(
-        first, folder / "da_ra_soat_2.xlsx", _problems(review, "review_problems"), script
+        first, folder / "da_ra_soat_2.xlsx", stages.load_review(review).problems, script
     )
     _run(trip, "review in (lần 2)", "review", "in", second, *review_in)
 
@@ -141,7 +130,7 @@ def run_round_trip(
     police_in = ("--screened", screened, "--review", review, "--out", police, "--export-date", day)
     if _run(trip, "police in (lần 1)", "police", "in", signed, *police_in).exit_code:
         signed = fix_reported(
-            signed, folder / "da_ky_2.xlsx", _problems(police, "police_problems"), script,
+            signed, folder / "da_ky_2.xlsx", stages.load_police(police).problems, script,
             police=True,
         )  # fmt: skip
         _run(trip, "police in (lần 2)", "police", "in", signed, *police_in)
@@ -150,15 +139,17 @@ def run_round_trip(
         trip, "platform", "platform", screened, "--review", review, "--police", police,
         "--out", platform, "--priority-group", "15",
     )  # fmt: skip
+    lists = stages.load_platform(platform)
     files = {
-        name: _csv(platform / f"{name}.csv")
-        for name in ("nhap_nen_tang", "sua_truc_tiep", "gop_trung", "loai_khoi_danh_sach")
+        "nhap_nen_tang": lists["imports"],
+        "sua_truc_tiep": lists["edits"],
+        "gop_trung": lists["merges"],
+        "loai_khoi_danh_sach": lists["removals"],
     }
-    pending = pd.Index(_csv(platform / "chua_nhap_duoc.csv")["record_id"]).union(
+    pending = pd.Index(lists["left_out"]["record_id"]).union(
         pd.Index(files["loai_khoi_danh_sach"]["record_id"])
     )
-    outcome = _csv(platform / "ket_qua_s5.csv")
-    trip.s5_counts = outcome["outcome"].value_counts().to_dict()
+    trip.s5_counts = lists["outcome"]["outcome"].value_counts().to_dict()
 
     before = io.read_export(export)
     records, doses = apply_platform_files(
@@ -181,12 +172,19 @@ def run_round_trip(
         "--export-date",
         day,
     )
-    trip.progress = json.loads((verify / "progress.json").read_text(encoding="utf-8"))
+    trip.progress = stages.load_verify(verify).progress
     _run(
         trip, "passport (trước S5, chờ gộp)", "passport", screened, "--out", folder / "passport_truoc",
-        "--merges", platform / "gop_trung.csv",
+        "--merges", platform / stages.layout.PLATFORM.merges,
     )  # fmt: skip
-    _run(trip, "passport", "passport", verify / "screen", "--out", folder / "passport")
+    _run(
+        trip,
+        "passport",
+        "passport",
+        verify / stages.layout.VERIFY.screen,
+        "--out",
+        folder / "passport",
+    )
 
     after = io.read_export(updated)
     trip.counts = score_round_trip(

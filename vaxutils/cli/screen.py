@@ -85,7 +85,7 @@ def screen_command(
     INPUT may also be a dataset folder written by ``vaxutils ingest``: every commune is then
     screened on a dask cluster (``--scheduler``), duplicates across communes included.
     """
-    from vaxutils.screen import screen_file
+    from vaxutils.stages import run_screen
 
     check_out_dir(out)
     console = Console()
@@ -110,7 +110,7 @@ def screen_command(
             "--scheduler chỉ dùng với thư mục bộ dữ liệu (vaxutils ingest)."
             " / --scheduler needs a dataset folder written by 'vaxutils ingest'."
         )
-    result = screen_file(
+    result = run_screen(
         input,
         out,
         columns=columns,

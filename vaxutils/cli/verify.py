@@ -9,9 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from vaxutils.cli._app import app
-from vaxutils.cli.review import screening_results
 from vaxutils.cli.screen import parse_day, vn_number
-from vaxutils.errors import VaxutilsError
 from vaxutils.io.paths import check_out_dir
 from vaxutils.schema import CATEGORY_LABELS_VI
 
@@ -45,41 +43,22 @@ def verify_command(
     """
     from datetime import date
 
-    from vaxutils import io
-    from vaxutils.screen import screen_file
-    from vaxutils.workflow.verify import STATUSES, compare_screenings, progress
+    from vaxutils.stages import run_verify
+    from vaxutils.workflow.verify import STATUSES
 
     check_out_dir(out)
-    old_records, old_findings, _ = screening_results(previous)
-    day = parse_day(export_date) or date.today()
-    now = screen_file(
+    stage = run_verify(
         export,
-        out / "screen",
-        columns=columns,
+        previous,
+        out,
         registry=registry,
-        export_date=day,
+        export_day=parse_day(export_date),
+        columns=columns,
         registry_columns=registry_columns,
+        platform_results=platform_results,
     )
-    comparison = compare_screenings(
-        old_findings, now.findings, old_records["record_id"], now.records["record_id"]
-    )
-    pace = progress(comparison, old_findings, now.findings, day)
-    from vaxutils.report.platform import load_platform_results  # charts stay unloaded otherwise
-
-    imported = load_platform_results(platform_results)
-    if platform_results is not None and imported is None:
-        raise VaxutilsError(
-            f"Không có ket_qua_nhap.json ở '{platform_results}': chạy 'vaxutils platform results' "
-            "trước. / No import results there."
-        )
-    if imported is not None:
-        pace["platform_import"] = {
-            k: imported[k]
-            for k in ("imported", "failed", "no_result", "unmatched", "failure_reasons")
-        }
-    io.write_parquet(out / "verify.parquet", comparison)
-    io.write_csv(out / "verify.csv", comparison)
-    io.write_json(out / "progress.json", pace)
+    pace = stage.progress
+    imported = pace.get("platform_import")
 
     console = Console()
     table = Table(title=f"Kết quả cập nhật: {export.name}")

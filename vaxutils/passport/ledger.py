@@ -29,9 +29,10 @@ from vaxutils.errors import VaxutilsError
 from vaxutils.io import normalize_header, read_parquet
 from vaxutils.io.readers import iter_grids
 from vaxutils.passport.worklist import READY
+from vaxutils.stage_files import PASSPORT
 
 LEDGER_COLUMNS = ("record_id", "dose_number", "facility", "signed_on", "source", "recorded_at")
-LEDGER_FILE = "so_ky_ho_chieu.parquet"
+LEDGER_FILE = PASSPORT.ledger
 HEADER_ROWS = 15
 AGE_BUCKETS = ("≤ 1 ngày", "2–7 ngày", "> 7 ngày")  # age of a dose: days since it was given
 AGE_BUCKETS_EN = ("within a day", "2–7 days", "older")

@@ -1,6 +1,6 @@
 """A quick structural check of screen outputs before a report presents them.
 
-The full Great Expectations contracts run when the data is screened (``screen_file``); importing
+The full Great Expectations contracts run when the data is screened (``stages.run_screen``); importing
 GX costs seconds, too much for every notebook. Here we only make sure the report is about to show
 what it thinks it shows: the findings columns of DESIGN §3.2, known categories and severities,
 findings that belong to known records, and one commune only.

@@ -1,4 +1,4 @@
-"""What a report reads: the files one screening run wrote (``vaxutils screen`` / ``screen_file``).
+"""What a report reads: the files one screening run wrote (``vaxutils screen`` / :func:`vaxutils.stages.run_screen`).
 
 A report never screens: it loads ``findings.parquet``, ``records.parquet``, ``doses.parquet`` and
 ``summary.json`` from a screen folder, keeps only the requested commune's people (a shared report
@@ -24,14 +24,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from vaxutils.errors import VaxutilsError
 from vaxutils.io.files import read_parquet
 from vaxutils.masking import mask_frame, mask_text_series
+from vaxutils.stage_files import SCREEN, StageFolderMissing, missing_files
 
-SCREEN_FILES: tuple[str, ...] = ("findings.parquet", "records.parquet", "doses.parquet")
+SCREEN_FILES: tuple[str, ...] = SCREEN.tables
 
 
-class ScreenOutputMissing(VaxutilsError):
+class ScreenOutputMissing(StageFolderMissing):
     """The screen folder lacks a file the report needs."""
 
 
@@ -48,18 +48,18 @@ class ScreenOutput:
 def load_screen_output(screen_dir: str | Path) -> ScreenOutput:
     """Load a screen folder; a missing file is a :class:`ScreenOutputMissing` in Vietnamese."""
     folder = Path(screen_dir)
-    missing = [name for name in SCREEN_FILES if not (folder / name).is_file()]
+    missing = missing_files(folder, SCREEN_FILES)
     if missing:
         raise ScreenOutputMissing(
             f"Thư mục kết quả sàng lọc {folder} thiếu tệp {', '.join(missing)}. "
             "Hãy chạy `vaxutils screen` trước. / Screen output folder is missing files."
         )
-    summary_path = folder / "summary.json"
+    summary_path = folder / SCREEN.summary
     summary = json.loads(summary_path.read_text("utf-8")) if summary_path.is_file() else {}
     return ScreenOutput(
-        findings=read_parquet(folder / "findings.parquet"),
-        records=read_parquet(folder / "records.parquet"),
-        doses=read_parquet(folder / "doses.parquet"),
+        findings=read_parquet(folder / SCREEN.findings),
+        records=read_parquet(folder / SCREEN.records),
+        doses=read_parquet(folder / SCREEN.doses),
         summary=summary,
     )
 

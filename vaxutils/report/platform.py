@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from vaxutils.stage_files import PLATFORM
+
 LABELS_VI = {
     "imported": "Đã nhập thành công",
     "failed": "Nhập thất bại (cần sửa, nhập lại)",
@@ -29,7 +31,7 @@ def load_platform_results(path: str | Path | None) -> dict | None:
         return None
     p = Path(path)
     if p.is_dir():
-        p = p / "ket_qua_nhap.json"
+        p = p / PLATFORM.results_summary
     if not p.is_file():
         return None
     return json.loads(p.read_text(encoding="utf-8"))

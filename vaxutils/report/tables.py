@@ -1,7 +1,7 @@
 """Tables of a commune report: pure functions from the screen outputs to small DataFrames.
 
 Compute, then present (splink style): every function here takes the frames that
-:func:`vaxutils.screen.screen_file` wrote (``findings``, ``records``, ``doses``) and returns a
+:func:`vaxutils.stages.run_screen` wrote (``findings``, ``records``, ``doses``) and returns a
 DataFrame with snake_case columns; :mod:`vaxutils.report.display` puts the Vietnamese labels on
 and :mod:`vaxutils.report.charts` draws them. Nothing here reads files or mutates its inputs.
 Only ``error`` and ``warning`` findings count as problems; ``normalized``/``info`` ones never do.

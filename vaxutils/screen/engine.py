@@ -1,7 +1,7 @@
 """The screening engine (step S1): every check on one commune's export, as one findings table.
 
 Compute only: :func:`screen` takes what :func:`vaxutils.io.read_export` read and returns data;
-writing files is :mod:`vaxutils.screen.files`' job.
+writing files is :mod:`vaxutils.stages.screen`' job.
 """
 
 from __future__ import annotations

@@ -24,10 +24,11 @@ from pathlib import Path
 import pandas as pd
 
 from vaxutils.io import write_xlsx
+from vaxutils.stage_files import PLATFORM
 
-RESULTS_FILE = "ket_qua_nhap"
-SUMMARY_FILE = "ket_qua_nhap.json"
-RETRY_FILE = "can_sua_nhap_lai.xlsx"
+RESULTS_FILE = PLATFORM.results_stem
+SUMMARY_FILE = PLATFORM.results_summary
+RETRY_FILE = PLATFORM.retry_workbook
 RESULT_COLUMNS = ("record_id", "source_row", "id_number", "full_name", "dob", "result", "reason")
 RESULT_LABELS_VI = {
     "imported": "Đã nhập thành công",

@@ -1,7 +1,12 @@
-"""Screen a file and write the stage files (findings, records, doses, summary) into a folder."""
+"""Step S1: screen an export and write the screened folder; read a screened folder back.
+
+Every later step starts from :func:`load_screen`; :func:`export_date` is the day they judge ages
+and intervals on when none is given (the day screening used).
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -9,9 +14,7 @@ import pandas as pd
 
 from vaxutils import contracts, io
 from vaxutils.screen.engine import ScreenResult, screen
-
-UNPLACED_FILE = "chua_xac_dinh_xa.csv"
-REGISTRY_PROBLEMS_FILE = "trich_xuat_dan_cu_can_sua.csv"
+from vaxutils.stage_files import SCREEN, StageFolderMissing, missing_files
 
 
 def read_registry(path: str | Path, columns: str | Path | dict | None = None) -> pd.DataFrame:
@@ -20,7 +23,7 @@ def read_registry(path: str | Path, columns: str | Path | dict | None = None) ->
     return io.read_registry(path, columns=columns).frame
 
 
-def screen_file(
+def run_screen(
     input: str | Path,
     out_dir: str | Path,
     columns: str | Path | dict | None = None,
@@ -74,18 +77,37 @@ def screen_file(
             }
         )
         if len(extract.problems):
-            io.write_csv(out_dir / REGISTRY_PROBLEMS_FILE, extract.problems)
-    result = screen(export, registry=registry_frame, export_date=export_date)
-    result.summary["inputs"] = inputs
+            io.write_csv(out_dir / SCREEN.registry_problems, extract.problems)
+    notes = {}
+    if registry is not None and not isinstance(registry, pd.DataFrame):
+        notes["registry_problems"] = {
+            "n_rows": int(extract.problems["row"].nunique()),
+            "list": SCREEN.registry_problems if len(extract.problems) else None,
+        }
+    return run_screen_export(export, out_dir, registry_frame, export_date, inputs, notes)
+
+
+#: The name every caller knew S1 by (``vaxutils.screen.screen_file`` before the stages layer).
+screen_file = run_screen
+
+
+def run_screen_export(
+    export: io.Export,
+    out_dir: str | Path,
+    registry: pd.DataFrame | None = None,
+    export_date: date | None = None,
+    inputs: list[dict] | None = None,
+    notes: dict | None = None,
+) -> ScreenResult:
+    """Screen an export already read (a batch's share of a shared file) and write the screened
+    folder; ``inputs`` is the provenance the summary records, ``notes`` more of the summary."""
+    result = screen(export, registry=registry, export_date=export_date)
+    result.summary["inputs"] = inputs or []
     result.summary["screened_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     result.summary["source_warnings"] = list(export.source.get("warnings", []))
-    if registry is not None and not isinstance(registry, pd.DataFrame):
-        result.summary["registry_problems"] = {
-            "n_rows": int(extract.problems["row"].nunique()),
-            "list": REGISTRY_PROBLEMS_FILE if len(extract.problems) else None,
-        }
+    result.summary.update(notes or {})
     note_identity(export, result.summary, out_dir)
-    write_results(result, out_dir)
+    write_screen(result, out_dir)
     return result
 
 
@@ -98,8 +120,8 @@ def note_identity(export: io.Export, summary: dict, out_dir: str | Path) -> None
         identity["commune"] = export.source["commune"]
     unplaced = export.unplaced
     if unplaced is not None and len(unplaced):
-        identity["list"] = UNPLACED_FILE
-        io.write_csv(out_dir / UNPLACED_FILE, unplaced)
+        identity["list"] = SCREEN.unplaced
+        io.write_csv(out_dir / SCREEN.unplaced, unplaced)
     summary["commune_identity"] = identity
     if export.source.get("record_key"):
         summary["record_key"] = export.source["record_key"]
@@ -110,11 +132,46 @@ def _provenance(source: dict) -> dict:
     return {k: (str(source[k]) if source.get(k) is not None else None) for k in keys if k in source}
 
 
-def write_results(result: ScreenResult, out_dir: str | Path) -> None:
+def write_screen(result: ScreenResult, out_dir: str | Path) -> None:
     """Write the stage files of a screening run, each atomically."""
     out_dir = Path(out_dir)
-    io.write_csv(out_dir / "findings.csv", result.findings)
-    io.write_parquet(out_dir / "findings.parquet", result.findings)
-    io.write_parquet(out_dir / "records.parquet", result.records)
-    io.write_parquet(out_dir / "doses.parquet", result.doses)
-    io.write_json(out_dir / "summary.json", result.summary)
+    io.write_csv(out_dir / SCREEN.findings_csv, result.findings)
+    io.write_parquet(out_dir / SCREEN.findings, result.findings)
+    io.write_parquet(out_dir / SCREEN.records, result.records)
+    io.write_parquet(out_dir / SCREEN.doses, result.doses)
+    io.write_json(out_dir / SCREEN.summary, result.summary)
+
+
+def load_screen(folder: str | Path, also: tuple[str, ...] = ()) -> ScreenResult:
+    """Records, findings, doses and summary written by ``vaxutils screen --out folder``.
+
+    Records and findings (and the files in ``also``) must be there; ``doses`` is None and the
+    summary empty when the folder has none.
+    """
+    folder = Path(folder)
+    missing = missing_files(folder, (*SCREEN.required, *also))
+    if missing:
+        raise StageFolderMissing(
+            f"Thư mục '{folder}' không có kết quả sàng lọc ({', '.join(missing)}): chạy "
+            f"'vaxutils screen <tệp xuất> --out {folder}' trước. / '{folder}' holds no screening "
+            "results: run 'vaxutils screen' first."
+        )
+    summary_path = folder / SCREEN.summary
+    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else {}
+    doses_path = folder / SCREEN.doses
+    return ScreenResult(
+        findings=io.read_parquet(folder / SCREEN.findings),
+        records=io.read_parquet(folder / SCREEN.records),
+        doses=io.read_parquet(doses_path) if doses_path.is_file() else None,
+        summary=summary,
+    )
+
+
+def export_date(screened: ScreenResult, given: date | None = None, default=None) -> date | None:
+    """``given``, else the export date screening used, else ``default``: the day a later step
+    judges ages and intervals on."""
+    if given is not None:
+        return given
+    if "export_date" in screened.summary:
+        return date.fromisoformat(screened.summary["export_date"])
+    return default
