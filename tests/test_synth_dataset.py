@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from vaxutils import dataset
+from vaxutils.errors import VaxutilsError
 from vaxutils.ids import classify_ids
 from vaxutils.synth.dataset import write_dataset
 from vaxutils.synth.population import unique_numbers
@@ -95,3 +96,29 @@ def test_slots_are_disjoint_at_a_countrys_scale():
 def test_a_slot_outside_its_range_is_refused():
     with pytest.raises(ValueError, match="slot"):
         unique_numbers(np.random.default_rng(0), np.zeros(3, "int64"), 2, slot=(2, 2))
+
+
+def test_cli_writes_a_dataset(tmp_path):
+    from typer.testing import CliRunner
+
+    from vaxutils.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "ds"
+    args = ["synth", "--dataset", str(out), "--persons", "300", "--province", "04", "--seed", "2"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    parts = dataset.list_partitions(out)
+    assert parts and {province for province, _ in parts} == {"04"}
+    n_records = len(dataset.read_dataset(out).records)
+    assert n_records >= 300 and f"wrote {n_records:,} records" in " ".join(result.output.split())
+    # what does not go with --dataset is refused with a message (the CLI prints a VaxutilsError
+    # without a traceback)
+    for extra, said in (
+        (["--out", str(tmp_path / "x")], "--out"),
+        (["--commune", "01420"], "--commune"),
+        (["--province", "99"], "'99'"),
+        ([], "--persons"),
+    ):
+        bad = runner.invoke(app, [*args[:5], *extra] if extra else args[:3])
+        assert isinstance(bad.exception, VaxutilsError) and said in str(bad.exception), extra

@@ -36,10 +36,9 @@ SPLIT_DIR = "_synth"
 
 
 def _commune_order(province: str | None) -> pd.DataFrame:
-    communes = refdata.communes()
-    if province is not None:
-        communes = communes[communes["province_code"].eq(province.zfill(3)[-2:])]
-    return communes.reset_index(drop=True)
+    if province is not None:  # an unknown code raises refdata.UnknownDivision
+        return refdata.communes_of_province(province).reset_index(drop=True)
+    return refdata.communes().reset_index(drop=True)
 
 
 def _blocks(communes: pd.DataFrame, first: int, n_blocks: int) -> pd.DataFrame:
