@@ -12,6 +12,7 @@ from dataset_fixture import EXPORT_DATE, HANOI, HCM, write_cross_files, write_di
 from distributed import Client, LocalCluster
 
 from vaxutils import dataset
+from vaxutils.screen import dataset_tasks
 from vaxutils.screen import distributed as dist
 from vaxutils.screen import screen
 
@@ -135,7 +136,7 @@ def test_a_task_that_fails_once_is_retried_with_the_same_findings(
 ):
     root, out, _ = cross_run
     failed = []
-    real = dist.screen
+    real = dataset_tasks.screen
 
     def flaky(export, **kwargs):
         if not failed:
@@ -143,7 +144,7 @@ def test_a_task_that_fails_once_is_retried_with_the_same_findings(
             raise OSError("worker lost its disk for a moment")
         return real(export, **kwargs)
 
-    monkeypatch.setattr(dist, "screen", flaky)
+    monkeypatch.setattr(dataset_tasks, "screen", flaky)
     again = _run(client, root, tmp_path / "out")
     assert failed
     pd.testing.assert_frame_equal(
