@@ -170,6 +170,10 @@ def screen_dataset(
             pure=False,
         )
         screened = client.gather(futures)
+        # forgotten at once: were a worker holding one of them lost later, dask would run the task
+        # again — and rewrite a commune's files over what step 3 writes
+        client.cancel(futures)
+        del futures
         done = {d["part"]: d for batch in screened for d in batch["communes"]}
         timings["communes"] = round(time.perf_counter() - started, 3)
         clock = time.perf_counter()
