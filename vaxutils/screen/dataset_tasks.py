@@ -26,7 +26,7 @@ from vaxutils.screen.dataset_out import (
     write_tables,
 )
 from vaxutils.screen.engine import screen
-from vaxutils.screen.findings import build_findings, record_status
+from vaxutils.screen.findings import build_findings, positions_in, record_status
 from vaxutils.screen.summary import summarize
 
 
@@ -56,6 +56,24 @@ def _commune_summary(findings, records, doses, export_date: date, province, comm
     return summary
 
 
+def _finding_parts(result, rec_part: np.ndarray, dose_part: np.ndarray) -> np.ndarray:
+    """The commune (position in the group) of each finding: its record's; for a dose whose record
+    id is on no record, the dose's; else the first."""
+    ids = result.findings["record_id"].astype("string")
+    at_record = positions_in(ids, pd.Index(result.records["record_id"].astype("string")))
+    at_dose = positions_in(ids, pd.Index(result.doses["record_id"].astype("string")))
+    # position -1 (not found) picks the value appended at the end
+    of_record = np.append(rec_part, -1)[at_record]
+    return np.where(of_record >= 0, of_record, np.append(dose_part, 0)[at_dose]).astype("int64")
+
+
+def _by_part(frame: pd.DataFrame, part: np.ndarray, n_parts: int):
+    """``frame`` with the rows of each part together (stable) and where part ``k`` starts."""
+    order = np.argsort(part, kind="stable")
+    starts = np.searchsorted(part[order], np.arange(n_parts + 1))
+    return frame.iloc[order], starts
+
+
 def screen_group(parts: list[tuple[int, str, str]], root, out, export_date: date) -> dict:
     """Step 1: screen a group of communes, write each commune's Parquet outputs and the group's
     cross-commune keys (the commune's CSV and summary wait for the cross-commune findings).
@@ -72,29 +90,27 @@ def screen_group(parts: list[tuple[int, str, str]], root, out, export_date: date
     clock.lap("screen")
     rec_part = np.repeat(np.arange(len(parts)), n_rec)
     dose_part = np.repeat(np.arange(len(parts)), n_dose)[result.doses.index.to_numpy()]
-    # a finding's commune is its record's; a dose without a record is the dose's own
-    of_id = pd.concat(
-        [
-            pd.Series(rec_part, index=result.records["record_id"].to_numpy()),
-            pd.Series(dose_part, index=result.doses["record_id"].astype("string").to_numpy()),
-        ]
-    )
-    of_id = of_id[~of_id.index.duplicated()]
-    find_part = of_id.reindex(result.findings["record_id"].astype("string").to_numpy()).fillna(0)
-    find_part = find_part.to_numpy("int64")
+    find_part = _finding_parts(result, rec_part, dose_part)
     # the cross-commune keys of the whole group at once; gid from the commune and the position in it
     numbers = np.array([part for part, _, _ in parts], dtype="int64")
     offsets = np.r_[0, np.cumsum(n_rec)[:-1]]
     position = np.arange(len(rec_part)) - offsets[rec_part]
     keys = cross_keys(result.records, result.doses, numbers[rec_part], position)
     clock.lap("keys")
+    # each table put in commune order once, then cut into slices (a mask per commune would scan
+    # the whole group once per commune: quadratic in the group's size)
+    records, rec_at = _by_part(result.records, rec_part, len(parts))
+    doses, dose_at = _by_part(result.doses, dose_part, len(parts))
+    findings, find_at = _by_part(result.findings, find_part, len(parts))
     done = []
     for k, (part, province, commune) in enumerate(parts):
-        records = result.records[rec_part == k].reset_index(drop=True)
-        doses = result.doses[dose_part == k]
-        findings = result.findings[find_part == k].reset_index(drop=True)
-        summary = _commune_summary(findings, records, doses, export_date, province, commune)
-        write_tables(out, province, commune, findings=findings, records=records, doses=doses)
+        mine = {
+            "findings": findings.iloc[find_at[k] : find_at[k + 1]].reset_index(drop=True),
+            "records": records.iloc[rec_at[k] : rec_at[k + 1]].reset_index(drop=True),
+            "doses": doses.iloc[dose_at[k] : dose_at[k + 1]],
+        }
+        summary = _commune_summary(*mine.values(), export_date, province, commune)
+        write_tables(out, province, commune, **mine)
         done.append({"part": part, "province": province, "commune": commune, "summary": summary})
     io.write_parquet(keys_file(out, parts[0][0]), keys)
     clock.lap("write")
