@@ -22,6 +22,7 @@ import os
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor, TimeoutError
 from pathlib import Path
 
 import cloudpickle
@@ -35,6 +36,7 @@ from vaxutils import dataset  # noqa: E402
 from vaxutils.screen import distributed as dist  # noqa: E402
 
 KEY = ["source_row", "record_id", "code", "field"]
+TIMEOUT_S = 600
 
 
 def _table(out: Path, name: str) -> pd.DataFrame:
@@ -75,9 +77,17 @@ def main() -> int:
         before = set(client.run(os.getpid).values())
         plugin = dataset_fixture.KillOnFirstRun(("screen_group", "finalize_group"), str(markers))
         client.register_plugin(plugin)
-        killed_run = dist.screen_dataset(
-            root, base / "killed_run", scheduler=client, export_date=day
-        )
+        with ThreadPoolExecutor(1) as pool:
+            running = pool.submit(
+                dist.screen_dataset, root, base / "killed_run", scheduler=client, export_date=day
+            )
+            try:
+                killed_run = running.result(timeout=TIMEOUT_S)
+            except TimeoutError:
+                # seen once on a machine at load 10+: the Nannies brought no worker back
+                alive = len(client.scheduler_info()["workers"])
+                print(f"no result after {TIMEOUT_S} s ({alive} workers alive): NOT CHECKED")
+                os._exit(2)
         after = set(client.run(os.getpid).values())
     seconds = time.perf_counter() - started
     killed = {p.name: int(p.read_text()) for p in markers.iterdir()}
