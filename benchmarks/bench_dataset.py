@@ -75,6 +75,10 @@ def one(n: int, workers: int) -> dict:
         "worker_peak_gb": sorted(round(v, 2) for v in peaks.values()),
         "cpu_s": round(cpu + sum(worker_cpu.values()), 1),
         "driver_peak_gb": round(_peak_rss_gb(), 2),
+        "n_tasks": run.summary["n_tasks"],
+        # wall and CPU seconds per phase, summed over the tasks (CPU is what compares on a shared box)
+        "tasks": run.summary["timings_s"]["tasks"],
+        "commune_files_s": run.summary["timings_s"]["commune_files"],
     }
 
 
@@ -110,9 +114,10 @@ def main() -> None:
                     f"{r['communes']} communes): {r['seconds']} s (communes {r['communes_s']} s, "
                     f"cross-commune {r['cross_s']} s = {r['cross_s'] / r['seconds']:.0%}); peak RSS per "
                     f"worker {r['worker_peak_gb']} GB, driver {r['driver_peak_gb']} GB; CPU {r['cpu_s']} s; "
-                    f"{r['cross_findings']:,} cross-commune findings",
+                    f"{r['cross_findings']:,} cross-commune findings; {r['n_tasks']} tasks",
                     flush=True,
                 )
+                print(f"    per-task phases (s, summed): {json.dumps(r['tasks'])}", flush=True)
             else:
                 print(line)
     base = results[0]

@@ -4,8 +4,12 @@ communes, for the dataset and distributed-screening tests."""
 from __future__ import annotations
 
 import csv
+import os
+import signal
 from datetime import date
 from pathlib import Path
+
+from distributed import WorkerPlugin
 
 from vaxutils import refdata
 from vaxutils.synth import generate_commune, write_commune
@@ -86,3 +90,30 @@ def write_cross_files(folder: Path) -> list[Path]:
             writer.writerows(rows)
         paths.append(path)
     return paths
+
+
+class KillOnFirstRun(WorkerPlugin):
+    """A dask worker plugin that SIGKILLs its own worker process (a real, Nanny-managed one) the
+    first time a task whose name starts with one of ``prefixes`` starts executing there — once per
+    prefix for the whole cluster (a marker file in ``folder`` records the kill and the pid)."""
+
+    name = "kill-on-first-run"
+
+    def __init__(self, prefixes: tuple[str, ...], folder: str) -> None:
+        self.prefixes = prefixes
+        self.folder = folder
+
+    def transition(self, key, start, finish, **kwargs) -> None:
+        if finish != "executing":
+            return
+        name = str(key[0] if isinstance(key, tuple) else key)
+        for prefix in self.prefixes:
+            if not name.startswith(prefix):
+                continue
+            try:  # exclusive creation: only the first worker to get there dies
+                fd = os.open(Path(self.folder) / prefix, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                return
+            os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
+            os.kill(os.getpid(), signal.SIGKILL)

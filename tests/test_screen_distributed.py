@@ -8,12 +8,18 @@ import shutil
 
 import pandas as pd
 import pytest
-from dataset_fixture import EXPORT_DATE, HANOI, HCM, write_cross_files, write_district
+from dataset_fixture import (
+    EXPORT_DATE,
+    HANOI,
+    HCM,
+    write_cross_files,
+    write_district,
+)
 from distributed import Client, LocalCluster
 
 from vaxutils import dataset
+from vaxutils.screen import dataset_tasks, screen
 from vaxutils.screen import distributed as dist
-from vaxutils.screen import screen
 
 KEY = ["source_row", "record_id", "code", "field"]
 
@@ -135,7 +141,7 @@ def test_a_task_that_fails_once_is_retried_with_the_same_findings(
 ):
     root, out, _ = cross_run
     failed = []
-    real = dist.screen
+    real = dataset_tasks.screen
 
     def flaky(export, **kwargs):
         if not failed:
@@ -143,7 +149,7 @@ def test_a_task_that_fails_once_is_retried_with_the_same_findings(
             raise OSError("worker lost its disk for a moment")
         return real(export, **kwargs)
 
-    monkeypatch.setattr(dist, "screen", flaky)
+    monkeypatch.setattr(dataset_tasks, "screen", flaky)
     again = _run(client, root, tmp_path / "out")
     assert failed
     pd.testing.assert_frame_equal(
@@ -178,3 +184,36 @@ def test_reingesting_a_changed_file_changes_only_its_commune(client, folders, cr
             assert set(new["record_id"]) - set(old["record_id"]) == {"X-C1"}
         else:
             pd.testing.assert_frame_equal(old, new)
+
+
+# What the step-3 watcher saw (a module-level function: dask pickles the tasks it is given).
+_WATCH: dict = {}
+
+
+def _watching_finalize(*args, **kwargs):
+    scheduler = _WATCH["scheduler"]
+    for _ in range(10):  # the scheduler's loop runs in another thread: copy its keys
+        try:
+            keys = list(scheduler.tasks)
+            break
+        except RuntimeError:
+            continue
+    _WATCH["held"].extend(str(k) for k in keys if "screen_group" in str(k))
+    return _WATCH["real"](*args, **kwargs)
+
+
+def test_commune_results_are_forgotten_before_the_commune_files_are_written(
+    client, district_run, monkeypatch, tmp_path
+):
+    """A worker lost during step 3 must not make dask run a step-1 task again (its rerun would
+    write the commune's files over step 3's): no step-1 result is held by then. The real kill is
+    benchmarks/check_worker_kill.py (SIGKILL to Nanny-managed worker processes; too slow for the
+    suite: two worker restarts)."""
+    root, out, _ = district_run
+    _WATCH.update(scheduler=client.cluster.scheduler, held=[], real=dist.finalize_group)
+    monkeypatch.setattr(dist, "finalize_group", _watching_finalize)
+    _run(client, root, tmp_path / "out")
+    assert _WATCH["held"] == []
+    pd.testing.assert_frame_equal(
+        _sorted(_table(tmp_path / "out", "findings")), _sorted(_table(out, "findings"))
+    )

@@ -2,8 +2,11 @@
 
     vaxutils synth --district 045 --out DIR [--seed 1] [--persons N] [--format xlsx|csv]
                    [--layout wide|long|mixed] [--clean]
+    vaxutils synth --dataset DATASET --persons N [--province 04] [--seed 1] [--clean]
 
-Exactly one of ``--commune``, ``--district``, ``--province`` picks the communes.
+Exactly one of ``--commune``, ``--district``, ``--province`` picks the communes. ``--dataset`` writes
+``N`` people straight into a national dataset (:func:`vaxutils.synth.dataset.write_dataset`:
+communes of ~8,000 people, all of them or those of ``--province``; no export files rendered).
 """
 
 from __future__ import annotations
@@ -57,11 +60,38 @@ def _write_shapes(sc, out: Path, seed: int) -> None:
         io.write_platform_template(out / f"mau_nhap_{sc.commune_code}.xlsx", template_export(sc))
 
 
+def _write_dataset(folder: Path, persons, seed, province, rates, day, out, commune, district):
+    from vaxutils.refdata import UnknownDivision
+    from vaxutils.synth.dataset import write_dataset
+
+    if out is not None or commune is not None or district is not None:
+        raise VaxutilsError(
+            "--dataset đi với --persons và (tuỳ chọn) --province, không với --out/--commune/--district."
+            " / --dataset takes --persons and optionally --province, not --out/--commune/--district."
+        )
+    if persons is None:
+        raise VaxutilsError("--dataset cần --persons (tổng số người). / --dataset needs --persons.")
+    check_out_dir(folder)
+    try:
+        made = write_dataset(
+            folder, n_persons=persons, seed=seed, province=province, rates=rates, export_date=day
+        )
+    except UnknownDivision as exc:
+        raise VaxutilsError(str(exc)) from None
+    Console(stderr=True).print(
+        f"Đã ghi bộ dữ liệu {folder}: {vn_number(made['n_records'])} hồ sơ, "
+        f"{vn_number(made['n_doses'])} mũi tiêm, {made['n_communes']} xã, "
+        f"{vn_number(made['n_split'])} người đăng ký ở hai xã / wrote {made['n_records']:,} records, "
+        f"{made['n_doses']:,} doses, {made['n_communes']} communes, {made['n_split']:,} people split."
+    )
+
+
 @app.command("synth")
 def synth_command(
     out: Annotated[
-        Path, typer.Option("--out", help="Thư mục ghi tệp (tạo nếu chưa có). / Output folder.")
-    ],
+        Path | None,
+        typer.Option("--out", help="Thư mục ghi tệp (tạo nếu chưa có). / Output folder."),
+    ] = None,
     commune: str | None = typer.Option(None, "--commune", help="Mã xã 5 chữ số, vd 01420."),
     district: str | None = typer.Option(None, "--district", help="Mã huyện 3 chữ số, vd 045."),
     province: str | None = typer.Option(None, "--province", help="Mã tỉnh, vd 04 (hoặc 004)."),
@@ -77,6 +107,12 @@ def synth_command(
     export_date: str | None = typer.Option(
         None, "--export-date", help="Ngày xuất dữ liệu (dd/mm/yyyy); mặc định 15/05/2022."
     ),
+    dataset: Path | None = typer.Option(
+        None,
+        "--dataset",
+        help="Ghi thẳng một bộ dữ liệu quốc gia (Parquet phân vùng tỉnh/xã, như 'vaxutils ingest') "
+        "vào thư mục này; --persons là tổng số người. / Write a national dataset of --persons people.",
+    ),
     shapes: bool = typer.Option(
         False,
         "--shapes",
@@ -89,6 +125,13 @@ def synth_command(
     from vaxutils.refdata import UnknownDivision
     from vaxutils.synth import ErrorRates, generate_commune, write_commune
 
+    day = parse_day(export_date) or date(2022, 5, 15)
+    rates = ErrorRates.none() if clean else ErrorRates()
+    if dataset is not None:
+        _write_dataset(dataset, persons, seed, province, rates, day, out, commune, district)
+        return
+    if out is None:
+        raise VaxutilsError("Thiếu --out (hoặc --dataset). / Give --out (or --dataset).")
     check_out_dir(out)
     if fmt not in ("xlsx", "csv"):
         raise VaxutilsError(f"--format phải là xlsx hoặc csv (got {fmt!r}).")
@@ -98,8 +141,6 @@ def synth_command(
         codes = _communes(commune, district, province)
     except UnknownDivision as exc:
         raise VaxutilsError(str(exc)) from None
-    day = parse_day(export_date) or date(2022, 5, 15)
-    rates = ErrorRates.none() if clean else ErrorRates()
     console = Console(stderr=True)
     total_people = total_labels = 0
     wide = []

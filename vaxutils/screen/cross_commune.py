@@ -19,11 +19,8 @@ Findings (:func:`cross_issues`):
 - ``duplicate_id_shared`` for an ID number carried by records of different people in different
   communes — the same finding, with the same ``related``, as a single screening of all the communes.
 
->>> keys = pd.DataFrame({"gid": [1, 2], "part": [0, 1], "k_id": np.array([7, 7], "uint64"),
-...     "k_name": np.array([0, 0], "uint64"), "k_phone": np.array([0, 0], "uint64"),
-...     "dose_lo": [1, 3], "dose_hi": [2, 3], "first": [1, 300], "last": [60, 300]})
->>> candidate_pairs(blocking_rows(keys))[["gid_a", "gid_b", "rule"]].values.tolist()
-[[1, 2, 1]]
+The keys are :mod:`vaxutils.screen.cross_keys`, the blocks and candidate pairs
+:mod:`vaxutils.screen.cross_pairs`; this module decides on the pairs and writes the findings.
 """
 
 from __future__ import annotations
@@ -34,37 +31,30 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vaxutils.linkage.compare import DIFFERENT, SAME, compare_pairs
+from vaxutils.screen.cross_keys import PART_SHIFT, cross_keys
+from vaxutils.screen.cross_pairs import (
+    BLOCK_META,
+    PAIR_META,
+    RULE_ID,
+    blocking_rows,
+    candidate_pairs,
+    complementary,
+)
 from vaxutils.screen.duplicates import connected_components, same_person
 
-RULE_ID, RULE_NAME, RULE_PHONE = 1, 2, 3
-KEY_COLUMNS = {"k_id": RULE_ID, "k_name": RULE_NAME, "k_phone": RULE_PHONE}
-# A key shared by more records than this is a placeholder ("Không rõ", "0000000000"), not a person.
-MAX_BLOCK = 300
-# gid = part << PART_SHIFT | position of the record in its commune's records
-PART_SHIFT = 32
+# the pass's steps, importable from here as before the split
+__all__ = [
+    "BLOCK_META",
+    "COMPARE_COLUMNS",
+    "PAIR_META",
+    "PART_SHIFT",
+    "blocking_rows",
+    "candidate_pairs",
+    "complementary",
+    "cross_issues",
+    "cross_keys",
+]
 
-KEYS_META = {
-    "gid": "int64",
-    "part": "int32",
-    "k_id": "uint64",
-    "k_name": "uint64",
-    "k_phone": "uint64",
-    "dose_lo": "int16",
-    "dose_hi": "int16",
-    "first": "int32",
-    "last": "int32",
-}
-BLOCK_META = {
-    "bkey": "uint64",
-    "rule": "int8",
-    "gid": "int64",
-    "part": "int32",
-    "dose_lo": "int16",
-    "dose_hi": "int16",
-    "first": "int32",
-    "last": "int32",
-}
-PAIR_META = {"gid_a": "int64", "gid_b": "int64", "rule": "int8"}
 # The records' columns the comparison needs (fetched for candidate records only).
 COMPARE_COLUMNS = (
     "record_id",
@@ -83,124 +73,6 @@ COMPARE_COLUMNS = (
     "phone",
     "first_dose_date",
 )
-
-
-def _hash(text: pd.Series) -> np.ndarray:
-    """uint64 hash of each text value; 0 for missing (hash collisions only cost a comparison)."""
-    values = text.astype("string")
-    hashed = pd.util.hash_array(values.fillna("").to_numpy(dtype=object))
-    return np.where(values.isna().to_numpy(), 0, np.maximum(hashed, 1)).astype("uint64")
-
-
-def cross_keys(
-    records: pd.DataFrame, doses: pd.DataFrame, part: np.ndarray, position: np.ndarray
-) -> pd.DataFrame:
-    """The compact keys of screened records, for the cross pass.
-
-    ``records`` is screening's records output, ``doses`` its prepared doses; ``part`` the number of
-    each record's commune in the run and ``position`` its row in that commune's records. Hashes only:
-    no name, date or number leaves the commune in clear.
-    """
-    year = records["birth_year"].astype("Int64").astype("string")
-    name = (
-        "n|"
-        + records["ascii_key"].astype("string")
-        + "|"
-        + year
-        + "|"
-        + records["sex"].astype("string")
-    )
-    phone = "p|" + records["phone"].astype("string") + "|" + year
-    ident = "i|" + records["id_compact"].astype("string")
-    days = doses["dose_date"].to_numpy("datetime64[D]").astype("int64")
-    valid_date = ~np.isnat(doses["dose_date"].to_numpy("datetime64[D]"))
-    number = pd.to_numeric(doses["dose_number"], errors="coerce").to_numpy(
-        "float64", na_value=np.nan
-    )
-    usable = valid_date & ~np.isnan(number)
-    per_record = (
-        pd.DataFrame(
-            {
-                "record_id": doses["record_id"].to_numpy()[usable],
-                "n": number[usable],
-                "d": days[usable],
-            }
-        )
-        .groupby("record_id")
-        .agg(lo=("n", "min"), hi=("n", "max"), first=("d", "min"), last=("d", "max"))
-    )
-    span = per_record.reindex(records["record_id"].to_numpy())
-    return pd.DataFrame(
-        {
-            "gid": (np.asarray(part, dtype="int64") << PART_SHIFT) + np.asarray(position, "int64"),
-            "part": np.asarray(part, dtype="int32"),
-            "k_id": _hash(ident),
-            "k_name": _hash(name),
-            "k_phone": _hash(phone),
-            "dose_lo": span["lo"].fillna(0).clip(0, 99).to_numpy("int16"),
-            "dose_hi": span["hi"].fillna(0).clip(0, 99).to_numpy("int16"),
-            "first": span["first"].fillna(0).to_numpy("int32"),
-            "last": span["last"].fillna(0).to_numpy("int32"),
-        }
-    ).astype(KEYS_META)
-
-
-def blocking_rows(keys: pd.DataFrame) -> pd.DataFrame:
-    """One row per (record, rule) with a key: what the shuffle moves (a few dozen bytes a row)."""
-    parts = []
-    rest = ["gid", "part", "dose_lo", "dose_hi", "first", "last"]
-    for column, rule in KEY_COLUMNS.items():
-        has = keys[column].to_numpy() != 0
-        part = keys.loc[has, rest].copy()
-        part.insert(0, "rule", np.int8(rule))
-        # the rule in the key's top bits: equal hashes of different rules never meet
-        part.insert(
-            0, "bkey", (keys[column].to_numpy()[has] >> np.uint64(2)) | np.uint64(rule << 62)
-        )
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True).astype(BLOCK_META)
-
-
-def complementary(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-    """Dose histories that continue each other: every dose of one record before the other's, in dose
-    number and in date (doses 1–2 here, boosters there)."""
-    lo_a, hi_a, f_a, l_a = (a[c].to_numpy("int64") for c in ("dose_lo", "dose_hi", "first", "last"))
-    lo_b, hi_b, f_b, l_b = (b[c].to_numpy("int64") for c in ("dose_lo", "dose_hi", "first", "last"))
-    both = (lo_a > 0) & (lo_b > 0)
-    return both & (((hi_a < lo_b) & (l_a < f_b)) | ((hi_b < lo_a) & (l_b < f_a)))
-
-
-def candidate_pairs(rows: pd.DataFrame, max_block: int = MAX_BLOCK) -> pd.DataFrame:
-    """Pairs (gid_a < gid_b) within the blocks of one shuffled partition that span communes.
-
-    ID blocks give all their pairs (a shared ID is judged on all its records); name blocks only
-    pairs of complementary dose histories across communes (a namesake elsewhere is no evidence by
-    itself); phone blocks, pairs across communes.
-    """
-    empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in PAIR_META.items()})
-    if rows.empty:
-        return empty
-    spread = rows.groupby("bkey")["part"].agg(["nunique", "size"])
-    wanted = spread.index[(spread["nunique"] > 1) & (spread["size"] <= max_block)]
-    blocks = rows[rows["bkey"].isin(wanted)]
-    if blocks.empty:
-        return empty
-    both = blocks.merge(blocks, on=["bkey", "rule"], suffixes=("_a", "_b"))
-    both = both[both["gid_a"].to_numpy() < both["gid_b"].to_numpy()]
-    across = both["part_a"].to_numpy() != both["part_b"].to_numpy()
-    rule = both["rule"].to_numpy()
-    a = both[["dose_lo_a", "dose_hi_a", "first_a", "last_a"]].set_axis(
-        ["dose_lo", "dose_hi", "first", "last"], axis=1
-    )
-    b = both[["dose_lo_b", "dose_hi_b", "first_b", "last_b"]].set_axis(
-        ["dose_lo", "dose_hi", "first", "last"], axis=1
-    )
-    keep = (
-        (rule == RULE_ID)
-        | (across & (rule == RULE_PHONE))
-        | (across & (rule == RULE_NAME) & complementary(a, b))
-    )
-    return both.loc[keep, ["gid_a", "gid_b", "rule"]].reset_index(drop=True).astype(PAIR_META)
 
 
 def _related_text(record_ids: pd.Series, communes: pd.Series) -> pd.Series:

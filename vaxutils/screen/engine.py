@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from vaxutils import reconcile
+from vaxutils.kernel.cells import text_column
 from vaxutils.screen.doses import dose_issues, prepare_doses
 from vaxutils.screen.duplicates import DOSE_SUMMARY_COLUMNS, duplicate_groups, duplicate_issues
 from vaxutils.screen.findings import build_findings, positions_in, record_status
@@ -36,27 +37,72 @@ class ScreenResult:
     summary: dict = field(default_factory=dict)
 
 
-def dose_summary(doses: pd.DataFrame, record_ids: pd.Series) -> pd.DataFrame:
-    """Per record (aligned with ``record_ids``): first and last dose date, lowest and highest dose
-    number, smallest gap in days between two dated doses — what the duplicate rules read
-    (:data:`vaxutils.screen.duplicates.DOSE_SUMMARY_COLUMNS`)."""
-    dated = doses[["record_id", "dose_date", "dose_number"]].dropna(subset=["record_id"])
-    by = dated.groupby("record_id", sort=False)
+@dataclass
+class RecordCodes:
+    """One integer per distinct record_id of the records, for the records and for the doses
+    (-1: a missing id, or a dose whose id is on no record) — hashed once, so that every per-record
+    summary of the doses is an integer groupby, not one more hashing of millions of strings."""
+
+    records: np.ndarray
+    doses: np.ndarray
+    ids: pd.Index
+
+    @classmethod
+    def of(cls, records: pd.DataFrame, doses: pd.DataFrame) -> RecordCodes:
+        codes, ids = pd.factorize(text_column(records, "record_id"))
+        ids = pd.Index(ids, dtype="string")
+        at = positions_in(text_column(doses, "record_id"), ids)
+        return cls(codes, at, ids)
+
+
+def _per_id_summary(doses: pd.DataFrame, codes: RecordCodes) -> pd.DataFrame:
+    """:data:`~vaxutils.screen.duplicates.DOSE_SUMMARY_COLUMNS` per distinct record id (rows
+    ``0..len(codes.ids)-1``; NA where an id has no dose)."""
+    on_record = codes.doses >= 0
+    code = codes.doses[on_record]
+    day = doses["dose_date"].to_numpy("datetime64[ns]")[on_record]
+    by = pd.DataFrame({"c": code, "d": day, "n": doses["dose_number"].array[on_record]}).groupby(
+        "c", sort=False
+    )
+    every_id = np.arange(len(codes.ids))
     table = pd.DataFrame(
         {
-            "first_dose_date": by["dose_date"].min(),
-            "last_dose_date": by["dose_date"].max(),
-            "min_dose_number": by["dose_number"].min(),
-            "max_dose_number": by["dose_number"].max(),
+            "first_dose_date": by["d"].min(),
+            "last_dose_date": by["d"].max(),
+            "min_dose_number": by["n"].min(),
+            "max_dose_number": by["n"].max(),
         }
+    ).reindex(every_id)
+    # the smallest gap: dated doses in (record, date) order, differences within a record
+    dated = ~np.isnat(day)
+    c, d = code[dated], day[dated].astype("datetime64[D]").astype("int64")
+    order = np.lexsort((d, c))
+    c, d = c[order], d[order]
+    same = np.r_[False, c[1:] == c[:-1]][: len(c)]  # (no dose: no element)
+    gap = pd.Series(np.diff(d, prepend=0)[same].astype("float64"))
+    table["min_dose_gap_days"] = gap.groupby(c[same]).min().reindex(every_id).to_numpy()
+    return table[list(DOSE_SUMMARY_COLUMNS)]
+
+
+def dose_summary(
+    doses: pd.DataFrame, record_ids: pd.Series, codes: RecordCodes | None = None
+) -> pd.DataFrame:
+    """Per record (aligned with ``record_ids``): last dose date, lowest and highest dose number,
+    smallest gap in days between two dated doses — with the first dose date, what the duplicate
+    rules read (:data:`vaxutils.screen.duplicates.DOSE_SUMMARY_COLUMNS`). ``codes`` are the
+    :class:`RecordCodes` of these records and doses (computed when not given)."""
+    if codes is None:
+        codes = RecordCodes.of(pd.DataFrame({"record_id": record_ids}), doses)
+    return _spread(_per_id_summary(doses, codes), codes, record_ids.index).drop(
+        columns="first_dose_date"
     )
-    ordered = dated.dropna(subset=["dose_date"]).sort_values(["record_id", "dose_date"])
-    gap = ordered["dose_date"].diff().dt.days
-    gap = gap.where(ordered["record_id"].eq(ordered["record_id"].shift()).to_numpy())
-    table["min_dose_gap_days"] = gap.groupby(ordered["record_id"].to_numpy()).min()
-    out = table.reindex(record_ids.to_numpy())
-    out.index = record_ids.index
-    return out[list(DOSE_SUMMARY_COLUMNS)].drop(columns="first_dose_date")
+
+
+def _spread(per_id: pd.DataFrame, codes: RecordCodes, index: pd.Index) -> pd.DataFrame:
+    """Per-id rows spread over the records (a record without an id gets NA)."""
+    out = per_id.reindex(np.where(codes.records >= 0, codes.records, -1))
+    out.index = index
+    return out
 
 
 def screen(
@@ -82,9 +128,10 @@ def screen(
 
     records = export.records.reset_index(drop=True)
     doses = prepare_doses(export.doses)
-    # One grouping of the doses by record (its hashing of ids is cached), used twice.
-    doses_by_record = doses.groupby("record_id")
-    first_dose = doses_by_record["dose_date"].min()
+    # the record ids hashed once: every per-record summary of the doses is an integer groupby
+    codes = RecordCodes.of(records, doses)
+    per_id = _per_id_summary(doses, codes)
+    first_dose = pd.Series(per_id["first_dose_date"].to_numpy(), index=codes.ids)
     persons = prepare_persons(records, first_dose)
     lap("prepare")
 
@@ -102,7 +149,7 @@ def screen(
     if filled is not None and len(filled):
         parts.append(merged_issues(filled, persons["record_id"]))
     # duplicates first: a person's doses are judged on the merged history of their records
-    linked = persons.join(dose_summary(doses, persons["record_id"]))
+    linked = persons.join(_spread(per_id, codes, persons.index).drop(columns="first_dose_date"))
     groups = duplicate_groups(linked)
     lap("duplicates")
     person_of = pd.Series(groups["person_group"].to_numpy(), index=persons["record_id"].to_numpy())
@@ -122,10 +169,9 @@ def screen(
 
     status = record_status(persons["record_id"], findings)
     out_records = persons.join(status.drop(columns="record_id"))
-    # One hash lookup per record (not a .map of strings); records without doses have none.
-    dose_counts = doses_by_record.size()
-    at = positions_in(out_records["record_id"], dose_counts.index)
-    out_records["n_doses"] = np.append(dose_counts.to_numpy(dtype="int64"), 0)[at]
+    # records without doses (or without an id) have none
+    per_code = np.bincount(codes.doses[codes.doses >= 0], minlength=len(codes.ids) + 1)
+    out_records["n_doses"] = per_code[np.where(codes.records >= 0, codes.records, len(codes.ids))]
     lap("status")
     summary = summarize(findings, out_records, doses)
     lap("summary")

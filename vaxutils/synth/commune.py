@@ -215,12 +215,16 @@ def generate_commune(
     rates: ErrorRates | None = None,
     layout: str = "wide",
     export_date: date = date(2022, 5, 15),
+    number_slot: tuple[int, int] = (0, 1),
 ) -> SynthCommune:
     """One synthetic commune, reproducible from ``(commune_code, seed)``.
 
     ``n_persons`` defaults to a realistic size for the commune (1,500–8,000 vaccinated people).
     ``rates`` (default :class:`ErrorRates`) sets how much damage is injected; ``ErrorRates.none()``
-    gives clean data whose only labels are ``normalized`` noise.
+    gives clean data whose only labels are ``normalized`` noise. ``number_slot=(k, m)`` draws ID,
+    passport, phone and insurance numbers no commune drawn with another ``k`` can have (the chunks
+    of :func:`vaxutils.synth.dataset.write_dataset`; see
+    :func:`vaxutils.synth.population.unique_numbers`).
     """
     if layout not in LAYOUTS:
         raise ValueError(
@@ -234,7 +238,13 @@ def generate_commune(
     if n < 1:
         raise ValueError(f"n_persons phải ≥ 1 (must be at least 1): {n_persons!r}")
     population = generate_population(
-        n, code, seed, export_date, rng=rng, foreigner_rate=rates.foreigner
+        n,
+        code,
+        seed,
+        export_date,
+        rng=rng,
+        foreigner_rate=rates.foreigner,
+        number_slot=number_slot,
     )
     doses = generate_doses(population, rng, export_date)
     detailed = _dose_details(doses, population, info, rng)

@@ -36,10 +36,9 @@ SPLIT_DIR = "_synth"
 
 
 def _commune_order(province: str | None) -> pd.DataFrame:
-    communes = refdata.communes()
-    if province is not None:
-        communes = communes[communes["province_code"].eq(province.zfill(3)[-2:])]
-    return communes.reset_index(drop=True)
+    if province is not None:  # an unknown code raises refdata.UnknownDivision
+        return refdata.communes_of_province(province).reset_index(drop=True)
+    return refdata.communes().reset_index(drop=True)
 
 
 def _blocks(communes: pd.DataFrame, first: int, n_blocks: int) -> pd.DataFrame:
@@ -134,17 +133,22 @@ def write_dataset(
     chunk = max(per_commune, chunk - chunk % per_commune)
     entries, all_pairs = {}, []
     n_records = n_doses = 0
+    n_chunks = -(-n_persons // chunk)
     with tempfile.TemporaryDirectory() as tmp:
         for start in range(0, n_persons, chunk):
             size = min(chunk, n_persons - start)
             n_blocks = -(-size // per_commune)
             chosen = _blocks(communes, start // per_commune, n_blocks)
+            # each chunk draws its ID, phone and insurance numbers from its own slice of the
+            # number space: two chunks never give one number to two people (which would be a
+            # false duplicate across communes)
             sc = generate_commune(
                 chosen["commune_code"].iloc[0],
                 n_persons=size,
                 seed=seed + start,
                 rates=rates,
                 export_date=export_date,
+                number_slot=(start // chunk, n_chunks),
             )
             frame = sc.export.astype(object).where(sc.export.notna(), None)
             path = io.write_parquet(Path(tmp) / f"chunk_{start}.parquet", frame.astype("string"))

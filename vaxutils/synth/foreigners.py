@@ -109,8 +109,12 @@ def full_names(family: np.ndarray, given: np.ndarray, nationality: np.ndarray) -
     return np.where(given_first, (g + " " + f).to_numpy(object), (f + " " + g).to_numpy(object))
 
 
-def draw_foreigners(rng: np.random.Generator, male: np.ndarray) -> dict[str, np.ndarray]:
-    """Nationality, names and a unique passport number for each person of ``male``."""
+def draw_foreigners(
+    rng: np.random.Generator, male: np.ndarray, slot: tuple[int, int] = (0, 1)
+) -> dict[str, np.ndarray]:
+    """Nationality, names and a unique passport number for each person of ``male``; ``slot=(k, m)``
+    takes only numbers equal to ``k`` modulo ``m`` (people drawn with another ``k`` never share
+    one; see :func:`vaxutils.synth.population.unique_numbers`)."""
     male = np.asarray(male, dtype=bool)
     n = len(male)
     shares = np.array([v[0] for v in _NATIONALITIES.values()])
@@ -123,7 +127,9 @@ def draw_foreigners(rng: np.random.Generator, male: np.ndarray) -> dict[str, np.
         family[idx] = _pick(rng, names, len(idx))
     given = draw_given(rng, male, nationality)
     letters = pd.Series(nationality).map({c: v[1] for c, v in _NATIONALITIES.items()})
-    numbers = rng.choice(10_000_000, n, replace=False)  # 7 digits, distinct in the commune
+    k, m = slot
+    # 7 digits, distinct in the commune (and from other slots)
+    numbers = rng.choice(10_000_000 // m, n, replace=False) * m + k
     digits = pd.Series(numbers).astype("string").str.zfill(7)
     return {
         "nationality": nationality,

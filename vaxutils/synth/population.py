@@ -121,15 +121,36 @@ def _zfill(values: np.ndarray, width: int) -> pd.Series:
     return pd.Series(values).astype("string").str.zfill(width)
 
 
-def unique_numbers(rng: np.random.Generator, prefix: np.ndarray, width: int) -> np.ndarray:
-    """Integers ``prefix * 10**width + random`` (``width`` random digits), redrawn until unique."""
+def unique_numbers(
+    rng: np.random.Generator, prefix: np.ndarray, width: int, slot: tuple[int, int] = (0, 1)
+) -> np.ndarray:
+    """Integers ``prefix * 10**width + random`` (``width`` random digits), redrawn until unique.
+
+    ``slot=(k, m)`` draws only random parts equal to ``k`` modulo ``m``: populations drawn apart
+    (the chunks of one synthetic dataset) with different ``k`` never share a number, by
+    construction. ``(0, 1)`` is the whole space (and the same draws as without a slot).
+
+    >>> rng = np.random.default_rng(0)
+    >>> a = unique_numbers(rng, np.zeros(40, "int64"), 2, slot=(0, 2))
+    >>> b = unique_numbers(rng, np.zeros(40, "int64"), 2, slot=(1, 2))
+    >>> len(set(a)) == len(set(b)) == 40, set(a) & set(b), bool((a % 2 == 0).all())
+    (True, set(), True)
+    """
+    k, m = slot
+    if not 0 <= k < m:
+        raise ValueError(f"slot must be (k, m) with 0 <= k < m: {slot!r}")
     scale = 10**width
-    out = prefix.astype("int64") * scale + rng.integers(0, scale, size=len(prefix))
+    size = scale // m  # random parts available to this slot
+
+    def draw(count: int) -> np.ndarray:
+        return rng.integers(0, size, size=count) * m + k
+
+    out = prefix.astype("int64") * scale + draw(len(prefix))
     for _ in range(50):
         dup = pd.Series(out).duplicated(keep="first").to_numpy()
         if not dup.any():
             return out
-        out[dup] = prefix[dup].astype("int64") * scale + rng.integers(0, scale, size=int(dup.sum()))
+        out[dup] = prefix[dup].astype("int64") * scale + draw(int(dup.sum()))
     raise RuntimeError("could not draw unique numbers")  # pragma: no cover
 
 
@@ -140,11 +161,14 @@ def generate_population(
     export_date: date = date(2022, 5, 15),
     rng: np.random.Generator | None = None,
     foreigner_rate: float | None = None,
+    number_slot: tuple[int, int] = (0, 1),
 ) -> pd.DataFrame:
     """``n`` synthetic people living in ``commune_code`` (columns :data:`POPULATION_COLUMNS`).
 
     ``foreigner_rate`` is the base share of adults recorded by passport (default
     ``ErrorRates().foreigner``), scaled for the commune by :func:`.foreigners.foreigner_share`.
+    ``number_slot`` (see :func:`unique_numbers`) keeps ID, CMND, passport, phone and insurance
+    numbers apart from those of populations drawn with another slot.
     """
     info = commune_info(commune_code)
     code = info["commune_code"]
@@ -241,7 +265,7 @@ def generate_population(
     foreign[rng.choice(pool, k, replace=False) if k else pool[:0]] = True
     nationality = np.full(n, "VN", dtype=object)
     if k:
-        drawn = foreigners.draw_foreigners(rng, male[foreign])
+        drawn = foreigners.draw_foreigners(rng, male[foreign], slot=number_slot)
         nationality[foreign] = drawn["nationality"]
         family[foreign], middle[foreign], given[foreign] = drawn["family"], "", drawn["given"]
         full[foreign], group[foreign] = drawn["full_name"], "foreign"
@@ -260,14 +284,16 @@ def generate_population(
     birth_prov[second] = birth_prov[first]
     century_sex = (birth_year // 100 - 19) * 2 + (~male).astype(int)
     id_prefix = birth_prov * 1000 + century_sex * 100 + birth_year % 100
-    id_number = _zfill(unique_numbers(rng, id_prefix, 6), 12).to_numpy(dtype=object)
+    id_number = _zfill(unique_numbers(rng, id_prefix, 6, number_slot), 12).to_numpy(dtype=object)
 
     age_now = ((export_ts.to_datetime64() - dob) / np.timedelta64(1, "D") / 365.25).astype(int)
     has_cmnd = (birth_year < 2004) & (rng.random(n) < np.where(birth_year < 1975, 0.75, 0.55))
     has_cmnd &= ~foreign
     cmnd_prefix = np.full(n, int(_CMND_PREFIX.get(local_cccd, "12")))
     cmnd = np.where(
-        has_cmnd, _zfill(unique_numbers(rng, cmnd_prefix, 7), 9).to_numpy(dtype=object), None
+        has_cmnd,
+        _zfill(unique_numbers(rng, cmnd_prefix, 7, number_slot), 9).to_numpy(dtype=object),
+        None,
     )
     uses_cmnd = has_cmnd & (rng.random(n) < np.where(birth_year < 1970, 0.5, 0.3))
     export_id = np.where(uses_cmnd, cmnd, id_number).astype(object)
@@ -280,7 +306,9 @@ def generate_population(
     has_phone = adult & (rng.random(n) < np.where(age_now >= 75, 0.55, 0.9))
     phone_prefix = rng.choice(_PHONE_PREFIXES.astype(int), n)
     phone = np.where(
-        has_phone, _zfill(unique_numbers(rng, phone_prefix, 7), 10).to_numpy(dtype=object), None
+        has_phone,
+        _zfill(unique_numbers(rng, phone_prefix, 7, number_slot), 10).to_numpy(dtype=object),
+        None,
     )
     adults_with_phone = np.flatnonzero(has_phone)
     child_phone = ~adult & (rng.random(n) < 0.35) & (len(adults_with_phone) > 0)
@@ -290,7 +318,7 @@ def generate_population(
         kids = ~adult[second]
         phone[second[kids]] = phone[first[kids]]
 
-    insurance = _insurance(rng, n, age_now, group, info["province_code"])
+    insurance = _insurance(rng, n, age_now, group, info["province_code"], number_slot)
 
     return object_frame(
         {
@@ -373,7 +401,7 @@ def _tone_styled(values: np.ndarray, new_style: np.ndarray) -> np.ndarray:
     return np.where(new_style, converted[codes], values).astype(object)
 
 
-def _insurance(rng, n, age, group, gso_code: str) -> np.ndarray:
+def _insurance(rng, n, age, group, gso_code: str, slot=(0, 1)) -> np.ndarray:
     """Health-insurance codes: ``XX N PP DDDDDDDDDD`` (15 characters) or the 10 digits alone."""
     kind = rng.choice(_BHYT_GROUPS, n)
     kind = np.where(age < 6, "TE", np.where(age < 19, "HS", kind))
@@ -381,7 +409,7 @@ def _insurance(rng, n, age, group, gso_code: str) -> np.ndarray:
     minority = (group != "kinh") & (group != "foreign")
     kind = np.where(minority & (rng.random(n) < 0.5), "DT", kind)
     level = rng.choice(np.array(["1", "2", "3", "4", "5"]), n, p=[0.05, 0.1, 0.2, 0.55, 0.1])
-    social = _zfill(unique_numbers(rng, np.full(n, int(gso_code)), 8), 10)
+    social = _zfill(unique_numbers(rng, np.full(n, int(gso_code)), 8, slot), 10)
     full = pd.Series(kind, dtype="string") + pd.Series(level, dtype="string") + gso_code + social
     code = np.where(rng.random(n) < 0.6, full.to_numpy(object), social.to_numpy(object))
     return np.where(rng.random(n) < 0.85, code, None).astype(object)
