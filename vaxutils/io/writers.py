@@ -40,20 +40,36 @@ _SIGNED_NUMBER = r"^[+\-][\d\s.,]*$"
 
 
 def formula_like(values: pd.Series) -> pd.Series:
-    """Boolean mask of text cells a spreadsheet would read as a formula (NA and non-text: False)."""
+    """Boolean mask of text cells a spreadsheet would read as a formula (NA and non-text: False).
+
+    The pattern runs once per distinct value (findings and lists repeat their codes, messages and
+    villages on every row), then the answer is spread back by position.
+    """
     if values.empty:
         return pd.Series(False, index=values.index, dtype=bool)
     if isinstance(values.dtype, pd.CategoricalDtype):
         values = values.astype(object)
-    # Python's regex engine: Arrow's RE2 knows no lone surrogates and no \u escapes in classes
-    text = values.astype("string[python]") if values.dtype == object else values
-    if not pd.api.types.is_string_dtype(text.dtype):
+    if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
         return pd.Series(False, index=values.index, dtype=bool)
-    text = text.astype("string[python]")
-    # Object columns may mix numbers and text; only text can be a formula (type() is a builtin).
-    is_text = values.map(type).eq(str) if values.dtype == object else values.notna()
+    # Object columns may mix numbers and text; only text can be a formula (type() is a builtin;
+    # a Decimal('sNaN') cannot even be hashed, so only text goes on to be factorised).
+    if values.dtype == object:
+        is_text = values.map(type).eq(str).to_numpy(dtype=bool)
+    else:
+        is_text = values.notna().to_numpy(dtype=bool)
+    codes, uniques = pd.factorize(values[is_text])
+    found = np.zeros(len(values), dtype=bool)
+    found[is_text] = _formula_like_distinct(pd.Series(uniques, dtype="string[python]"))[codes]
+    return pd.Series(found, index=values.index, dtype=bool)
+
+
+def _formula_like_distinct(text: pd.Series) -> np.ndarray:
+    """The formula test on distinct text values (no missing)."""
+    if text.empty:
+        return np.zeros(0, dtype=bool)
+    # Python's regex engine: Arrow's RE2 knows no lone surrogates and no \u escapes in classes
     risky = text.str.contains(_FORMULA_START, regex=True) & ~text.str.fullmatch(_SIGNED_NUMBER)
-    return (risky.fillna(False) & is_text).astype(bool)
+    return risky.fillna(False).to_numpy(dtype=bool)
 
 
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
