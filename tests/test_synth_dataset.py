@@ -11,7 +11,7 @@ from vaxutils import dataset
 from vaxutils.errors import VaxutilsError
 from vaxutils.ids import classify_ids
 from vaxutils.synth.dataset import write_dataset
-from vaxutils.synth.population import unique_numbers
+from vaxutils.synth.numbers import unique_numbers
 from vaxutils.synth.rates import ErrorRates
 
 CHUNK = 400

@@ -224,7 +224,7 @@ def generate_commune(
     gives clean data whose only labels are ``normalized`` noise. ``number_slot=(k, m)`` draws ID,
     passport, phone and insurance numbers no commune drawn with another ``k`` can have (the chunks
     of :func:`vaxutils.synth.dataset.write_dataset`; see
-    :func:`vaxutils.synth.population.unique_numbers`).
+    :func:`vaxutils.synth.numbers.unique_numbers`).
     """
     if layout not in LAYOUTS:
         raise ValueError(

@@ -114,7 +114,7 @@ def draw_foreigners(
 ) -> dict[str, np.ndarray]:
     """Nationality, names and a unique passport number for each person of ``male``; ``slot=(k, m)``
     takes only numbers equal to ``k`` modulo ``m`` (people drawn with another ``k`` never share
-    one; see :func:`vaxutils.synth.population.unique_numbers`)."""
+    one; see :func:`vaxutils.synth.numbers.unique_numbers`)."""
     male = np.asarray(male, dtype=bool)
     n = len(male)
     shares = np.array([v[0] for v in _NATIONALITIES.values()])

@@ -43,6 +43,15 @@ from vaxutils.refdata import provinces
 from vaxutils.refdata.vaccines import rules
 from vaxutils.synth import foreigners
 from vaxutils.synth import names as name_pools
+from vaxutils.synth.numbers import (
+    CMND_PREFIX,
+    PHONE_PREFIXES,
+    insurance_numbers,
+    person_ids,
+    twin_ids,
+    unique_numbers,
+    zfill,
+)
 from vaxutils.synth.places import ethnic_shares, region_style, villages
 
 # Share of the population per 5-year age band from 5–9 to 90–94 (2019 census, rounded; %).
@@ -53,23 +62,6 @@ _MAX_AGE = 95
 TWIN_SHARE = (
     0.012  # share of people who are one of a pair of twins (~0.6% of births are twin births)
 )
-# CMND issuing-police prefixes by CCCD province code (not a birthplace; used only to look real).
-_CMND_PREFIX = {
-    "001": "01", "079": "02", "031": "03", "011": "04", "012": "04", "014": "05", "010": "06",
-    "015": "06", "002": "07", "008": "07", "004": "08", "020": "08", "006": "09", "019": "09",
-    "022": "10", "024": "12", "027": "12", "025": "13", "026": "13", "030": "14", "033": "14",
-    "034": "15", "035": "16", "036": "16", "037": "16", "038": "17", "040": "18", "042": "18",
-    "044": "19", "045": "19", "046": "19", "048": "20", "049": "20", "051": "21", "052": "21",
-    "054": "22", "056": "22", "062": "23", "064": "23", "066": "24", "067": "24", "068": "25",
-    "058": "26", "060": "26", "075": "27", "077": "27", "074": "28", "070": "28", "072": "29",
-    "080": "30", "082": "31", "083": "32", "084": "33", "086": "33", "087": "34", "089": "35",
-    "092": "36", "093": "36", "094": "36", "091": "37", "095": "38", "096": "38", "017": "11",
-}  # fmt: skip
-_PHONE_PREFIXES = np.array(
-    "032 033 034 035 036 037 038 039 056 058 059 070 076 077 078 079 081 082 083 084 085 086 "
-    "088 089 090 091 092 093 094 096 097 098 099".split()
-)
-_BHYT_GROUPS = np.array(["GD", "DN", "HC", "HN", "CN", "DT"])
 
 POPULATION_COLUMNS = (
     "person_id", "family_name", "middle_name", "given_name", "full_name", "sex", "dob",
@@ -114,44 +106,6 @@ def fold_codes(values: np.ndarray) -> np.ndarray:
     u = u.str.normalize("NFD").str.replace(r"[\u0300-\u036f]", "", regex=True).str.lower()
     folded_codes, _ = pd.factorize(u)
     return folded_codes[codes]
-
-
-def _zfill(values: np.ndarray, width: int) -> pd.Series:
-    """Integers as zero-padded text (Arrow string kernels, fast on millions of rows)."""
-    return pd.Series(values).astype("string").str.zfill(width)
-
-
-def unique_numbers(
-    rng: np.random.Generator, prefix: np.ndarray, width: int, slot: tuple[int, int] = (0, 1)
-) -> np.ndarray:
-    """Integers ``prefix * 10**width + random`` (``width`` random digits), redrawn until unique.
-
-    ``slot=(k, m)`` draws only random parts equal to ``k`` modulo ``m``: populations drawn apart
-    (the chunks of one synthetic dataset) with different ``k`` never share a number, by
-    construction. ``(0, 1)`` is the whole space (and the same draws as without a slot).
-
-    >>> rng = np.random.default_rng(0)
-    >>> a = unique_numbers(rng, np.zeros(40, "int64"), 2, slot=(0, 2))
-    >>> b = unique_numbers(rng, np.zeros(40, "int64"), 2, slot=(1, 2))
-    >>> len(set(a)) == len(set(b)) == 40, set(a) & set(b), bool((a % 2 == 0).all())
-    (True, set(), True)
-    """
-    k, m = slot
-    if not 0 <= k < m:
-        raise ValueError(f"slot must be (k, m) with 0 <= k < m: {slot!r}")
-    scale = 10**width
-    size = scale // m  # random parts available to this slot
-
-    def draw(count: int) -> np.ndarray:
-        return rng.integers(0, size, size=count) * m + k
-
-    out = prefix.astype("int64") * scale + draw(len(prefix))
-    for _ in range(50):
-        dup = pd.Series(out).duplicated(keep="first").to_numpy()
-        if not dup.any():
-            return out
-        out[dup] = prefix[dup].astype("int64") * scale + draw(int(dup.sum()))
-    raise RuntimeError("could not draw unique numbers")  # pragma: no cover
 
 
 def generate_population(
@@ -284,15 +238,15 @@ def generate_population(
     birth_prov[second] = birth_prov[first]
     century_sex = (birth_year // 100 - 19) * 2 + (~male).astype(int)
     id_prefix = birth_prov * 1000 + century_sex * 100 + birth_year % 100
-    id_number = _zfill(unique_numbers(rng, id_prefix, 6, number_slot), 12).to_numpy(dtype=object)
+    id_number = zfill(unique_numbers(rng, id_prefix, 6, number_slot), 12).to_numpy(dtype=object)
 
     age_now = ((export_ts.to_datetime64() - dob) / np.timedelta64(1, "D") / 365.25).astype(int)
     has_cmnd = (birth_year < 2004) & (rng.random(n) < np.where(birth_year < 1975, 0.75, 0.55))
     has_cmnd &= ~foreign
-    cmnd_prefix = np.full(n, int(_CMND_PREFIX.get(local_cccd, "12")))
+    cmnd_prefix = np.full(n, int(CMND_PREFIX.get(local_cccd, "12")))
     cmnd = np.where(
         has_cmnd,
-        _zfill(unique_numbers(rng, cmnd_prefix, 7, number_slot), 9).to_numpy(dtype=object),
+        zfill(unique_numbers(rng, cmnd_prefix, 7, number_slot), 9).to_numpy(dtype=object),
         None,
     )
     uses_cmnd = has_cmnd & (rng.random(n) < np.where(birth_year < 1970, 0.5, 0.3))
@@ -304,10 +258,10 @@ def generate_population(
 
     adult = age_now >= 18
     has_phone = adult & (rng.random(n) < np.where(age_now >= 75, 0.55, 0.9))
-    phone_prefix = rng.choice(_PHONE_PREFIXES.astype(int), n)
+    phone_prefix = rng.choice(PHONE_PREFIXES.astype(int), n)
     phone = np.where(
         has_phone,
-        _zfill(unique_numbers(rng, phone_prefix, 7, number_slot), 10).to_numpy(dtype=object),
+        zfill(unique_numbers(rng, phone_prefix, 7, number_slot), 10).to_numpy(dtype=object),
         None,
     )
     adults_with_phone = np.flatnonzero(has_phone)
@@ -318,7 +272,7 @@ def generate_population(
         kids = ~adult[second]
         phone[second[kids]] = phone[first[kids]]
 
-    insurance = _insurance(rng, n, age_now, group, info["province_code"], number_slot)
+    insurance = insurance_numbers(rng, n, age_now, group, info["province_code"], number_slot)
 
     return object_frame(
         {
@@ -339,7 +293,7 @@ def generate_population(
             "export_id_kind": id_kind,
             "phone": phone,
             "insurance_no": insurance,
-            "twin_of": _twin_ids(n, code, first, second),
+            "twin_of": twin_ids(n, code, first, second),
             "province_code": np.full(n, info["province_code"], dtype=object),
             "district_code": np.full(n, info["district_code"], dtype=object),
             "commune_code": np.full(n, code, dtype=object),
@@ -362,18 +316,6 @@ def object_frame(columns: dict[str, np.ndarray], index: pd.Index | None = None) 
         },
         index=index,
     )
-
-
-def person_ids(commune_code: str, positions: np.ndarray) -> np.ndarray:
-    """``P01420-000001`` for position 0: stable ids of the commune's people."""
-    return ("P" + commune_code + "-" + _zfill(positions + 1, 6)).to_numpy(dtype=object)
-
-
-def _twin_ids(n: int, code: str, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    out = np.full(n, None, dtype=object)
-    out[second] = person_ids(code, first)
-    out[first] = person_ids(code, second)
-    return out
 
 
 def _redraw_given(rng: np.random.Generator, male: np.ndarray, group: str) -> np.ndarray:
@@ -399,17 +341,3 @@ def _tone_styled(values: np.ndarray, new_style: np.ndarray) -> np.ndarray:
     codes, uniques = pd.factorize(pd.Series(values))
     converted = np.array([name_pools.to_new_tone_style(u) for u in uniques], dtype=object)
     return np.where(new_style, converted[codes], values).astype(object)
-
-
-def _insurance(rng, n, age, group, gso_code: str, slot=(0, 1)) -> np.ndarray:
-    """Health-insurance codes: ``XX N PP DDDDDDDDDD`` (15 characters) or the 10 digits alone."""
-    kind = rng.choice(_BHYT_GROUPS, n)
-    kind = np.where(age < 6, "TE", np.where(age < 19, "HS", kind))
-    kind = np.where((age >= 60) & (rng.random(n) < 0.4), "HT", kind)
-    minority = (group != "kinh") & (group != "foreign")
-    kind = np.where(minority & (rng.random(n) < 0.5), "DT", kind)
-    level = rng.choice(np.array(["1", "2", "3", "4", "5"]), n, p=[0.05, 0.1, 0.2, 0.55, 0.1])
-    social = _zfill(unique_numbers(rng, np.full(n, int(gso_code)), 8, slot), 10)
-    full = pd.Series(kind, dtype="string") + pd.Series(level, dtype="string") + gso_code + social
-    code = np.where(rng.random(n) < 0.6, full.to_numpy(object), social.to_numpy(object))
-    return np.where(rng.random(n) < 0.85, code, None).astype(object)
