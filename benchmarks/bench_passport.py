@@ -144,7 +144,7 @@ def main() -> None:
         dobs = pd.to_datetime(person["dob"]).dt.strftime("%Y-%m-%d")
         dobs = dobs.reindex(ready_rows["record_id"]).fillna("").to_numpy()
         codes = dcc.products()
-        validator = dcc._validator()
+        validator = dcc.validator()
         clock = time.perf_counter()
         for row, name, dob in zip(ready_rows.itertuples(), names, dobs, strict=True):
             naive_payload(row, name, dob, codes, validator)
