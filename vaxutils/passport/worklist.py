@@ -72,18 +72,18 @@ def _codes(text: pa.Array) -> np.ndarray:
 
 
 def _ranks(text: pa.Array) -> np.ndarray:
-    """Integer keys that sort like the texts (code-point order, missing last)."""
+    """Integer keys that sort like the texts (code-point order, missing last): for columns of
+    few distinct values (facilities, statuses)."""
     coded = pc.dictionary_encode(text)
     order = pc.array_sort_indices(coded.dictionary).to_numpy()
     rank = np.empty(len(order) + 1, dtype=np.int64)
     rank[order] = np.arange(len(order))
     rank[-1] = len(order)
-    at = pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return rank[at]
+    return rank[pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False)]
 
 
 def _signable(
-    d: pd.DataFrame, found: pd.DataFrame, work_date: date, since: date | None, rid: pa.Array
+    d: pd.DataFrame, found: pd.DataFrame, work_date: date, since: date | None, codes: np.ndarray
 ) -> np.ndarray:
     """Doses that can be on the list: dated by the work day (from ``since``), numbered, once,
     and in date order with the record's other doses."""
@@ -96,11 +96,15 @@ def _signable(
         keep &= (day >= pd.Timestamp(since)).to_numpy(bool)
     # the first dose of each (record, dose number); missing numbers are never kept
     numbered = np.flatnonzero(number.notna().to_numpy(bool))
-    pairs = pd.DataFrame(
-        {"r": _codes(rid)[numbered], "n": number.to_numpy(float)[numbered].astype(np.int64)}
-    )
+    r = codes[numbered] + 1
+    n = number.to_numpy(float)[numbered].astype(np.int64)
+    span = int(n.max() - n.min() + 1) if len(n) else 1
+    if span * (int(r.max()) + 1 if len(r) else 1) < 2**62:  # one int64 key: hashing is cheap
+        repeated = pd.Series(r * span + (n - n.min())).duplicated(keep="first").to_numpy()
+    else:
+        repeated = pd.DataFrame({"r": r, "n": n}).duplicated(keep="first").to_numpy()
     first = np.zeros(len(d), dtype=bool)
-    first[numbered[~pairs.duplicated(keep="first").to_numpy()]] = True
+    first[numbered[~repeated]] = True
     return keep & first
 
 
@@ -166,54 +170,47 @@ def passport_worklist(
     dose_date = pd.to_datetime(d["dose_date"], errors="coerce")
     numbers = _merged_numbers(rid, dose_date, d["dose_number"].astype("Int64"), merged)
 
-    rows = np.flatnonzero(_signable(d, found, work_date, since, rid))
+    rows = np.flatnonzero(_signable(d, found, work_date, since, _codes(rid)))
+    facility = pc.fill_null(arrow_text(text_column(d, "facility")), NO_FACILITY)
+    status = pc.if_else(pc.is_valid(take(arrow_text(joined), reason_at)), BLOCKED, READY)
+    # sorted before the table is built (one gather per column): facility, status (blocked
+    # first), dose date, record id — Arrow's stable sort compares record ids only within ties
+    keys = pa.table(
+        {"f": _ranks(facility)[rows], "s": _ranks(status.cast(pa.large_string()))[rows],
+         "d": dose_date.to_numpy("datetime64[ns]").astype(np.int64)[rows],
+         "r": rid.take(pa.array(rows, pa.int64()))}
+    )  # fmt: skip
+    order = pc.sort_indices(keys, sort_keys=[(k, "ascending") for k in ("f", "s", "d", "r")])
+    rows = rows[order.to_numpy()]
     picked = pa.array(rows, pa.int64())
     at_person = positions(rid.take(picked), text_column(records, "record_id"))
-    person = records.iloc[np.maximum(at_person, 0)] if len(records) else records
-    missing = at_person < 0
 
     def of_person(column: str) -> pa.Array:
-        values = arrow_text(text_column(person, column))
-        return pc.if_else(pa.array(missing), pa.scalar(None, pa.large_string()), values)
+        return take(arrow_text(text_column(records, column)), at_person)
 
     if "dob" in records.columns and len(records):
-        dob = pd.to_datetime(person["dob"], errors="coerce").to_numpy().copy()
-        dob[missing] = np.datetime64("NaT")
+        dob = pd.to_datetime(records["dob"], errors="coerce").to_numpy()[np.maximum(at_person, 0)]
+        dob[at_person < 0] = np.datetime64("NaT")
     else:
         dob = pd.NaT
-    reason = take(arrow_text(joined), reason_at[rows])
-    facility = pc.fill_null(arrow_text(text_column(d, "facility")).take(picked), NO_FACILITY)
     table = pd.DataFrame(
         {
-            "facility": as_series(facility),
+            "facility": as_series(facility.take(picked)),
             "work_date": pd.Timestamp(work_date),
             "record_id": as_series(rid.take(picked)),
-            "dose_number": numbers.to_numpy()[rows],
+            "dose_number": numbers.array[rows],
             "dose_date": dose_date.to_numpy()[rows],
             "product": as_series(arrow_text(text_column(d, "product")).take(picked)),
             "lot": as_series(arrow_text(text_column(d, "lot")).take(picked)),
             "full_name": _text(of_person("full_name")),
             "dob": dob,
             "id_number": _text(pc.coalesce(of_person("id_compact"), of_person("id_raw"))),
-            "reason": _text(reason),
-            "source_row": d["source_row"].astype("Int64").to_numpy()[rows]
+            "status": _text(status.take(picked).cast(pa.large_string())),
+            "reason": _text(take(arrow_text(joined), reason_at[rows])),
+            "source_row": d["source_row"].astype("Int64").array[rows]
             if "source_row" in d
             else pd.NA,
             "exempt_rule": _text(arrow_text(rule).take(picked)),
         }
     )
-    table["dose_number"] = table["dose_number"].astype("Int64")
-    if "source_row" in d:
-        table["source_row"] = table["source_row"].astype("Int64")
-    table["status"] = np.where(pc.is_valid(reason).to_numpy(zero_copy_only=False), BLOCKED, READY)
-    status = pa.array(table["status"].to_numpy(dtype=object), pa.large_string())
-    order = np.lexsort(
-        (
-            _ranks(arrow_text(table["record_id"])),
-            table["dose_date"].to_numpy("datetime64[ns]").astype(np.int64),
-            _ranks(status),
-            _ranks(facility),
-        )
-    )
-    table = table.take(order)
-    return table[list(WORKLIST_COLUMNS)].reset_index(drop=True)
+    return table[list(WORKLIST_COLUMNS)]
