@@ -61,12 +61,16 @@ def join(*parts) -> pa.Array:
     return pc.binary_join_element_wise(*parts, _EMPTY)
 
 
+def _needs_escape(text: pa.Array) -> bool:
+    return (
+        len(text) > 0 and pc.any(pc.match_substring_regex(text, r'["\\\x00-\x1f]')).as_py() is True
+    )
+
+
 def json_escape(text: pa.Array) -> pa.Array:
     """Text as the inside of a JSON string literal: backslash, quote and control characters escaped
     (\\uXXXX for the rare controls a cleaned name may still hold)."""
-    if len(text) == 0:
-        return text
-    if pc.any(pc.match_substring_regex(text, r'["\\\x00-\x1f]')).as_py() is not True:
+    if not _needs_escape(text):
         return text  # nothing to escape: the usual case, one scan
     text = pc.replace_substring(text, "\\", "\\\\")
     text = pc.replace_substring(text, '"', '\\"')
@@ -78,6 +82,8 @@ def json_escape(text: pa.Array) -> pa.Array:
 
 def escaped(text: pa.Array) -> pa.Array:
     """:func:`json_escape` done once per distinct value, spread back (names and codes repeat)."""
+    if not _needs_escape(text):
+        return text
     coded = pc.dictionary_encode(text)
     return pc.take(json_escape(coded.dictionary), coded.indices)
 

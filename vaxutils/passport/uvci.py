@@ -33,8 +33,8 @@ def _base36(values: np.ndarray, width: int = 13) -> np.ndarray:
     digits = np.empty((len(values), width), dtype=np.uint8)
     rest = values.astype(np.uint64)
     for i in range(width - 1, -1, -1):
-        digits[:, i] = (rest % np.uint64(36)).astype(np.uint8)
-        rest = rest // np.uint64(36)
+        rest, digit = np.divmod(rest, np.uint64(36))
+        digits[:, i] = digit
     return digits
 
 
