@@ -152,6 +152,15 @@ def _passport_workbook(job: CommuneJob, commune_dir: Path, result) -> Path:
     return write_passport_workbook(commune_dir / f"ky_ho_chieu_{day:%Y%m%d}.xlsx", worklist)
 
 
+def _passport_dir(commune_dir: Path) -> dict:
+    """The report's ``passport_dir`` when the commune has a passport folder (``<code>/passport``,
+    where ``vaxutils passport signed`` keeps the signing ledger): section 9's signed doses."""
+    from vaxutils.passport.ledger import PASSPORT_FOLDER
+
+    folder = commune_dir / PASSPORT_FOLDER
+    return {"passport_dir": str(folder.resolve())} if folder.is_dir() else {}
+
+
 def _rejected(job: CommuneJob, out_root: Path) -> dict:
     """Write the full list of rows no commune could take; the row links it (else nothing)."""
     if job.rejected_rows is None:
@@ -186,6 +195,7 @@ def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) ->
         parameters = {
             "commune_code": job.commune_code,
             "screen_dir": str((commune_dir / "screen").resolve()),
+            **_passport_dir(commune_dir),
             **job.params,
         }
         render_report(

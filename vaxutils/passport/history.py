@@ -42,7 +42,8 @@ from vaxutils.passport.products import products
 def encode_series(dn, primary) -> pd.Series:
     """``sd`` for each dose at position ``dn`` of a person whose primary series is ``primary``
     doses: ``primary`` within the series, ``dn`` for a booster after a multi-dose series, 1 after a
-    one-dose series (Decision (EU) 2021/2301; see the module docstring). NA where either is."""
+    one-dose series (Decision (EU) 2021/2301; see the module docstring). NA where the series
+    is unknown; a dose without a position keeps the series."""
     dn = pd.array(dn, dtype="Int64")
     primary = pd.array(primary, dtype="Int64")
     booster = pd.Series(dn > primary).fillna(False).to_numpy(bool)

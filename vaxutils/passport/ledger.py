@@ -32,6 +32,9 @@ from vaxutils.passport.worklist import READY
 
 LEDGER_COLUMNS = ("record_id", "dose_number", "facility", "signed_on", "source", "recorded_at")
 LEDGER_FILE = "so_ky_ho_chieu.parquet"
+# A commune's passport folder beside its screening output (``out/01420/passport``, README): the
+# report's section 9 reads the ledger there when ``report``/``batch`` find one.
+PASSPORT_FOLDER = "passport"
 HEADER_ROWS = 15
 AGE_BUCKETS = ("≤ 1 ngày", "2–7 ngày", "> 7 ngày")  # age of a dose: days since it was given
 AGE_BUCKETS_EN = ("within a day", "2–7 days", "older")
