@@ -30,10 +30,17 @@ def facility_file_stem(facility: str) -> str:
     >>> facility_file_stem("Trạm Y tế xã Thượng Thôn")
     'tram-y-te-xa-thuong-thon-...'
     """
-    folded = transliterate_series(pd.Series([facility], dtype="string")).iloc[0].lower()
-    folded = re.sub(r"<+", "-", folded)[:60].strip("-") or "co-so"
-    digest = hashlib.sha1(facility.encode("utf-8")).hexdigest()[:6]
-    return f"{folded}-{digest}"
+    return facility_file_stems([facility])[0]
+
+
+def facility_file_stems(facilities: list[str]) -> list[str]:
+    """:func:`facility_file_stem` of many facilities (one transliteration pass)."""
+    folded = transliterate_series(pd.Series(facilities, dtype="string")).str.lower()
+    stems = []
+    for facility, text in zip(facilities, folded, strict=True):
+        text = re.sub(r"<+", "-", text)[:60].strip("-") or "co-so"
+        stems.append(f"{text}-{hashlib.sha1(facility.encode('utf-8')).hexdigest()[:6]}")
+    return stems
 
 
 def _sorted_codes(text: pa.Array) -> tuple[np.ndarray, list[str]]:
@@ -68,13 +75,14 @@ def write_payload_files(folder: str | os.PathLike, payloads: pd.DataFrame) -> li
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     bounds = np.append(starts, len(order))
     lines = text.take(pa.array(order))
+    stems = facility_file_stems(facilities)
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset :]
     data = lines.buffers()[2]
     for start, end in zip(bounds[:-1], bounds[1:], strict=True):
         # one file's bytes: a slice of the sorted lines' buffer
         body = memoryview(data)[offsets[start] : offsets[end]]
-        facility = facilities[facility_code[order[start]]]
+        stem = stems[facility_code[order[start]]]
         day = pd.Timestamp(day_values[day_code[order[start]]]).strftime("%Y%m%d")
-        path = Path(folder) / day / f"{facility_file_stem(facility)}.jsonl"
+        path = Path(folder) / day / f"{stem}.jsonl"
         written.append(write_atomic(path, lambda tmp, b=body: tmp.write_bytes(b)))
     return written
