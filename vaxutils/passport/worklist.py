@@ -99,7 +99,7 @@ def _signable(
     r = codes[numbered] + 1
     n = number.to_numpy(float)[numbered].astype(np.int64)
     span = int(n.max() - n.min() + 1) if len(n) else 1
-    if span * (int(r.max()) + 1 if len(r) else 1) < 2**62:  # one int64 key: hashing is cheap
+    if len(n) and span * (int(r.max()) + 1) < 2**62:  # one int64 key: hashing is cheap
         repeated = pd.Series(r * span + (n - n.min())).duplicated(keep="first").to_numpy()
     else:
         repeated = pd.DataFrame({"r": r, "n": n}).duplicated(keep="first").to_numpy()
