@@ -338,3 +338,67 @@ def test_payload_files_per_facility_and_day(commune_payloads, tmp_path):
     assert all(
         f.name.endswith(".jsonl") and re.fullmatch(r"[a-z0-9-]+\.jsonl", f.name) for f in files
     )
+
+
+# --- boosters: Commission Implementing Decision (EU) 2021/2301 (see vaxutils.passport.history) ---
+
+
+@pytest.mark.parametrize(
+    ("products_given", "expected"),
+    [
+        # two-dose primary series, then boosters: an additional dose with dn = sd
+        (["Pfizer", "Pfizer", "Pfizer", "Moderna"], [(1, 2), (2, 2), (3, 3), (4, 4)]),
+        # one-dose primary (Janssen): the booster keeps sd = 1, whatever its product
+        (["Janssen", "Pfizer", "Pfizer"], [(1, 1), (2, 1), (3, 1)]),
+        (["Janssen", "Janssen"], [(1, 1), (2, 1)]),
+        # Janssen given as a booster after two doses: the primary series decides
+        (["AstraZeneca", "AstraZeneca", "Janssen"], [(1, 2), (2, 2), (3, 3)]),
+        # three-dose primary (Abdala), then a booster
+        (["Abdala", "Abdala", "Abdala", "Pfizer"], [(1, 3), (2, 3), (3, 3), (4, 4)]),
+        # an unfinished primary series stays n/2
+        (["Vero Cell"], [(1, 2)]),
+    ],
+)
+def test_booster_dn_sd_follow_the_eu_encoding(products_given, expected):
+    n = len(products_given)
+    doses = pd.DataFrame(
+        {
+            "record_id": "P",
+            "dose_number": pd.array(range(1, n + 1), dtype="Int64"),
+            "product": products_given,
+            "vaccine": products_given,
+            "dose_date": pd.date_range("2021-06-01", periods=n, freq="200D"),
+            "dose_date_precision": "day",
+            "facility": "Trạm Y tế xã Thượng Thôn",
+            "source_row": 2,
+        }
+    )
+    records = pd.DataFrame(
+        {"record_id": ["P"], "source_row": [2], "full_name": ["Lò Văn Páo"],
+         "dob": pd.to_datetime(["1970-02-03"]), "dob_precision": ["day"],
+         "id_compact": ["011070000123"]}
+    )  # fmt: skip
+    worklist = passport_worklist(doses, records, _no_findings(), work_date=date(2024, 1, 1))
+    assert (worklist["status"] == READY).all(), worklist["reason"].tolist()
+    payloads = dcc.certificate_payloads(worklist, doses, records, _no_findings())
+    got = [
+        (v["dn"], v["sd"])
+        for v in (json.loads(p)["v"][0] for p in payloads.sort_values("dose_number")["payload"])
+    ]
+    assert got == expected
+    assert dcc.schema_problems(payloads).empty
+
+
+def test_encode_series_edges():
+    dn = pd.array([1, 3, pd.NA, 2, 5], dtype="Int64")
+    primary = pd.array([2, 2, 2, pd.NA, 1], dtype="Int64")
+    got = [None if pd.isna(x) else int(x) for x in dcc.encode_series(dn, primary)]
+    assert got == [2, 3, 2, None, 1]  # no position: the series still is 2; no series: unknown
+
+
+def test_payload_text_rebuilds_the_payloads_byte_for_byte(commune_payloads):
+    """The JSON text comes from the field columns alone: re-serialising them gives the same bytes
+    (what column_problems checks is what is written)."""
+    _, _, payloads = commune_payloads
+    again = dcc.payload_text(payloads.assign(ci=payloads["ci"], dn=payloads["dn"]))
+    assert again.tolist() == payloads["payload"].tolist()

@@ -76,3 +76,61 @@ def test_signed_over_time(tmp_path):
     assert table["n_signed"].tolist() == [1, 1]
     assert table["n_signed_total"].tolist() == [1, 2]
     assert table["share_signed"].tolist() == [33.3, 66.7]
+
+
+# --- report and batch pass the passport folder (section 9) ----------------------------------
+
+
+def _capture_render(monkeypatch) -> list[dict]:
+    """The parameters each report would be rendered with (the notebook itself is not run)."""
+    from vaxutils.report import run
+
+    seen = []
+
+    def fake(notebook, parameters, ipynb, html, title):
+        seen.append(parameters)
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text("<html></html>", "utf-8")
+        return html
+
+    monkeypatch.setattr(run, "render_report", fake)
+    return seen
+
+
+def _report(*args):
+    from typer.testing import CliRunner
+
+    from vaxutils.cli import app
+
+    return CliRunner().invoke(app, ["report", *map(str, args)])
+
+
+def test_report_passes_the_passport_folder_found_beside_the_screening(tmp_path, monkeypatch):
+    seen = _capture_render(monkeypatch)
+    screen = tmp_path / "out" / "01420"
+    screen.mkdir(parents=True)
+    (screen / "findings.parquet").write_bytes(b"")  # a screening folder (not read: render mocked)
+    result = _report("--commune", "01420", "--input", screen, "--out", tmp_path / "r1")
+    assert result.exit_code == 0, result.output
+    assert "passport_dir" not in seen[-1]  # no passport folder yet: section 9 says so
+    (screen / "passport").mkdir()
+    assert _report("--commune", "01420", "--input", screen, "--out", tmp_path / "r2").exit_code == 0
+    assert seen[-1]["passport_dir"] == str((screen / "passport").resolve())
+    elsewhere = tmp_path / "ky"
+    elsewhere.mkdir()
+    args = ("--commune", "01420", "--input", screen, "--out", tmp_path / "r3", "--passport")
+    assert _report(*args, elsewhere).exit_code == 0
+    assert seen[-1]["passport_dir"] == str(elsewhere.resolve())
+    missing = _report(*args, tmp_path / "khong_co")
+    assert missing.exit_code != 0 and "--passport" in str(missing.exception)
+
+
+def test_batch_passes_a_communes_passport_folder(tmp_path):
+    """run_commune adds these parameters to the report's (the whole run is the kill test's)."""
+    from vaxutils.batch.job import _passport_dir
+
+    commune_dir = tmp_path / "out" / "01420"
+    commune_dir.mkdir(parents=True)
+    assert _passport_dir(commune_dir) == {}
+    (commune_dir / "passport").mkdir()
+    assert _passport_dir(commune_dir) == {"passport_dir": str((commune_dir / "passport").resolve())}

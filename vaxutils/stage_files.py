@@ -154,6 +154,9 @@ class BatchFolder:
     screen: str = "screen"  # SCREEN's files
     report: str = "report.html"
     notebook: str = "report.ipynb"
+    # the commune's passport folder (``vaxutils passport ... --out <code>/passport``, where
+    # ``passport signed`` keeps the ledger): the report's section 9 reads it when it is there
+    passport: str = "passport"
 
     def review_workbook(self, commune_code: str) -> str:
         """S2's workbook; S7's is :meth:`PassportFolder.worklist` (``xlsx``)."""

@@ -135,6 +135,13 @@ def _passport_workbook(job: CommuneJob, commune_dir: Path, result) -> Path:
     return run_passport_workbook(_this_commune(job, result), commune_dir, job.export_date)
 
 
+def _passport_dir(commune_dir: Path) -> dict:
+    """The report's ``passport_dir`` when the commune has a passport folder (``<code>/passport``,
+    where ``vaxutils passport signed`` keeps the signing ledger): section 9's signed doses."""
+    folder = commune_dir / BATCH.passport
+    return {"passport_dir": str(folder.resolve())} if folder.is_dir() else {}
+
+
 def _rejected(job: CommuneJob, out_root: Path) -> dict:
     """Write the full list of rows no commune could take; the row links it (else nothing)."""
     if job.rejected_rows is None:
@@ -169,6 +176,7 @@ def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) ->
         parameters = {
             "commune_code": job.commune_code,
             "screen_dir": str((commune_dir / BATCH.screen).resolve()),
+            **_passport_dir(commune_dir),
             **job.params,
         }
         render_report(

@@ -12,7 +12,7 @@ from rich.console import Console
 from vaxutils.cli._app import app
 from vaxutils.errors import VaxutilsError
 from vaxutils.io.paths import check_out_dir, commune_code
-from vaxutils.stage_files import SCREEN
+from vaxutils.stage_files import BATCH, SCREEN
 
 
 class ReportFailed(VaxutilsError):
@@ -59,6 +59,14 @@ def report_command(
             help="Kết quả nhập nền tảng (ket_qua_nhap.json hoặc thư mục của 'vaxutils platform results').",
         ),
     ] = None,
+    passport: Annotated[
+        Path | None,
+        typer.Option(
+            "--passport",
+            help="Thư mục của 'vaxutils passport' (sổ ký) cho mục 9; mặc định: THƯ_MỤC/passport "
+            "nếu có. / The passport folder (signing ledger) for section 9.",
+        ),
+    ] = None,
 ) -> None:
     """Báo cáo HTML của một xã / HTML report for one commune."""
     from vaxutils.batch import CommuneJob, run_commune
@@ -71,6 +79,14 @@ def report_command(
     day = parse_day(export_date)
     name = commune_name(commune) or f"Xã {commune}"
     extra = {"platform_results": str(platform_results.resolve())} if platform_results else {}
+    if passport is not None and not passport.is_dir():
+        raise ReportFailed(
+            f"Không tìm thấy thư mục --passport {passport}. / Not a folder: {passport}."
+        )
+    if passport is None and input.is_dir() and (input / BATCH.passport).is_dir():
+        passport = input / BATCH.passport  # the README's layout: out/01420/passport
+    if passport is not None:
+        extra["passport_dir"] = str(passport.resolve())
     if input.is_dir() and (input / SCREEN.findings).is_file():
         path = _report_from_screen(commune, name, input, out, no_mask, day, extra)
         console.print(f"Đã ghi báo cáo: [bold]{path}[/]")

@@ -4,11 +4,7 @@ Every dose given up to the work day is listed for its facility as ready to sign 
 the reasons a signer can act on (see :mod:`vaxutils.passport.worklist`).
 """
 
-from vaxutils.passport.worklist import (
-    BLOCKED,
-    READY,
-    passport_worklist,
-    write_passport_workbook,
-)
+from vaxutils.passport.workbook import write_passport_workbook
+from vaxutils.passport.worklist import BLOCKED, READY, passport_worklist
 
 __all__ = ["BLOCKED", "READY", "passport_worklist", "write_passport_workbook"]

@@ -1,24 +1,24 @@
 """The vaccine-passport worklist (S7): per facility and day, doses ready to sign or blocked.
 
-A dose is blocked, with every reason that applies, when
+A dose is blocked, with every reason that applies (:mod:`.reasons`), when
 
 * its vaccine is not one of the 8 products the passport covers, or cannot be recognised;
 * the dose itself has an error (a date before the programme began, doses too close, a dose
   before the age of eligibility, ...): the dose checks of screening, run for the work day;
 * its person's record is not clean yet — an error of the Ministry's three lists (no ID, malformed
   ID, wrong basic information) or an ID shared by different people — unless the facility signs
-  without the cleaning steps (Ministry, other ministries, province and district levels: S8);
+  without the cleaning steps (Ministry, other ministries, province and district levels: S8,
+  :mod:`.sites`);
 * its record is the duplicate of another record of the same person, waiting to be merged (S5's
   merge list, else screening's duplicate groups): it is signed on the record kept, once merged.
-
-A site is exempt (S8) by the first rule that knows it, and the list says which (``exempt_rule``):
-the user's mapping file (facility name or site code → level), the export's ``Tuyến`` column, the
-site code of the platform's PL4 list (its listed name then tells the level), the facility's name (DESIGN §3.5: "Trung tâm Y tế huyện …", "Bệnh viện Đa khoa tỉnh …", "Bệnh viện
-Quân y …"). The doses of records pending a merge are numbered over the person's merged history.
+  The doses of records pending a merge are numbered over the person's merged history.
 
 Doses without a date or a dose number, a dose number repeated for one record and a dose out of
 date order cannot be placed on a list to sign (the certificate would list them wrongly); they stay
 in screening's findings and are counted as left out.
+
+Province-sized inputs stay in Arrow: record ids are looked up with hash kernels (no string
+``reindex``), reasons are joined per dose by Arrow, and the list is sorted on integer ranks.
 
 >>> READY, BLOCKED
 ('sẵn sàng ký', 'bị chặn')
@@ -26,26 +26,23 @@ in screening's findings and are counted as left out.
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vaxutils.io import write_xlsx
 from vaxutils.io.cells import text_column
-from vaxutils.refdata import (
-    exempt_levels,
-    facility_level_from_code,
-    facility_level_from_name,
-    facility_level_lookup,
-    vaccines,
+from vaxutils.passport.arrow_text import arrow_text, as_series, positions, take
+from vaxutils.passport.reasons import (
+    dose_reasons,
+    joined_per_key,
+    pending_merges,
+    product_reasons,
+    record_reasons,
 )
-from vaxutils.schema import CATEGORY_LABELS_VI
-from vaxutils.screen import catalogue
+from vaxutils.passport.sites import exempt_sites
 from vaxutils.screen.doses import dose_issues
 
 READY, BLOCKED = "sẵn sàng ký", "bị chặn"
@@ -66,204 +63,77 @@ WORKLIST_COLUMNS = (
     "source_row",
     "exempt_rule",
 )
-RULE_MAPPING, RULE_LEVEL, RULE_CODE, RULE_NAME = (
-    "tệp ánh xạ cơ sở",
-    "cột Tuyến",
-    "mã cơ sở (PL4)",
-    "tên cơ sở",
-)
-# Record problems that keep a person's doses from being signed (severity error).
-_BLOCKING_CATEGORIES = ("missing_id", "id_format", "personal_info", "duplicate")
-_LABELS_VI = {
-    "facility": "Cơ sở tiêm",
-    "work_date": "Ngày ký",
-    "record_id": "Mã đối tượng",
-    "dose_number": "Mũi",
-    "dose_date": "Ngày tiêm",
-    "product": "Vắc xin",
-    "lot": "Số lô",
-    "full_name": "Họ và tên",
-    "dob": "Ngày sinh",
-    "id_number": "Số CMND/CCCD",
-    "status": "Trạng thái",
-    "reason": "Lý do bị chặn",
-    "source_row": "Dòng trong tệp xuất",
-    "exempt_rule": "Miễn làm sạch (S8) theo",
-}
 
 
-def joined_per_key(frame: pd.DataFrame, key: str, column: str, sep: str = "; ") -> pd.Series:
-    """``column`` joined with ``sep`` per ``key`` (in order of appearance), in Arrow: a pandas
-    ``groupby().agg(sep.join)`` calls Python once per key (seconds on a province)."""
-    if frame.empty:
-        return pd.Series([], dtype="string", index=pd.Index([], name=key))
-    keys = frame[key].to_numpy()
-    table = pa.table({"k": keys, "v": pa.array(frame[column].astype(str).to_numpy(), pa.string())})
-    grouped = table.group_by("k", use_threads=False).aggregate([("v", "list")])
-    text = pc.binary_join(grouped["v_list"], sep)
-    index = pd.Index(grouped["k"].to_numpy(zero_copy_only=False), name=key)
-    return pd.Series(text.to_numpy(zero_copy_only=False), index=index, dtype="string")
+def _codes(text: pa.Array) -> np.ndarray:
+    """Integer codes of a text column (missing: -1)."""
+    coded = pc.dictionary_encode(text)
+    return pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-def exempt_sites(
-    d: pd.DataFrame, sites: pd.DataFrame | None = None
-) -> tuple[np.ndarray, pd.Series]:
-    """Per dose: is its site exempt from the cleaning steps (S8), and by which rule (NA if not).
-
-    ``sites`` is a user's mapping (``facility``: a site name or code as the export writes it,
-    ``level``: "Tuyến huyện", "Bộ Y tế", "Xã"...); it wins over the export's ``Tuyến`` column,
-    which wins over the facility's name.
-    """
-    n = len(d)
-    exempt = exempt_levels()
-    facility = text_column(d, "facility").str.strip()
-    level = pd.Series(pd.NA, index=d.index, dtype="string")
-    rule = pd.Series(pd.NA, index=d.index, dtype="string")
-    if sites is not None and len(sites):
-        mapped = dict(
-            zip(
-                sites["facility"].astype("string").str.strip().str.casefold(),
-                facility_level_lookup(sites["level"].astype("string")),
-                strict=True,
-            )
-        )
-        from_user = facility.str.casefold().map(mapped).astype("string")
-        level, rule = from_user, rule.mask(from_user.notna(), RULE_MAPPING)
-    if "level" in d.columns:
-        given = text_column(d, "level")
-    else:
-        given = facility_level_lookup(text_column(d, "facility_level"))
-    if "exempt_from_cleaning" in d.columns:  # screening's answer from the Tuyến column
-        flagged = d["exempt_from_cleaning"].fillna(False).to_numpy(dtype=bool)
-        given = given.mask(flagged & given.isna().to_numpy(), "district")
-    use = level.isna() & given.notna()
-    level, rule = level.mask(use, given), rule.mask(use, RULE_LEVEL)
-    by_code = facility_level_from_code(facility)
-    use = level.isna() & by_code.notna()
-    level, rule = level.mask(use, by_code), rule.mask(use, RULE_CODE)
-    by_name = facility_level_from_name(facility)
-    use = level.isna() & by_name.notna()
-    level, rule = level.mask(use, by_name), rule.mask(use, RULE_NAME)
-    is_exempt = (
-        level.isin(list(exempt)).fillna(False).to_numpy(dtype=bool) if n else np.zeros(0, bool)
-    )
-    return is_exempt, rule.where(is_exempt)
-
-
-def pending_merges(findings: pd.DataFrame, merges: pd.DataFrame | None = None) -> pd.Series:
-    """``{record merged away: record kept}``: S5's merge list (``gop_trung.csv``) when given, else
-    screening's duplicate groups (one person on several records; the smallest record id stays)."""
-    if merges is not None:
-        pairs = merges.dropna(subset=["record_id", "keep_record_id"])
-        return pd.Series(
-            pairs["keep_record_id"].astype("string").to_numpy(),
-            index=pairs["record_id"].astype("string").to_numpy(),
-            dtype="string",
-        )
-    if not {"code", "related"} <= set(findings.columns):
-        return pd.Series(dtype="string")
-    same = findings[findings["code"].eq("duplicate_person") & findings["related"].notna()]
-    if same.empty:
-        return pd.Series(dtype="string")
-    related = same["related"].astype("string").str.split(r"[,;]\s*")
-    pairs = pd.DataFrame(
-        {"record_id": same["record_id"].astype("string"), "other": related}
-    ).explode("other")
-    pairs["other"] = pairs["other"].str.strip()
-    keep = (
-        pairs.assign(
-            keep=np.minimum(
-                pairs["record_id"].to_numpy(dtype=object), pairs["other"].to_numpy(dtype=object)
-            )
-        )
-        .groupby("record_id")["keep"]
-        .min()
-    )
-    return keep[keep.index != keep.to_numpy()].astype("string")
+def _ranks(text: pa.Array) -> np.ndarray:
+    """Integer keys that sort like the texts (code-point order, missing last): for columns of
+    few distinct values (facilities, statuses)."""
+    coded = pc.dictionary_encode(text)
+    order = pc.array_sort_indices(coded.dictionary).to_numpy()
+    rank = np.empty(len(order) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    rank[-1] = len(order)
+    return rank[pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False)]
 
 
 def _signable(
-    d: pd.DataFrame, found: pd.DataFrame, work_date: date, since: date | None
+    d: pd.DataFrame, found: pd.DataFrame, work_date: date, since: date | None, codes: np.ndarray
 ) -> np.ndarray:
     """Doses that can be on the list: dated by the work day (from ``since``), numbered, once,
     and in date order with the record's other doses."""
     day = pd.to_datetime(d["dose_date"], errors="coerce")
-    keep = day.notna() & (day <= pd.Timestamp(work_date)) & d["dose_number"].notna()
+    number = pd.to_numeric(d["dose_number"], errors="coerce")
+    keep = (day.notna() & (day <= pd.Timestamp(work_date)) & number.notna()).to_numpy(bool).copy()
     disordered = found.loc[found["code"].eq("dose_out_of_order"), "dose_row"]
-    keep &= ~pd.Series(np.arange(len(d))).isin(disordered.to_numpy(dtype=np.int64)).to_numpy()
+    keep[disordered.to_numpy(dtype=np.int64)] = False
     if since is not None:
-        keep &= day >= pd.Timestamp(since)
-    first = ~d[["record_id", "dose_number"]].duplicated(keep="first")
-    return (keep & first).to_numpy(dtype=bool)
+        keep &= (day >= pd.Timestamp(since)).to_numpy(bool)
+    # the first dose of each (record, dose number); missing numbers are never kept
+    numbered = np.flatnonzero(number.notna().to_numpy(bool))
+    r = codes[numbered] + 1
+    n = number.to_numpy(float)[numbered].astype(np.int64)
+    span = int(n.max() - n.min() + 1) if len(n) else 1
+    if len(n) and span * (int(r.max()) + 1) < 2**62:  # one int64 key: hashing is cheap
+        repeated = pd.Series(r * span + (n - n.min())).duplicated(keep="first").to_numpy()
+    else:
+        repeated = pd.DataFrame({"r": r, "n": n}).duplicated(keep="first").to_numpy()
+    first = np.zeros(len(d), dtype=bool)
+    first[numbered[~repeated]] = True
+    return keep & first
 
 
-def _product_reasons(d: pd.DataFrame) -> pd.DataFrame:
-    passport = set(vaccines().query("passport")["product"])
-    product = text_column(d, "product")
-    unknown = product.isna()
-    other = product.notna() & ~product.isin(passport)
-    vaccine = text_column(d, "vaccine").fillna("")
-    return pd.concat(
-        [
-            pd.DataFrame(
-                {"dose_row": np.flatnonzero(unknown), "reason": "Không nhận ra tên vắc xin: '"
-                 + vaccine[unknown] + "'"}
-            ),
-            pd.DataFrame(
-                {"dose_row": np.flatnonzero(other), "reason": "Vắc xin " + product[other]
-                 + " không thuộc danh mục cấp hộ chiếu vắc xin"}
-            ),
-        ]
+def _merged_numbers(
+    rid: pa.Array, dose_date: pd.Series, dose_number: pd.Series, merged: pd.Series
+) -> pd.Series:
+    """Dose numbers over a person's merged history: the records of one person pending a merge
+    are one history, numbered by date (a booster on the duplicate is not its "Mũi 1")."""
+    into = positions(rid, merged.index.to_series())
+    person = pc.coalesce(take(arrow_text(merged), into), rid)
+    grouped = (positions(person, merged) >= 0) | (into >= 0)
+    if not grouped.any():
+        return dose_number
+    rows = np.flatnonzero(grouped)
+    mine = pd.DataFrame(
+        {"_person": as_series(person.take(pa.array(rows))).to_numpy(),
+         "dose_date": dose_date.to_numpy()[rows], "dose_number": dose_number.to_numpy()[rows]},
+        index=rows,
     )  # fmt: skip
+    order = mine.sort_values(["_person", "dose_date", "dose_number"], kind="stable")
+    renumbered = order.groupby("_person").cumcount().add(1).astype("Int64")
+    numbers = dose_number.copy()
+    numbers[renumbered.index] = renumbered
+    return numbers
 
 
-def _dose_reasons(found: pd.DataFrame) -> pd.DataFrame:
-    cat = catalogue.load()
-    severity = cat["severity"]
-    errors = found[found["code"].map(severity).eq("error").to_numpy()]
-    messages = cat["message_vi"]
-    return pd.DataFrame(
-        {
-            "dose_row": errors["dose_row"].to_numpy(dtype=np.int64),
-            "reason": errors["code"].map(messages).to_numpy(dtype=object),
-        }
-    )
-
-
-def _record_reasons(
-    d: pd.DataFrame, findings: pd.DataFrame, exempt: np.ndarray, merged: pd.Series
-) -> pd.DataFrame:
-    wrong = findings[
-        findings["category"].isin(_BLOCKING_CATEGORIES) & findings["severity"].eq("error")
-    ]
-    labelled = wrong.assign(label=wrong["category"].map(CATEGORY_LABELS_VI))
-    labels = joined_per_key(labelled.drop_duplicates(["record_id", "label"]), "record_id", "label")
-    rid = text_column(d, "record_id")
-    # a duplicate waiting to be merged is its kept record's business: its own "duplicate" finding
-    # does not block the kept record, the merge does (below)
-    why = rid.map(labels).astype("string")  # all-missing stays text, not float
-    blocked = why.notna().to_numpy() & ~exempt
-    into = rid.map(merged).astype("string")
-    waiting = into.notna().to_numpy()
-    return pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "dose_row": np.flatnonzero(blocked),
-                    "reason": ("Hồ sơ người tiêm chưa làm sạch: " + why[blocked]).to_numpy(dtype=object),
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "dose_row": np.flatnonzero(waiting),
-                    "reason": (
-                        "Hồ sơ trùng, chờ gộp vào hồ sơ " + into[waiting]
-                        + ": ký trên hồ sơ giữ lại sau khi gộp"
-                    ).to_numpy(dtype=object),
-                }
-            ),
-        ]
-    )  # fmt: skip
+def _text(values: pa.Array) -> np.ndarray:
+    """An Arrow text array as the ``str`` column pandas infers from objects (NA: NaN)."""
+    return as_series(values).astype("str").array
 
 
 def passport_worklist(
@@ -286,76 +156,61 @@ def passport_worklist(
     """
     d = doses.reset_index(drop=True)
     found = dose_issues(d, records, work_date, with_dose_row=True)
+    rid = arrow_text(text_column(d, "record_id"))
     exempt, rule = exempt_sites(d, sites)
     merged = pending_merges(findings, merges)
     reasons = pd.concat(
-        [_product_reasons(d), _dose_reasons(found), _record_reasons(d, findings, exempt, merged)],
+        [product_reasons(d), dose_reasons(found), record_reasons(d, findings, exempt, merged)],
         ignore_index=True,
     ).drop_duplicates()
     # one join per blocked dose, not per row of the list
     joined = joined_per_key(reasons, "dose_row", "reason")
-    person = records.drop_duplicates("record_id").set_index("record_id")
-    who = person.reindex(text_column(d, "record_id").to_numpy())
+    reason_at = np.full(len(d), -1, dtype=np.int64)
+    reason_at[joined.index.to_numpy(dtype=np.int64)] = np.arange(len(joined))
+    dose_date = pd.to_datetime(d["dose_date"], errors="coerce")
+    numbers = _merged_numbers(rid, dose_date, d["dose_number"].astype("Int64"), merged)
+
+    rows = np.flatnonzero(_signable(d, found, work_date, since, _codes(rid)))
+    facility = pc.fill_null(arrow_text(text_column(d, "facility")), NO_FACILITY)
+    status = pc.if_else(pc.is_valid(take(arrow_text(joined), reason_at)), BLOCKED, READY)
+    # sorted before the table is built (one gather per column): facility, status (blocked
+    # first), dose date, record id — Arrow's stable sort compares record ids only within ties
+    keys = pa.table(
+        {"f": _ranks(facility)[rows], "s": _ranks(status.cast(pa.large_string()))[rows],
+         "d": dose_date.to_numpy("datetime64[ns]").astype(np.int64)[rows],
+         "r": rid.take(pa.array(rows, pa.int64()))}
+    )  # fmt: skip
+    order = pc.sort_indices(keys, sort_keys=[(k, "ascending") for k in ("f", "s", "d", "r")])
+    rows = rows[order.to_numpy()]
+    picked = pa.array(rows, pa.int64())
+    at_person = positions(rid.take(picked), text_column(records, "record_id"))
+
+    def of_person(column: str) -> pa.Array:
+        return take(arrow_text(text_column(records, column)), at_person)
+
+    if "dob" in records.columns and len(records):
+        dob = pd.to_datetime(records["dob"], errors="coerce").to_numpy()[np.maximum(at_person, 0)]
+        dob[at_person < 0] = np.datetime64("NaT")
+    else:
+        dob = pd.NaT
     table = pd.DataFrame(
         {
-            "facility": text_column(d, "facility").fillna(NO_FACILITY),
+            "facility": as_series(facility.take(picked)),
             "work_date": pd.Timestamp(work_date),
-            "record_id": text_column(d, "record_id"),
-            "dose_number": d["dose_number"].astype("Int64"),
-            "dose_date": pd.to_datetime(d["dose_date"], errors="coerce"),
-            "product": text_column(d, "product"),
-            "lot": text_column(d, "lot"),
-            "full_name": text_column(who, "full_name").to_numpy(),
-            "dob": pd.to_datetime(who["dob"], errors="coerce").to_numpy()
-            if "dob" in who.columns
-            else pd.NaT,
-            "id_number": text_column(who, "id_compact")
-            .fillna(text_column(who, "id_raw"))
-            .to_numpy(),
-            "reason": joined.reindex(np.arange(len(d))).astype("string").to_numpy(),
-            "source_row": d["source_row"].astype("Int64") if "source_row" in d else pd.NA,
-            "exempt_rule": rule.to_numpy(),
+            "record_id": as_series(rid.take(picked)),
+            "dose_number": numbers.array[rows],
+            "dose_date": dose_date.to_numpy()[rows],
+            "product": as_series(arrow_text(text_column(d, "product")).take(picked)),
+            "lot": as_series(arrow_text(text_column(d, "lot")).take(picked)),
+            "full_name": _text(of_person("full_name")),
+            "dob": dob,
+            "id_number": _text(pc.coalesce(of_person("id_compact"), of_person("id_raw"))),
+            "status": _text(status.take(picked).cast(pa.large_string())),
+            "reason": _text(take(arrow_text(joined), reason_at[rows])),
+            "source_row": d["source_row"].astype("Int64").array[rows]
+            if "source_row" in d
+            else pd.NA,
+            "exempt_rule": _text(arrow_text(rule).take(picked)),
         }
     )
-    table["dose_number"] = _merged_numbers(table, merged)
-    table["status"] = np.where(table["reason"].notna(), BLOCKED, READY)
-    table = table[_signable(d, found, work_date, since)]
-    table = table.sort_values(
-        ["facility", "status", "dose_date", "record_id"], ascending=[True, True, True, True]
-    )
-    return table[list(WORKLIST_COLUMNS)].reset_index(drop=True)
-
-
-def _merged_numbers(table: pd.DataFrame, merged: pd.Series) -> pd.Series:
-    """Dose numbers over a person's merged history: the records of one person pending a merge
-    are one history, numbered by date (a booster on the duplicate is not its "Mũi 1")."""
-    person = table["record_id"].map(merged).astype("string").fillna(table["record_id"])
-    grouped = person.isin(pd.Index(merged.to_numpy())) | table["record_id"].isin(merged.index)
-    if not grouped.any():
-        return table["dose_number"]
-    mine = table[grouped.to_numpy()].assign(_person=person[grouped])
-    order = mine.sort_values(["_person", "dose_date", "dose_number"], kind="stable")
-    renumbered = order.groupby("_person").cumcount().add(1).astype("Int64")
-    numbers = table["dose_number"].copy()
-    numbers[renumbered.index] = renumbered
-    return numbers
-
-
-def write_passport_workbook(path: str | os.PathLike, worklist: pd.DataFrame) -> Path:
-    """One sheet per facility (blocked doses first), atomically; returns the path."""
-    sheets, titles = {}, {}
-    for facility, rows in worklist.groupby("facility", sort=True):
-        day = rows["work_date"].iloc[0]
-        ready = int(rows["status"].eq(READY).sum())
-        shown = rows.drop(columns=["facility", "work_date"]).assign(
-            dose_date=rows["dose_date"].dt.strftime("%d/%m/%Y"),
-            dob=rows["dob"].dt.strftime("%d/%m/%Y"),
-        )
-        sheets[facility] = shown.rename(columns=_LABELS_VI)
-        titles[facility] = [
-            f"DANH SÁCH KÝ XÁC NHẬN HỘ CHIẾU VẮC XIN — {facility} — ngày {day:%d/%m/%Y}",
-            f"{ready} mũi sẵn sàng ký, {len(rows) - ready} mũi bị chặn (xem cột Lý do bị chặn).",
-        ]
-    if not sheets:
-        sheets = {"Không có mũi tiêm": pd.DataFrame({"Ghi chú": ["Không có mũi tiêm nào cần ký."]})}
-    return write_xlsx(path, sheets, titles)
+    return table[list(WORKLIST_COLUMNS)]

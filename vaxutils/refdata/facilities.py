@@ -126,8 +126,10 @@ def _pl4_levels() -> dict[str, str]:
     names = sites["ten_co_so"].astype("string").str.split().str.join(" ")
     levels = facility_level_from_name(names)
     known = pd.DataFrame({"code": sites["ma_co_so_kcb"].str.strip(), "level": levels}).dropna()
-    agreed = known.groupby("code")["level"].agg(lambda v: v.iat[0] if v.nunique() == 1 else None)
-    return agreed.dropna().to_dict()
+    # vectorised: a Python lambda per code cost seconds on PL4's 14,000 codes
+    by_code = known.groupby("code")["level"]
+    agreed = by_code.first()[by_code.nunique() == 1]
+    return agreed.to_dict()
 
 
 def facility_level_from_code(s: pd.Series) -> pd.Series:
