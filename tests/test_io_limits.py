@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 from vaxutils.io import IngestError, ReadLimits, file_sha256, read_export, read_many
 from vaxutils.io import readers as readers_module
 from vaxutils.io import workbooks as workbooks_module
+from vaxutils.io.grid import ReadContext
 from vaxutils.io.notes import fill_merged
+from vaxutils.io.ods_scan import scan_ods
 from vaxutils.io.readers import iter_grids
 
 _spec = importlib.util.spec_from_file_location(
@@ -79,6 +81,8 @@ def test_compression_ratio(tmp_path):
         ("A5000", ReadLimits(rows=1000), "limit_rows"),
         ("AAA2", ReadLimits(columns=500), "limit_columns"),
         ("ZZ3000", ReadLimits(cells=100_000), "limit_cells"),
+        ("I1048576", ReadLimits(), "limit_sparse"),  # 1 kB of XML, a 27 M-cell grid
+        ("Z60000", ReadLimits(sparse_from_cells=1_000_000), "limit_sparse"),
     ],
 )
 def test_grid_size_is_known_before_parsing(tmp_path, far, limits, code):
@@ -94,6 +98,25 @@ def test_grid_size_is_known_before_parsing(tmp_path, far, limits, code):
     finally:
         workbooks_module.sheet_cells = original
     assert not calls  # the parser never saw it
+
+
+def test_a_sparse_cap_leaves_real_sheets_alone(tmp_path):
+    """A sheet holding one column out of 26 on 50,000 rows (26× its cells) reads at the defaults;
+    the same grid with a value far below it is refused, and the variable raises the cap."""
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>x{r}</t></is></c></row>'
+        for r in range(5, 50_005)
+    )
+    path = corpus.raw_xlsx(tmp_path / "thua.xlsx", [corpus.sheet_xml(corpus._text_rows(3), rows)])
+    workbooks_module._scan(path, "xlsx", "Danh sách", ReadContext(ReadLimits()))
+    far = '<row r="900000"><c r="Z900000"><v>1</v></c></row>'
+    sparse = corpus.raw_xlsx(
+        tmp_path / "xa.xlsx", [corpus.sheet_xml(corpus._text_rows(3), rows + far)]
+    )
+    err = read_error(sparse)
+    assert err.code == "limit_sparse" and "VAXUTILS_MAX_SPARSE" in str(err)
+    raised = ReadLimits.from_env({"VAXUTILS_MAX_SPARSE": "1000"})
+    workbooks_module._scan(sparse, "xlsx", "Danh sách", ReadContext(raised))
 
 
 def test_csv_limits(tmp_path):
@@ -279,3 +302,15 @@ def test_a_wide_sheet_reads_as_calamine_reads_it(tmp_path):
     assert fast.reader == "fastexcel" and fast.cells.shape == (3, 120)
     pd.testing.assert_frame_equal(fast.cells, slow.cells)
     assert fast.cells.iloc[2, :3].tolist() == ["1990-01-02", pd.NA, "1.5"]
+
+
+def test_a_sparse_ods_is_refused_before_parsing(tmp_path):
+    """The ods twin of the stray far cell: a few bytes span a 23 M-cell grid; repeated values
+    (a filled row repeated 300,000 times) count as the cells they are and read on."""
+    head = corpus.ods_row(["Họ và tên", "Ngày sinh", "Giới tính"])
+    stray = corpus.ods_row([None], repeat_row=900_000) + corpus.ods_row(["x"])
+    err = read_error(corpus.raw_ods(tmp_path / "xa.ods", head + stray))
+    assert err.code == "limit_sparse"
+    dense = corpus.ods_row(["An", "01/01/1990", "Nam"], repeat_row=300_000)
+    assert corpus.raw_ods(tmp_path / "day.ods", head + dense)
+    scan_ods(tmp_path / "day.ods", ReadLimits())  # no limit reached

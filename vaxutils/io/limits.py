@@ -43,6 +43,11 @@ class ReadLimits:
     rows: int = EXCEL_MAX_ROWS
     columns: int = EXCEL_MAX_COLUMNS
     cells: int = 50_000_000  # rows × columns of the grid a parser builds (a million × 50)
+    # A grid far bigger than the cells the sheet holds (A1 and a stray value in row 1,048,576):
+    # each empty grid cell still costs the parser ~90 bytes, so a 1 kB sheet can take a GB.
+    # Refused past ``sparse`` grid cells per cell present, once the grid has ``sparse_from_cells``.
+    sparse: int = 100
+    sparse_from_cells: int = 5_000_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ReadLimits:
@@ -71,6 +76,8 @@ _ENV = {
     "rows": ("VAXUTILS_MAX_ROWS", 1),
     "columns": ("VAXUTILS_MAX_COLUMNS", 1),
     "cells": ("VAXUTILS_MAX_CELLS", 1),
+    "sparse": ("VAXUTILS_MAX_SPARSE", 1),
+    "sparse_from_cells": ("VAXUTILS_SPARSE_FROM_CELLS", 1),
 }
 
 # field -> (what exceeded it, in Vietnamese and English; the unit of the value)
@@ -90,6 +97,11 @@ _WHAT = {
     "cell_chars": ("một ô có", "a cell holds", "chars"),
     "rows": ("trang tính có", "the sheet has", "rows"),
     "columns": ("trang tính có", "the sheet has", "columns"),
+    "sparse": (
+        "vùng dữ liệu của trang tính (từ ô A1 đến ô xa nhất) so với số ô thực có dữ liệu: gấp",
+        "the sheet's range (from A1 to its farthest cell) against the cells it really holds:",
+        "x",
+    ),
     "cells": (
         "vùng dữ liệu của trang tính (từ ô A1 đến ô xa nhất) gồm",
         "the sheet's range (from A1 to its farthest cell) spans",

@@ -58,12 +58,15 @@ def _blocks(path: Path) -> Iterable[bytes]:
 
 
 def _extents(
-    blocks: Iterable[bytes], merges: dict[str, list[Merge]] | None = None
+    blocks: Iterable[bytes],
+    merges: dict[str, list[Merge]] | None = None,
+    present: dict[str, int] | None = None,
 ) -> dict[str, tuple[int, int]]:
     """``{sheet: (rows, columns)}`` up to the last cell holding a value, repeats added up;
     merged ranges (r1, c1, r2, c2, 0-based, inclusive) are added to ``merges`` per sheet."""
     extents: dict[str, tuple[int, int]] = {}
     merges = {} if merges is None else merges
+    present = {} if present is None else present  # cells holding a value, repeats added up
     name, row, col, row_repeat, row_width = "", 0, 0, 1, 0
     cell_repeat, cell_value = 1, False
     carry = b""
@@ -86,6 +89,8 @@ def _extents(
             elif token.startswith(b"</table:"):  # a cell closes
                 col += cell_repeat
                 row_width = max(row_width, col) if cell_value else row_width
+                if cell_value:
+                    present[name] = present.get(name, 0) + cell_repeat * row_repeat
             elif token.startswith((b"<table:table-cell", b"<table:covered-table-cell")):
                 attrs = m.group(3) or b""
                 cell_repeat = _repeat(_COLUMNS, attrs)
@@ -99,6 +104,8 @@ def _extents(
                 if m.group(4):  # an empty element: it ends here
                     col += cell_repeat
                     row_width = max(row_width, col) if cell_value else row_width
+                    if cell_value:
+                        present[name] = present.get(name, 0) + cell_repeat * row_repeat
             elif token.startswith(b"<table:table"):
                 found = _NAME.search(m.group(5) or b"")
                 name = found.group(1).decode("utf-8", "replace") if found else ""
@@ -113,11 +120,16 @@ def scan_ods(path: Path, limits: ReadLimits) -> dict[str, list[Merge]]:
     """Raise the limits message for a sheet of ``path`` whose expanded grid passes a cap; else
     return each sheet's merged ranges (fastexcel does not tell them)."""
     merges: dict[str, list[Merge]] = {}
-    for sheet, (rows, columns) in _extents(_blocks(path), merges).items():
+    present: dict[str, int] = {}
+    for sheet, (rows, columns) in _extents(_blocks(path), merges, present).items():
         if rows > limits.rows:
             raise limit_error(path, sheet, "rows", rows, limits)
         if columns > limits.columns:
             raise limit_error(path, sheet, "columns", columns, limits)
-        if rows * max(columns, 26) > limits.cells:
-            raise limit_error(path, sheet, "cells", rows * max(columns, 26), limits)
+        grid = rows * max(columns, 26)
+        if grid > limits.cells:
+            raise limit_error(path, sheet, "cells", grid, limits)
+        per_cell = grid // max(present.get(sheet, 0), 1)
+        if grid > limits.sparse_from_cells and per_cell > limits.sparse:
+            raise limit_error(path, sheet, "sparse", per_cell, limits)
     return merges

@@ -87,6 +87,7 @@ class SheetScan:
     # two far-apart cells make a huge grid), known before parsing.
     max_row: int = 0
     max_column: int = 0
+    present_cells: int = 0  # <c> elements in the XML (with a value or only a style)
 
 
 def corrupt_zip_error(path: Path, sheet: str | None = None) -> IngestError:
@@ -223,6 +224,7 @@ class _Scanner:
             scan.has_values = True
         if self.values_only:
             return
+        scan.present_cells += data.count(b"<c ") + data.count(b"<c>") + data.count(b":c r=")
         last = max(data.rfind(b"<row"), data.rfind(b":row"))  # rows come in order
         if last >= 0 and (number := _ROW_NUMBER.match(data, data.rfind(b"<", 0, last + 1))):
             scan.max_row = max(scan.max_row, int(number.group(1)))

@@ -58,8 +58,12 @@ def _scan(path: Path, kind: str, name: str, ctx: ReadContext) -> None:
     check_row_count(scan.max_row, path, name, ctx.limits)
     if scan.max_column > ctx.limits.columns:
         raise limit_error(path, name, "columns", scan.max_column, ctx.limits)
-    if scan.max_row * max(scan.max_column, 26) > ctx.limits.cells:
-        raise limit_error(path, name, "cells", scan.max_row * max(scan.max_column, 26), ctx.limits)
+    grid = scan.max_row * max(scan.max_column, 26)
+    if grid > ctx.limits.cells:
+        raise limit_error(path, name, "cells", grid, ctx.limits)
+    per_cell = grid // max(scan.present_cells, 1)
+    if grid > ctx.limits.sparse_from_cells and per_cell > ctx.limits.sparse:
+        raise limit_error(path, name, "sparse", per_cell, ctx.limits)
 
 
 def _calamine_sheets(
