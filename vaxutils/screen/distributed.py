@@ -58,6 +58,7 @@ from vaxutils.screen.cross_commune import (
 from vaxutils.screen.engine import screen
 from vaxutils.screen.findings import build_findings, record_status
 from vaxutils.screen.partitioned import balanced_groups
+from vaxutils.screen.registry_dataset import REGISTRY_DIR, group_registry, registry_pass
 from vaxutils.screen.summary import summarize
 
 OUT_TABLES = ("findings", "records", "doses")
@@ -116,16 +117,28 @@ def _write_parquet(out, province, commune, **frames) -> None:
         io.write_parquet(output_file(out, name, province, commune), frame)
 
 
-def screen_group(parts: list[tuple[int, str, str]], root, out, export_date: date) -> list[dict]:
+def screen_group(
+    parts: list[tuple[int, str, str]],
+    root,
+    out,
+    export_date: date,
+    registry_rows: pd.DataFrame | None = None,
+) -> list[dict]:
     """Task of step 1: screen a group of communes, write each commune's Parquet outputs and the
     group's keys (the commune's CSV and summary wait for the cross-commune findings).
 
     One :func:`~vaxutils.screen.screen` call for the group (its fixed cost is paid once, and
     duplicates are blocked by commune inside it), then the results are cut back into communes.
+    With a registry extract, ``registry_rows`` are the other communes' registry rows the group's
+    records may match (:mod:`vaxutils.screen.registry_dataset`).
     """
     whole, counts = read_partitions(root, [(province, commune) for _, province, commune in parts])
     n_rec, n_dose = np.array(counts["records"]), np.array(counts["doses"])
-    result = screen(whole, export_date=export_date)
+    registry = None
+    if registry_rows is not None:
+        mine = [(province, commune) for _, province, commune in parts]
+        registry = group_registry(Path(out) / REGISTRY_DIR, mine, registry_rows)
+    result = screen(whole, export_date=export_date, registry=registry)
     rec_part = np.repeat(np.arange(len(parts)), n_rec)
     dose_part = np.repeat(np.arange(len(parts)), n_dose)[result.doses.index.to_numpy()]
     # a finding's commune is its record's; a dose without a record is the dose's own
@@ -288,6 +301,9 @@ def screen_dataset(
     max_group_rows: int = 300_000,
     retries: int = 3,
     processes: bool = True,
+    communes=None,
+    registry=None,
+    registry_columns=None,
 ) -> DatasetScreen:
     """Screen every commune of the dataset at ``root`` into ``out`` on a dask cluster.
 
@@ -295,12 +311,16 @@ def screen_dataset(
     ``"local"`` for a LocalCluster of ``workers`` processes (threads with ``processes=False``).
     Communes go in at least ``workers × tasks_per_worker`` groups (small groups balance the load and
     make a retried task cheap) of at most ~``max_group_rows`` records + doses (a task's memory); a
-    task is retried up to ``retries`` times.
+    task is retried up to ``retries`` times. ``communes`` (codes) screens only those communes.
+    ``registry``: a registry extract file, or a folder of them (one per province, say), compared
+    with every commune's records as a single run would (:mod:`vaxutils.screen.registry_dataset`).
     """
     export_date = export_date or date.today()
     root, out = Path(root), Path(out)
     started = time.perf_counter()
-    parts = [(i, p, c) for i, (p, c) in enumerate(list_partitions(root))]
+    chosen = None if communes is None else set(communes)
+    found = [(p, c) for p, c in list_partitions(root) if chosen is None or c in chosen]
+    parts = [(i, p, c) for i, (p, c) in enumerate(found)]
     if not parts:
         raise io.IngestError(
             f"Bộ dữ liệu {root} không có hồ sơ nào (chưa chạy 'vaxutils ingest'?)."
@@ -314,15 +334,30 @@ def screen_dataset(
     groups = [sorted(g) for g in balanced_groups(sizes, n_groups)]
     timings = {}
     with dask_client(scheduler, workers, processes) as client:
-        futures = client.map(
-            screen_group,
-            [[parts[i] for i in g] for g in groups],
-            root=str(root),
-            out=str(out),
-            export_date=export_date,
-            retries=retries,
-            pure=False,
-        )
+        if registry is None:
+            futures = client.map(
+                screen_group,
+                [[parts[i] for i in g] for g in groups],
+                root=str(root),
+                out=str(out),
+                export_date=export_date,
+                retries=retries,
+                pure=False,
+            )
+        else:
+            clock = time.perf_counter()
+            group_parts = [[parts[i] for i in g] for g in groups]
+            rows, registry_inputs = registry_pass(
+                client, root, out, group_parts, registry, registry_columns, retries
+            )
+            timings["registry"] = round(time.perf_counter() - clock, 3)
+            futures = [
+                client.submit(
+                    screen_group, gp, str(root), str(out), export_date, rows_of,
+                    retries=retries, pure=False,
+                )
+                for gp, rows_of in zip(group_parts, rows, strict=True)
+            ]  # fmt: skip
         done = {d["part"]: d for batch in client.gather(futures) for d in batch}
         timings["communes"] = round(time.perf_counter() - started, 3)
         clock = time.perf_counter()
@@ -349,9 +384,12 @@ def screen_dataset(
         summaries = {c: s for batch in client.gather(finals) for c, s in batch.items()}
         timings["commune_files"] = round(time.perf_counter() - clock, 3)
     touched = set(issue_part.tolist())
-    # the hashed keys served the cross pass only
+    # the hashed keys served the cross pass only, the cut registry the screening only
     shutil.rmtree(out / KEYS_DIR.parent, ignore_errors=True)
+    shutil.rmtree(out / REGISTRY_DIR, ignore_errors=True)
     summary = reduce_summaries(list(summaries.values()))
+    if registry is not None:
+        summary["inputs"] = registry_inputs
     summary.update(
         {
             "export_date": export_date.isoformat(),
