@@ -7,6 +7,7 @@ our own small page shell (:func:`vaxutils.report.pages.html_page`).
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import nbformat
@@ -31,20 +32,55 @@ def _shareable_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return out
 
 
-def notebook_to_html(nb: nbformat.NotebookNode | str | Path, title: str) -> str:
-    """A self-contained HTML page of the notebook's outputs and Markdown cells."""
-    from nbconvert import HTMLExporter  # heavy import, only when exporting
+_exporters = threading.local()
 
-    if not isinstance(nb, nbformat.NotebookNode):
-        nb = nbformat.read(str(nb), as_version=4)
-    exporter = HTMLExporter(
+
+def _exporter():
+    """This thread's HTML exporter (its templates are compiled once, not once per commune).
+
+    nbconvert's ``HTMLExporter.from_notebook_node`` re-parses the whole page with BeautifulSoup to
+    give images an English alt text and lab cells a tabindex (the ``basic`` template has none):
+    more than half of a commune report's export time. The exporter here registers the same filters
+    and renders the template without that pass; the charts' alt text is ours (below).
+    """
+    exporter = getattr(_exporters, "exporter", None)
+    if exporter is not None:
+        return exporter
+    from nbconvert import HTMLExporter  # heavy import, only when exporting
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            info = nb.metadata.get("language_info", {})
+            lexer = info.get("pygments_lexer", info.get("name", None))
+            highlight = self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+            )
+            resources = self._init_resources(resources)
+            data_types = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
+            self.register_filter("highlight_code", highlight)
+            self.register_filter("filter_data_type", data_types)
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    exporter = _exporters.exporter = ReportExporter(
         template_name="basic",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         anchor_link_text="",
     )
-    body, _ = exporter.from_notebook_node(_shareable_copy(nb))
+    return exporter
+
+
+def notebook_to_html(nb: nbformat.NotebookNode | str | Path, title: str) -> str:
+    """A self-contained HTML page of the notebook's outputs and Markdown cells."""
+    if not isinstance(nb, nbformat.NotebookNode):
+        nb = nbformat.read(str(nb), as_version=4)
+    body, _ = _exporter().from_notebook_node(_shareable_copy(nb))
     body = body.replace("<img src=", '<img alt="Biểu đồ" src=')  # charts carry no alt text
     page = html_page(title, body)
     assert_self_contained(page)
