@@ -38,7 +38,7 @@ def district(tmp_path_factory):
     """Three communes ingested, and one registry extract for all of them in which a few people of
     the first commune are registered in the second (they live there, were vaccinated here)."""
     base = tmp_path_factory.mktemp("district")
-    exports = write_district(base / "exports", n_persons=60)
+    exports = write_district(base / "exports", n_persons=40)
     root = base / "ds"
     dataset.ingest(exports, root, workers=1)
     extracts = [pd.read_parquet(base / "exports" / f"registry_{c}.parquet") for c in COMMUNES]

@@ -161,6 +161,7 @@ def run_dataset_batch(
                 CommuneJob(
                     code,
                     commune_name(code) or f"Xã {code}",
+                    input_path=Path(dataset),
                     export_date=day,
                     params=dict(params or {}),
                     validate=validate,
