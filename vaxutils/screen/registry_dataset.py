@@ -19,6 +19,14 @@ they work). Built in three steps, none of which brings the extract to the drivin
 
 The rows a task screens with are in extract order, so ties are broken as a single run breaks them:
 the findings are those of a single-process ``screen`` with the same extract (tested).
+
+Scale: a province's extract is cut by one task per file (give a folder of files, one per province,
+for the country). The pairs of step 3 come back to the driving process: one per record matched by
+number to a row of another commune, and one per (record, row of another commune) with the same
+diacritic-free name and birth year. The latter grow with the square of a common name's frequency:
+fine for a province, too many for the country. The next step there is two rounds — numbers first,
+then name + birth year only for the records that no number matched plausibly (the only ones
+:func:`~vaxutils.reconcile.match_registry` links by name) — with the pairs kept on the workers.
 """
 
 from __future__ import annotations
