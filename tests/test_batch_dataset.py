@@ -89,7 +89,7 @@ def test_batch_over_the_dataset_with_a_registry(client, district, monkeypatch):
     screened = out / SCREEN_DIR
     extract = io.read_registry(registry).frame
     single = screen(dataset.read_dataset(root), registry=extract, export_date=EXPORT_DATE)
-    assert single.findings["code"].str.startswith("registry_").sum() > 5
+    assert single.findings["code"].str.startswith("registry_").any()
     found = _table(screened, "findings")
     pd.testing.assert_frame_equal(_sorted(found), _sorted(single.findings))
     # the people of the first commune registered in the second were matched: with its own
