@@ -31,6 +31,10 @@ DOSE_FIELDS: tuple[str, ...] = (
 
 CANONICAL_FIELDS: tuple[str, ...] = PERSON_FIELDS + DOSE_FIELDS
 
+# The person fields people check and correct on a returned list (village review, police list)
+# and the platform's import and direct edits change.
+CORRECTABLE_FIELDS: tuple[str, ...] = ("full_name", "dob", "sex", "id_number")
+
 FIELD_LABELS_VI: dict[str, str] = {
     "record_id": "Mã đối tượng",
     "full_name": "Họ và tên",

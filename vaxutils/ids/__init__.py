@@ -10,6 +10,7 @@ whole column (``issues_series`` …, property-tested equal to the scalar functio
 - :mod:`~vaxutils.ids.bhyt` — health insurance card code / social-insurance number
 - :mod:`~vaxutils.ids.phone` — mobile phone number
 - :mod:`~vaxutils.ids.damage` — spreadsheet damage (lost zeros, ``E+10``, separators…) as suggestions
+- :mod:`~vaxutils.ids.numbers` — the same damage to phone and insurance numbers (shared by both)
 - :mod:`~vaxutils.ids.exceptions` — why a number is invalid (the class is the reason code)
 - :mod:`~vaxutils.ids.series` — the vectorised functions under the names screening uses
   (``classify_ids``, ``cccd_consistency``, ``issues_series(kind=…)`` …)

@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vaxutils.ids import _arrow, _cells, damage
+from vaxutils.ids import _arrow, _cells, numbers
 from vaxutils.ids.exceptions import (
     InvalidBenefitLevel,
     InvalidFormat,
@@ -87,9 +87,9 @@ def lost_zero_repair(number: str) -> str | None:
     return None
 
 
-def diagnose(value: object) -> damage.Issue | None:
+def diagnose(value: object) -> numbers.Issue | None:
     """The problem with an insurance cell as ``Issue(code, suggestion)``, or None (also when empty)."""
-    return damage.diagnose_number(value, "bhyt", compact, validate, lost_zero_repair)
+    return numbers.diagnose_number(value, "bhyt", compact, validate, lost_zero_repair)
 
 
 # --- the same over a Series (the data path) ------------------------------------------------------
@@ -103,7 +103,7 @@ def issues_series(s: pd.Series) -> pd.DataFrame:
     0   1         bhyt_normalized  DN4010123456789
     1   2  bhyt_leading_zero_lost       0123456789
     """
-    return damage.number_issues(s, "bhyt", _compact_array, _failure, _lost_zero_array)
+    return numbers.number_issues(s, "bhyt", _compact_array, _failure, _lost_zero_array)
 
 
 def _compact_array(arr: pa.Array) -> pa.Array:

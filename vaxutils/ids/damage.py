@@ -30,7 +30,6 @@ Diagnosis(kind='invalid', compact=None, code='id_leading_zero_lost', suggestion=
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -78,13 +77,6 @@ class Diagnosis(NamedTuple):
     compact: str | None  # the valid value after stripping whitespace, else None
     code: str | None  # reason code, None when valid and unchanged
     suggestion: str | None  # repaired value when derivable
-
-
-class Issue(NamedTuple):
-    """One problem with a cell: reason code and suggested value (None when none)."""
-
-    code: str
-    suggestion: str | None
 
 
 def structure(text: str) -> tuple[str, str | None]:
@@ -159,38 +151,6 @@ def diagnose(value: object) -> Diagnosis:
     if damage["id_letter_for_digit"]:
         failure = InvalidFormat.code("id")
     return Diagnosis("invalid", None, failure, None)
-
-
-def diagnose_number(
-    value: object,
-    prefix: str,
-    compact: Callable[[str], str],
-    validate: Callable[[str], str],
-    lost_zero_repair: Callable[[str], str | None],
-) -> Issue | None:
-    """The shared diagnosis of a contact number (phone, insurance); None when fine or empty.
-
-    Empty cells and placeholders are not problems here: a phone or insurance number is optional.
-    Codes: ``<prefix>_normalized`` (valid after removing separators etc.; suggestion = compact),
-    ``<prefix>_leading_zero_lost``, ``<prefix>_scientific_notation`` and the validator's reasons.
-    """
-    text = _cells.to_text(value)
-    stripped = _cells.strip(text) if text is not None else ""
-    if not stripped or _cells.is_placeholder(stripped):
-        return None
-    if _cells.fullmatch(_cells.SCIENTIFIC, stripped):
-        return Issue(UnrecoverableDamage.code(prefix), None)
-    if _cells.fullmatch(_cells.FLOAT_SUFFIX, stripped):
-        stripped = stripped[: stripped.index(".")]
-    number = compact(stripped)
-    try:
-        validate(number)
-    except ValidationError as exc:
-        restored = lost_zero_repair(number)
-        if restored is not None:
-            return Issue(f"{prefix}_leading_zero_lost", restored)
-        return Issue(exc.code(prefix), None)
-    return None if number == text else Issue(f"{prefix}_normalized", number)
 
 
 # --- the same over a Series (the data path): Arrow kernels, the slow ones only where needed ------
@@ -401,40 +361,3 @@ def issues_series(s: pd.Series) -> pd.DataFrame:
     return _arrow.long_form(
         found.index, found["id_code"].to_numpy(str), found["id_suggestion"].array
     )
-
-
-def number_issues(
-    s: pd.Series,
-    prefix: str,
-    compact: Callable[[pa.Array], pa.Array],
-    failure: Callable[[pa.Array], np.ndarray],
-    lost_zero: Callable[[pa.Array], pa.Array],
-) -> pd.DataFrame:
-    """:func:`diagnose_number` over a Series, in long form (``row``, ``code``, ``suggestion``).
-
-    ``compact``, ``failure`` (the reason a compact number is invalid, ``""`` when valid) and
-    ``lost_zero`` are the number's own array functions (:mod:`~vaxutils.ids.phone`, :mod:`~vaxutils.ids.bhyt`).
-    """
-    s = _arrow.series_of(s)
-    if s.empty:
-        return _arrow.no_issues(s.index)
-    arr = _arrow.text_array(s)
-    stripped = _arrow.strip(arr)
-    empty = _arrow.as_numpy(pc.equal(pc.binary_length(stripped), 0), True)
-    present = np.flatnonzero(~empty & ~_arrow.is_placeholder(stripped, ~empty))
-    text, stripped = _arrow.take(arr, present), _arrow.take(stripped, present)
-    floats = _arrow.match(stripped, _cells.FLOAT_SUFFIX)
-    number = compact(_arrow.replace_where(stripped, floats, _arrow.remove_float_suffix))
-    reason = failure(number)
-    restored = lost_zero(number)
-    has_restored = _arrow.as_numpy(pc.is_valid(restored)) & (reason != "")
-    normalized = (reason == "") & ~_arrow.as_numpy(pc.equal(number, text))
-    scientific = _arrow.match(stripped, _cells.SCIENTIFIC)
-    code = np.where(reason != "", np.char.add(f"{prefix}_", reason.astype(str)), "")
-    code = np.where(has_restored, f"{prefix}_leading_zero_lost", code)
-    code = np.where(normalized, f"{prefix}_normalized", code)
-    code = np.where(scientific, UnrecoverableDamage.code(prefix), code)
-    suggestion = pc.if_else(pa.array(normalized), number, _arrow.NULL)
-    suggestion = pc.if_else(pa.array(has_restored & ~scientific), restored, suggestion)
-    keep = code != ""
-    return _arrow.long_form(s.index[present[keep]], code[keep], suggestion.filter(pa.array(keep)))

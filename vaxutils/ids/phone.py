@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vaxutils.ids import _arrow, _cells, damage
+from vaxutils.ids import _arrow, _cells, numbers
 from vaxutils.ids.exceptions import InvalidFormat, InvalidLength, InvalidPrefix, ValidationError
 
 LENGTH = 10
@@ -75,9 +75,9 @@ def lost_zero_repair(number: str) -> str | None:
     return None
 
 
-def diagnose(value: object) -> damage.Issue | None:
+def diagnose(value: object) -> numbers.Issue | None:
     """The problem with a phone cell as ``Issue(code, suggestion)``, or None (also when empty)."""
-    return damage.diagnose_number(value, "phone", compact, validate, lost_zero_repair)
+    return numbers.diagnose_number(value, "phone", compact, validate, lost_zero_repair)
 
 
 # --- the same over a Series (the data path) ------------------------------------------------------
@@ -91,7 +91,7 @@ def issues_series(s: pd.Series) -> pd.DataFrame:
     0    0      phone_normalized  0912345678
     1    1  phone_invalid_length        <NA>
     """
-    return damage.number_issues(s, "phone", _compact_array, _failure, _lost_zero_array)
+    return numbers.number_issues(s, "phone", _compact_array, _failure, _lost_zero_array)
 
 
 def valid_series(s: pd.Series) -> pd.Series:

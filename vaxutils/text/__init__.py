@@ -1,7 +1,8 @@
 """Text cells: how a raw spreadsheet cell becomes text, once, for every field checker.
 
-Submodules: :mod:`vaxutils.text.names` (full names) and :mod:`vaxutils.text.legacy`
-(TCVN3/ABC and VNI mojibake). :mod:`vaxutils.dates` and :mod:`vaxutils.sex` use the helpers
+Submodules: :mod:`vaxutils.text.names` (full names), :mod:`vaxutils.text.legacy`
+(TCVN3/ABC and VNI mojibake; its code charts in :mod:`vaxutils.text.legacy_charts`) and
+:mod:`vaxutils.text.syllables` (is a word a Vietnamese syllable?). :mod:`vaxutils.dates` and :mod:`vaxutils.sex` use the helpers
 below too, so that a cell means the same thing to every checker.
 
 A cell is rendered the way a person sees it in the sheet (docs/ARCHITECTURE.md, ingestion):

@@ -24,18 +24,14 @@ from vaxutils import ids
 from vaxutils.io import file_sha256, write_atomic, write_xlsx
 from vaxutils.workflow.fields import column
 from vaxutils.workflow.returned import (
-    PERSON_FIELDS,
+    CORRECTABLE_FIELDS,
+    ListSpec,
     Problems,
     cell_text,
     change_log,
-    changed_fields,
     choice,
-    person_values,
-    rescreen,
-    returned_rows,
+    read_back,
     screened_values,
-    typed_person_values,
-    usable_rows,
 )
 from vaxutils.workflow.review.workbook import flagged_records, problem_lines
 
@@ -75,6 +71,9 @@ VERIFIED_COLUMNS = (
     "sheet",
     "sheet_row",
 )
+SPEC = ListSpec(SHOWN, FILLED, answer="verified", what="danh sách đối chiếu",
+                skip_sheets=(INSTRUCTIONS_SHEET,),
+                not_returned="Hồ sơ đã gửi công an đối chiếu nhưng không có trong tệp gửi lại.")  # fmt: skip
 INSTRUCTIONS: tuple[str, ...] = (
     "Công an xã đối chiếu từng người trong danh sách với Cơ sở dữ liệu quốc gia về dân cư.",
     f"Cột '{LABEL_OF_FILLED['verified']}': chọn '{YES}' khi đã tìm thấy và đối chiếu, '{NO}' khi không "
@@ -111,7 +110,7 @@ def _sent_values(
     values["decision"] = pd.array([pd.NA] * len(rows), dtype="string")
     if review is not None:
         reviewed = review.drop_duplicates("record_id").set_index("record_id").reindex(sent)
-        for name in (*PERSON_FIELDS, "decision"):
+        for name in (*CORRECTABLE_FIELDS, "decision"):
             village = pd.Series(column(reviewed, name).to_numpy(), index=values.index)
             values[name] = village.fillna(values[name])  # what the village left blank stays
     return values.assign(record_id=rows["record_id"])
@@ -217,38 +216,19 @@ def read_police_list(
 ) -> PoliceResult:
     """Read the police list back, check it, and make the sign-off record (S4)."""
     path = Path(path)
-    problems = Problems()
     sent = police_sent(findings, review)
-    columns = {label: name for name, label in SHOWN} | {
-        label: f"filled_{name}" for name, label in FILLED
-    }
-    rows = returned_rows(
-        path, columns, [LABEL_OF_SHOWN["record_id"], LABEL_OF_FILLED["verified"]], problems,
-        what="danh sách đối chiếu", skip_sheets=[INSTRUCTIONS_SHEET],
-    )  # fmt: skip
-    rows = rows[usable_rows(rows, sent, problems, LABEL_OF_SHOWN["record_id"])].reset_index(
-        drop=True
-    )
-    before = _sent_values(records, review, pd.Index(rows["record_id"])).set_axis(rows.index)
-    typed, unsure = typed_person_values(rows, before["dob"], problems, LABEL_OF_FILLED["dob"])
-    from_db = person_values(typed)
-    after = before[list(PERSON_FIELDS)].copy()
-    for name in PERSON_FIELDS:
-        given = from_db[name].notna().to_numpy()
-        after.loc[given, name] = from_db.loc[given, name]
-    verified = choice(cell_text(rows, "filled_verified"), (YES, NO))
-    _check_results(rows, verified, after, problems)
-    changed = changed_fields(before, after)
-    rescreen(rows, after, changed, export_date, problems, LABEL_OF_FILLED)
-    for rid in sent.difference(rows["record_id"]):
-        problems.add(
-            "warning",
-            (None, None),
-            None,
-            rid,
-            None,
-            "Hồ sơ đã gửi công an đối chiếu nhưng không có trong tệp gửi lại.",
-        )
+
+    def values_of(rows: pd.DataFrame) -> pd.DataFrame:
+        return _sent_values(records, review, pd.Index(rows["record_id"])).set_axis(rows.index)
+
+    def check(rows: pd.DataFrame, after: pd.DataFrame, problems: Problems) -> dict:
+        verified = choice(cell_text(rows, "filled_verified"), (YES, NO))
+        _check_results(rows, verified, after, problems)
+        return {"verified": verified}
+
+    back = read_back(path, SPEC, sent, values_of, export_date=export_date, check=check)
+    rows, before, after, changed = back.rows, back.before, back.after, back.changed
+    verified = back.answers["verified"]
     officer = cell_text(rows, "filled_officer")
     table = after.assign(
         record_id=rows["record_id"],
@@ -261,7 +241,7 @@ def read_police_list(
     changes = change_log(
         rows, before, after, changed, source=SOURCE, who=officer.fillna("công an xã")
     )
-    found = problems.frame()
+    found = back.problems.frame()
     signoff = {
         "step": "S4",
         "list": path.name,

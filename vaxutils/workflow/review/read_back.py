@@ -13,24 +13,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from vaxutils.workflow.returned import (
-    PERSON_FIELDS,
+    CORRECTABLE_FIELDS,
+    ListSpec,
     Problems,
     cell_text,
     change_log,
-    changed_fields,
     choice,
-    person_values,
-    rescreen,
-    returned_rows,
+    read_back,
     screened_values,
-    typed_person_values,
-    usable_rows,
 )
 from vaxutils.workflow.review.columns import (
     DECISIONS,
@@ -38,7 +33,6 @@ from vaxutils.workflow.review.columns import (
     FILLED,
     FIX,
     LABEL_OF_FILLED,
-    LABEL_OF_SHOWN,
     SHOWN,
 )
 from vaxutils.workflow.review.workbook import INSTRUCTIONS_SHEET, flagged_records
@@ -59,10 +53,10 @@ REVIEW_COLUMNS = (
     "sheet_row",
 )
 SOURCE = "rà soát thôn"  # village review, in the change log
-# Header label -> column of the returned rows; shown and filled labels differ.
-_COLUMNS = {label: field for field, label in SHOWN} | {
-    label: f"filled_{field}" for field, label in FILLED
-}
+# whoever answers "Sửa" vouches for the whole record: screened even when nothing changed (strict)
+SPEC = ListSpec(SHOWN, FILLED, answer="decision", what="sổ rà soát", strict=True,
+                skip_sheets=(INSTRUCTIONS_SHEET,),
+                not_returned="Hồ sơ đã gửi đi rà soát nhưng không có trong tệp gửi lại.")  # fmt: skip
 
 
 @dataclass
@@ -143,35 +137,22 @@ def read_review_workbook(
     ``records`` and ``findings`` are screening's (``records.parquet``, ``findings.parquet``);
     ``export_date`` is the export's date (a corrected birth date after it is in the future).
     """
-    problems = Problems()
     sent = flagged_records(findings)
-    rows = returned_rows(
-        Path(path),
-        _COLUMNS,
-        [LABEL_OF_SHOWN["record_id"], LABEL_OF_FILLED["decision"]],
-        problems,
-        what="sổ rà soát",
-        skip_sheets=[INSTRUCTIONS_SHEET],
-    )
-    rows = rows[usable_rows(rows, sent, problems, LABEL_OF_SHOWN["record_id"])]
-    rows = rows.reset_index(drop=True)
-    before = screened_values(rows, records)
-    typed, unsure = typed_person_values(rows, before["dob"], problems, LABEL_OF_FILLED["dob"])
-    corrected = person_values(typed)
-    decision = _decisions(rows, corrected.assign(_unsure=np.where(unsure, True, pd.NA)), problems)
-    duplicate_of = _duplicate_of(rows, decision, pd.Index(records["record_id"]), problems)
-    after = before[list(PERSON_FIELDS)].copy()
-    fixing = decision.eq(FIX).fillna(False).to_numpy(dtype=bool)
-    for field in PERSON_FIELDS:
-        given = fixing & corrected[field].notna().to_numpy()
-        after.loc[given, field] = corrected.loc[given, field]
-    changed = changed_fields(before, after)
-    rescreen(rows, after, changed, export_date, problems, LABEL_OF_FILLED, strict=fixing)
-    for rid in sent.difference(rows["record_id"]):
-        problems.add(
-            "warning", (None, None), None, rid, None,
-            "Hồ sơ đã gửi đi rà soát nhưng không có trong tệp gửi lại.",
-        )  # fmt: skip
+
+    def decide(rows, corrected, unsure, problems):
+        decision = _decisions(
+            rows, corrected.assign(_unsure=np.where(unsure, True, pd.NA)), problems
+        )
+        duplicate_of = _duplicate_of(rows, decision, pd.Index(records["record_id"]), problems)
+        fixing = decision.eq(FIX).fillna(False).to_numpy(dtype=bool)
+        return fixing, {"decision": decision, "duplicate_of": duplicate_of}
+
+    back = read_back(
+        path, SPEC, sent, lambda rows: screened_values(rows, records),
+        export_date=export_date, decide=decide,
+    )  # fmt: skip
+    rows, before, after, changed = back.rows, back.before, back.after, back.changed
+    decision, duplicate_of = back.answers["decision"], back.answers["duplicate_of"]
     flags = changed.to_numpy()
     # who: the reviewer a team wrote down, else the team of the village sheet
     who = cell_text(rows, "filled_reviewer").fillna("Tổ " + rows["sheet"].astype("string"))
@@ -184,7 +165,7 @@ def read_review_workbook(
         reviewer=who,
         changed=pd.array(
             [
-                ", ".join(f for f, hit in zip(PERSON_FIELDS, row, strict=True) if hit) or pd.NA
+                ", ".join(f for f, hit in zip(CORRECTABLE_FIELDS, row, strict=True) if hit) or pd.NA
                 for row in flags
             ],
             dtype="string",
@@ -193,4 +174,4 @@ def read_review_workbook(
         sheet_row=rows["sheet_row"].astype("Int64"),
     )[list(REVIEW_COLUMNS)]
     changes = change_log(rows, before, after, changed, source=SOURCE, who=who)
-    return ReviewResult(review, changes, problems.frame())
+    return ReviewResult(review, changes, back.problems.frame())

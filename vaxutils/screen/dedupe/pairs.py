@@ -1,0 +1,96 @@
+"""Candidate pairs of records (blocked, never all pairs), compared field by field, and the
+rule that decides whether a pair is one person."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from vaxutils.kernel.cells import as_text
+from vaxutils.linkage.blocking import DEDUPE_RULES, blocking_keys, dedupe_pairs
+from vaxutils.linkage.compare import COMPATIBLE, DIFFERENT, SAME, UNKNOWN, compare_pairs
+from vaxutils.screen.dedupe.evidence import evidence
+
+# Similarity (compare.name_similarity, 0..100, on diacritic-free names) above which two names are
+# the same name with a typo — with the given names agreeing. Measured on the synthetic set of
+# benchmarks/bench_dedupe.py: twins "nguyen van minh"/"nguyen van manh" score 93 but fail the given-name
+# test; one-letter typos in a three-word name score ≥ 90.
+NAME_CLOSE = 90
+# With the same ID number, a looser name test: the ID already says "one person".
+NAME_LOOSE_SAME_ID = 75
+
+
+def candidate_comparisons(persons: pd.DataFrame) -> pd.DataFrame:
+    """Blocked candidate pairs (positions ``left`` < ``right``) with their field agreements and,
+    where ``persons`` has the columns for it, the evidence of :func:`evidence`."""
+    frame = persons.reset_index(drop=True)
+    keys = blocking_keys(frame)
+    # Screening is per commune (the unit of the procedure): a larger input is blocked within each
+    # commune, so the candidate pairs grow with the number of communes, not with its square.
+    commune = frame["commune_code"] if "commune_code" in frame.columns else None
+    keys["commune"] = as_text(commune).fillna("") if commune is not None else ""
+    pairs = dedupe_pairs(keys, DEDUPE_RULES, prefix=("commune",))
+    left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
+    # Compare only the records that are in some pair (a small share of a large input).
+    involved = np.unique(np.concatenate([left, right]))
+    subset = frame.iloc[involved].reset_index(drop=True)
+    comparison = compare_pairs(
+        subset, subset, np.searchsorted(involved, left), np.searchsorted(involved, right)
+    )
+    comparison.insert(0, "right", right)
+    comparison.insert(0, "left", left)
+    for name, values in evidence(frame, left, right).items():
+        comparison[name] = values
+    return comparison
+
+
+# Columns of the persons frame that :func:`evidence` reads (screening adds the dose summary).
+
+
+def same_person(comparison: pd.DataFrame) -> np.ndarray:
+    """The decision on compared pairs: True where both records are the same person.
+
+    - two different well-formed ID numbers of the same kind: never (two people);
+    - the same ID number: names alike (typo allowed), and the birth dates not in conflict unless the
+      names are clearly the same;
+    - otherwise: the same name (a typo allowed, the given name agreeing) and birth dates that agree at
+      their precision, and sex not in conflict; with the birth date unknown, the same phone, or the
+      same village and dose histories that continue each other (when the comparison has the
+      evidence columns of :func:`evidence`; without them, the same village);
+    - never, without the same ID number, against evidence: different phones, different birth years
+      (date against ID), doses interleaving in time, an age that rules the other's doses out —
+      when the birth date is unknown or only a year or month.
+    """
+    name_close = (comparison["name_score"] >= NAME_CLOSE).to_numpy() & comparison[
+        "given_agrees"
+    ].to_numpy(bool)
+    name_loose = (comparison["name_score"] >= NAME_LOOSE_SAME_ID).to_numpy()
+    dob = comparison["dob"].to_numpy()
+    dob_ok = (dob == SAME) | (dob == COMPATIBLE)
+    dob_unknown = dob == UNKNOWN
+    sex_ok = comparison["sex"].to_numpy() != DIFFERENT
+    ident = comparison["id"].to_numpy()
+    shares_contact = (comparison["phone"].to_numpy() == SAME) | (
+        comparison["village"].to_numpy() == SAME
+    )
+    by_id = (ident == SAME) & (name_close | (name_loose & (dob_ok | dob_unknown)))
+    phone = comparison["phone"].to_numpy()
+    village = comparison["village"].to_numpy()
+
+    def flag(name: str) -> np.ndarray:
+        if name in comparison.columns:
+            return comparison[name].to_numpy(bool)
+        return np.zeros(len(comparison), dtype=bool)
+
+    if "doses_continue" in comparison.columns:
+        shares_contact = (phone == SAME) | ((village == SAME) & flag("doses_continue"))
+    against = (
+        (phone == DIFFERENT)
+        | flag("birth_years_differ")
+        | flag("doses_interleave")
+        | flag("age_rules_out")
+    )
+    # a coarse or missing birth date leaves the name to decide: the evidence must not say "two"
+    weak = dob_unknown | (dob == COMPATIBLE)
+    by_name = name_close & sex_ok & (dob_ok | (dob_unknown & shares_contact)) & ~(weak & against)
+    return (ident != DIFFERENT) & (by_id | by_name)
