@@ -262,8 +262,16 @@ def test_notebook_to_html_drops_code_stderr_and_tagged_cells():
     ]
     hidden = nbformat.v4.new_code_cell("x = 2", metadata={"tags": ["remove_cell"]})
     hidden.outputs = [nbformat.v4.new_output("stream", name="stdout", text="ẩn\n")]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Tiêu đề"), code, hidden]
+    chart = nbformat.v4.new_code_cell("chart")
+    chart.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "c"}
+        )
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Tiêu đề"), code, hidden, chart]
     page = notebook_to_html(nb, "Thử")
+    assert '<img alt="Biểu đồ" src="data:image/png;base64,iVBORw0KGgo="' in page  # Vietnamese alt
+    assert "No description" not in page
     assert "xin chào" in page and "Tiêu đề" in page
     assert "secret_code" not in page and "DeprecationWarning" not in page and "ẩn" not in page
     assert '<meta name="viewport"' in page

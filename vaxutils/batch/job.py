@@ -63,6 +63,10 @@ def _numbers(summary: dict) -> dict:
 def _screen(job: CommuneJob, screen_dir: Path):
     from vaxutils import stages
 
+    if job.screened is not None:  # screened with the whole dataset (batch over a dataset)
+        from vaxutils.batch.dataset import load_screened
+
+        return load_screened(job.screened, screen_dir)
     if job.export is not None:
         provenance = {
             "role": "export",

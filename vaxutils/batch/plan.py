@@ -57,6 +57,8 @@ class CommuneJob:
     validate: bool = True  # check the findings contract (and feed the batch's Data Docs)
     params: dict = field(default_factory=dict)
     export_date: date | None = None
+    # the commune's outputs in a dataset screening (vaxutils.batch.dataset): no screening to do
+    screened: object | None = None
 
 
 def commune_code_of(path: Path) -> str | None:

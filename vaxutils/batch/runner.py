@@ -60,12 +60,27 @@ class BatchResult:
         return 1 if self.failed else 0
 
 
+def run_in_worker(job: CommuneJob, out: Path) -> dict:
+    """:func:`run_commune` in a batch worker: its notebook runs on the worker's kernel, started
+    with the worker's first commune and kept for the next (:mod:`vaxutils.report.engine`)."""
+    from vaxutils.report.engine import worker_engine
+    from vaxutils.report.run import using_engine
+
+    with using_engine(worker_engine()):
+        return run_commune(job, out)
+
+
 def _local(jobs: list[CommuneJob], out: Path, workers: int, on_done: Progress) -> list[dict]:
     if workers <= 1 or len(jobs) == 1:
+        from vaxutils.report.engine import NotebookEngine
+        from vaxutils.report.run import using_engine
+
         rows = []
-        for job in jobs:
-            rows.append(run_commune(job, out))
-            on_done(rows[-1])
+        # one kernel for the whole loop, closed with it (the caller's process goes on)
+        with NotebookEngine() as engine, using_engine(engine):
+            for job in jobs:
+                rows.append(run_commune(job, out))
+                on_done(rows[-1])
         return rows
     # spawn, not fork: the parent may hold threads (progress bar) and fork would copy their locks
     context = multiprocessing.get_context("spawn")
@@ -76,7 +91,7 @@ def _local(jobs: list[CommuneJob], out: Path, workers: int, on_done: Progress) -
         initializer=watch_parent,
         initargs=(os.getpid(),),
     ) as pool:
-        futures = {pool.submit(run_commune, job, out): job for job in jobs}
+        futures = {pool.submit(run_in_worker, job, out): job for job in jobs}
         for future in as_completed(futures):
             rows.append(_result_or_failure(future, futures[future]))
             on_done(rows[-1])
@@ -99,14 +114,20 @@ def watch_parent(parent_pid: int, poll: float = PARENT_POLL_SECONDS) -> None:
     threading.Thread(target=watch, name="vaxutils-watch-parent", daemon=True).start()
 
 
-def _dask(jobs: list[CommuneJob], out: Path, scheduler: object, on_done: Progress) -> list[dict]:
+def dask_jobs(
+    jobs: list[CommuneJob],
+    out: Path,
+    scheduler: object,
+    on_done: Progress,
+    task: Callable[[CommuneJob, Path], dict] = run_in_worker,
+) -> list[dict]:
     from distributed import Client
     from distributed import as_completed as dask_completed
 
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
         futures = {
-            client.submit(run_commune, job, out, pure=False, key=f"commune-{job.commune_code}"): job
+            client.submit(task, job, out, pure=False, key=f"commune-{job.commune_code}"): job
             for job in jobs
         }
         rows = []
@@ -166,9 +187,16 @@ def run_batch(
             to_run.append(job)
     if to_run:
         if scheduler is not None:
-            rows += _dask(to_run, out, scheduler, on_done)
+            rows += dask_jobs(to_run, out, scheduler, on_done)
         else:
             rows += _local(to_run, out, workers or os.cpu_count() or 1, on_done)
+    return finish_batch(out, rows, overview=overview, data_docs=data_docs)
+
+
+def finish_batch(
+    out: Path, rows: list[dict], overview: bool = True, data_docs: bool = True
+) -> BatchResult:
+    """After the communes: ``runs.csv``, the overview, the Data Docs and ``index.html``."""
     rows.sort(key=lambda r: r["commune_code"])
     extra = {}
     runs = update_runs(out, rows)

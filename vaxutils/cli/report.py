@@ -154,13 +154,80 @@ def _list_unplaced(jobs: list, out: Path, console: Console) -> None:
     )
 
 
+def _progress(console: Console):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+    )
+    return Progress(*columns, console=console, transient=False)
+
+
+def _print_result(result, console: Console) -> None:
+    counts = {s: sum(r["status"] == s for r in result.rows) for s in ("ok", "skipped", "failed")}
+    console.print(
+        f"{counts['ok']} xã đã chạy, {counts['skipped']} xã không đổi (dùng lại), "
+        f"{counts['failed']} xã lỗi. Mục lục: [bold]{result.index_html}[/]"
+    )
+    for row in result.failed:
+        console.print(f"[red]✗ {row['commune_code']} {row['commune_name']}:[/] {row['error']}")
+    if result.exit_code:
+        raise SystemExit(result.exit_code)  # typer.Exit is swallowed in non-standalone mode
+
+
+def _dataset_batch(
+    dataset,
+    out,
+    wanted,
+    day,
+    workers,
+    scheduler,
+    registry,
+    no_mask,
+    no_overview,
+    no_contracts,
+    console,
+) -> None:
+    """``batch --input DATASET``: screened on the cluster, then a report per commune there."""
+    from vaxutils.batch.dataset import run_dataset_batch
+
+    with _progress(console) as progress:
+        console.print("Đang sàng lọc bộ dữ liệu trên cụm dask… / Screening the dataset…")
+        task = progress.add_task("Lập báo cáo các xã", total=None, last="")
+
+        def done(row: dict) -> None:
+            mark = {"ok": "✓", "skipped": "=", "failed": "✗"}.get(row["status"], "?")
+            progress.update(task, advance=1, last=f"{mark} {row['commune_code']}")
+
+        result = run_dataset_batch(
+            dataset,
+            out,
+            scheduler=scheduler,
+            workers=workers or 2,
+            wanted=wanted,
+            export_date=day,
+            params=_mask_params(no_mask),
+            validate=not no_contracts,
+            registry=registry,
+            on_done=done,
+            overview=not no_overview,
+            data_docs=not no_contracts,
+        )
+    _print_result(result, console)
+
+
 @app.command("batch")
 def batch_command(
     input: Annotated[
         Path,
         typer.Option(
             "--input",
-            help="Thư mục chứa các tệp export_<mã xã>.xlsx|csv, hoặc một tệp có cột Mã xã.",
+            help="Thư mục chứa các tệp export_<mã xã>.xlsx|csv, một tệp có cột Mã xã, hoặc thư mục"
+            " bộ dữ liệu của 'vaxutils ingest'.",
         ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Thư mục ghi báo cáo các xã và index.html.")],
@@ -180,11 +247,19 @@ def batch_command(
     ] = None,
     scheduler: Annotated[
         str | None,
-        typer.Option("--scheduler", help="Địa chỉ dask.distributed scheduler (tcp://máy:8786)."),
+        typer.Option(
+            "--scheduler",
+            help="Địa chỉ dask.distributed scheduler (tcp://máy:8786); với bộ dữ liệu: 'local'"
+            " (mặc định) là một cụm cục bộ --workers tiến trình.",
+        ),
     ] = None,
     registry: Annotated[
         Path | None,
-        typer.Option("--registry", help="Thư mục chứa registry_<mã xã>.parquet (CSDL dân cư)."),
+        typer.Option(
+            "--registry",
+            help="Thư mục chứa registry_<mã xã>.parquet (CSDL dân cư); với bộ dữ liệu: tệp trích"
+            " xuất (hoặc thư mục các tệp, ví dụ mỗi tỉnh một tệp).",
+        ),
     ] = None,
     no_mask: Annotated[
         bool, typer.Option("--no-mask", help="Không che số CMND/CCCD (chỉ dùng nội bộ).")
@@ -200,9 +275,12 @@ def batch_command(
         ),
     ] = False,
 ) -> None:
-    """Báo cáo cho mọi xã của huyện/tỉnh/danh sách / Reports for many communes."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    """Báo cáo cho mọi xã của huyện/tỉnh/danh sách / Reports for many communes.
 
+    INPUT may also be a dataset folder written by ``vaxutils ingest``: it is then screened on a dask
+    cluster (``--scheduler ADDRESS``, or a local one of ``--workers`` processes) and every commune's
+    report made there, each worker keeping one notebook kernel for all its communes.
+    """
     from vaxutils.batch import plan_jobs, run_batch, selected_communes
     from vaxutils.cli.screen import parse_day
 
@@ -212,19 +290,27 @@ def batch_command(
     wanted = selected_communes(
         district=district, province=province, communes=communes.split(",") if communes else None
     )
+    if input.is_dir() and (input / "manifest.json").is_file():
+        _dataset_batch(
+            input,
+            out,
+            wanted,
+            day,
+            workers,
+            scheduler,
+            registry,
+            no_mask,
+            no_overview,
+            no_contracts,
+            console,
+        )
+        return
     jobs = plan_jobs(input, wanted, registry, export_date=day)
     for job in jobs:
         job.params = _mask_params(no_mask)
         job.validate = not no_contracts
     _list_unplaced(jobs, out, console)
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[last]}"),
-    )
-    with Progress(*columns, console=console, transient=False) as progress:
+    with _progress(console) as progress:
         task = progress.add_task("Lập báo cáo các xã", total=len(jobs), last="")
 
         def done(row: dict) -> None:
@@ -240,12 +326,4 @@ def batch_command(
             overview=not no_overview,
             data_docs=not no_contracts,
         )
-    counts = {s: sum(r["status"] == s for r in result.rows) for s in ("ok", "skipped", "failed")}
-    console.print(
-        f"{counts['ok']} xã đã chạy, {counts['skipped']} xã không đổi (dùng lại), "
-        f"{counts['failed']} xã lỗi. Mục lục: [bold]{result.index_html}[/]"
-    )
-    for row in result.failed:
-        console.print(f"[red]✗ {row['commune_code']} {row['commune_name']}:[/] {row['error']}")
-    if result.exit_code:
-        raise SystemExit(result.exit_code)  # typer.Exit is swallowed in non-standalone mode
+    _print_result(result, console)

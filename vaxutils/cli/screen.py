@@ -92,13 +92,14 @@ def screen_command(
     if input.is_dir() and (input / "manifest.json").is_file():
         from vaxutils.screen.distributed import screen_dataset
 
-        if registry is not None:
-            raise VaxutilsError(
-                "Chưa hỗ trợ --registry với bộ dữ liệu: đối chiếu CSDL dân cư từng xã bằng"
-                " 'vaxutils screen' trên tệp của xã. / --registry is not supported with a dataset yet."
-            )
         run = screen_dataset(
-            input, out, scheduler=scheduler, export_date=parse_day(export_date), workers=workers
+            input,
+            out,
+            scheduler=scheduler,
+            export_date=parse_day(export_date),
+            workers=workers,
+            registry=registry,
+            registry_columns=registry_columns,
         )
         _print_summary(console, run.summary, input.name, out)
         console.print(

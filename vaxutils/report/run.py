@@ -1,6 +1,9 @@
-"""Run a report notebook with papermill and export it to HTML.
+"""Run a report notebook and export it to HTML.
 
-papermill starts one kernel per notebook. On POSIX the kernel talks over IPC sockets in a private
+By default papermill starts one kernel per notebook (``vaxutils report``: one commune). A batch
+worker runs its communes inside :func:`using_engine` instead: one kernel kept across notebooks and
+reset between them (:mod:`vaxutils.report.engine`), the same cells, parameters and outputs.
+ On POSIX the kernel talks over IPC sockets in a private
 temporary folder rather than TCP: parallel workers can no longer race for the same free port,
 and ipykernel has no reason to warn about unencrypted TCP. The kernel's own log is turned down
 to CRITICAL: a user of ``vaxutils batch`` sees our progress bar and summary, not the kernel's
@@ -11,72 +14,74 @@ start is retried, and only a failure *inside* the notebook counts as the commune
 
 from __future__ import annotations
 
-import os
+import contextlib
 import shutil
-import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from vaxutils.errors import VaxutilsError
 from vaxutils.io.files import write_atomic
+from vaxutils.report.engine import (
+    KERNEL_ARGUMENTS,
+    KERNEL_NAME,
+    KERNEL_START_ATTEMPTS,
+    NotebookEngine,
+    NotebookFailed,
+    _is_kernel_start_failure,
+    kernel_manager,
+    socket_dir,
+)
 from vaxutils.report.export import notebook_to_html
 from vaxutils.resources import shipped
 
 NOTEBOOK_DIR = shipped("notebooks")
 COMMUNE_NOTEBOOK = NOTEBOOK_DIR / "commune_report.ipynb"
 OVERVIEW_NOTEBOOK = NOTEBOOK_DIR / "overview.ipynb"
-KERNEL_NAME = "python3"
-KERNEL_START_ATTEMPTS = 3
-#: Command-line options for the kernel: its log would otherwise reach the user's terminal.
-KERNEL_ARGUMENTS: tuple[str, ...] = ("--IPKernelApp.log_level=CRITICAL",)
-#: Unix socket paths are limited to ~107 bytes; past this, stay on TCP.
-LONGEST_IPC_PATH = 90
+
+__all__ = [
+    "COMMUNE_NOTEBOOK",
+    "KERNEL_ARGUMENTS",
+    "KERNEL_NAME",
+    "NotebookFailed",
+    "OVERVIEW_NOTEBOOK",
+    "execute_notebook",
+    "render_report",
+    "using_engine",
+    "write_text_atomic",
+]
+
+_current = threading.local()
 
 
-class NotebookFailed(VaxutilsError):
-    """A report notebook raised an error while running."""
-
-
-def _is_kernel_start_failure(exc: BaseException) -> bool:
-    text = f"{type(exc).__name__}: {exc}".lower()
-    return any(
-        marker in text
-        for marker in ("kernel died", "address already in use", "zmqerror", "kernel didn't respond")
-    )
-
-
-def _kernel_manager(socket_dir: str | None):
-    """A kernel manager for one run: IPC sockets in ``socket_dir`` when given, else TCP."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    if socket_dir is None:
-        return AsyncKernelManager(kernel_name=KERNEL_NAME)
-    return AsyncKernelManager(
-        kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(socket_dir, "k")
-    )
-
-
-def _socket_dir() -> str | None:
-    """A private folder for the kernel's sockets (POSIX only), or None to use TCP."""
-    if os.name != "posix":
-        return None
-    folder = tempfile.mkdtemp(prefix="vx-")
-    if len(folder) + len("/k-99999") > LONGEST_IPC_PATH:
-        os.rmdir(folder)
-        return None
-    return folder
+@contextlib.contextmanager
+def using_engine(engine: NotebookEngine | None) -> Iterator[NotebookEngine | None]:
+    """Inside this block, this thread's notebooks run on ``engine`` (a kernel kept across
+    notebooks, :mod:`vaxutils.report.engine`) instead of a fresh kernel each; None: fresh kernels."""
+    previous = getattr(_current, "engine", None)
+    _current.engine = engine
+    try:
+        yield engine
+    finally:
+        _current.engine = previous
 
 
 def execute_notebook(
     template: str | Path, output_ipynb: str | Path, parameters: dict, timeout: int = 600
 ) -> Path:
-    """Execute ``template`` with ``parameters`` into ``output_ipynb`` (folders created first)."""
+    """Execute ``template`` with ``parameters`` into ``output_ipynb`` (folders created first), on
+    the engine of :func:`using_engine` when there is one, else with papermill on a new kernel."""
+    engine = getattr(_current, "engine", None)
+    if engine is not None:
+        engine.timeout = timeout
+        engine.run(template, output_ipynb, parameters)
+        return Path(output_ipynb)
     import papermill as pm  # heavy import, only when a notebook runs
 
     output_ipynb = Path(output_ipynb)
     output_ipynb.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
-        socket_dir = _socket_dir()
+        sockets = socket_dir()
         try:
             pm.execute_notebook(
                 str(template),
@@ -88,8 +93,8 @@ def execute_notebook(
                 request_save_on_cell_execute=False,
                 execution_timeout=timeout,
                 cwd=str(output_ipynb.parent),
-                km=_kernel_manager(socket_dir),
-                extra_arguments=list(KERNEL_ARGUMENTS),
+                km=kernel_manager(sockets),
+                extra_arguments=list(KERNEL_ARGUMENTS[:1]),
             )
             return output_ipynb
         except pm.PapermillExecutionError as exc:
@@ -102,8 +107,8 @@ def execute_notebook(
                 raise
             time.sleep(0.2 * attempt)
         finally:
-            if socket_dir is not None:
-                shutil.rmtree(socket_dir, ignore_errors=True)
+            if sockets is not None:
+                shutil.rmtree(sockets, ignore_errors=True)
     raise AssertionError("unreachable")
 
 

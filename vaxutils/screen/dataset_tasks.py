@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ from vaxutils.screen.dataset_out import (
 )
 from vaxutils.screen.engine import screen
 from vaxutils.screen.findings import build_findings, positions_in, record_status
+from vaxutils.screen.registry_dataset import REGISTRY_DIR, group_registry
 from vaxutils.screen.summary import summarize
 
 
@@ -74,19 +76,31 @@ def _by_part(frame: pd.DataFrame, part: np.ndarray, n_parts: int):
     return frame.iloc[order], starts
 
 
-def screen_group(parts: list[tuple[int, str, str]], root, out, export_date: date) -> dict:
+def screen_group(
+    parts: list[tuple[int, str, str]],
+    root,
+    out,
+    export_date: date,
+    registry_rows: pd.DataFrame | None = None,
+) -> dict:
     """Step 1: screen a group of communes, write each commune's Parquet outputs and the group's
     cross-commune keys (the commune's CSV and summary wait for the cross-commune findings).
 
     One :func:`~vaxutils.screen.screen` call for the group (its fixed cost — per distinct name,
     date, ID — is paid once, and duplicates are blocked by commune inside it), then the results are
     cut back into communes. Returns ``{"communes": [{part, province, commune, summary}], "timings"}``.
+    With a registry extract, ``registry_rows`` are the other communes' registry rows the group's
+    records may match (:mod:`vaxutils.screen.registry_dataset`).
     """
     clock = _Clock()
-    whole, counts = read_partitions(root, [(province, commune) for _, province, commune in parts])
+    mine = [(province, commune) for _, province, commune in parts]
+    whole, counts = read_partitions(root, mine)
+    registry = None
+    if registry_rows is not None:
+        registry = group_registry(Path(out) / REGISTRY_DIR, mine, registry_rows)
     clock.lap("read")
     n_rec, n_dose = np.array(counts["records"]), np.array(counts["doses"])
-    result = screen(whole, export_date=export_date)
+    result = screen(whole, export_date=export_date, registry=registry)
     clock.lap("screen")
     rec_part = np.repeat(np.arange(len(parts)), n_rec)
     dose_part = np.repeat(np.arange(len(parts)), n_dose)[result.doses.index.to_numpy()]

@@ -66,6 +66,7 @@ from vaxutils.screen.dataset_tasks import (
     screen_group,
 )
 from vaxutils.screen.partitioned import balanced_groups
+from vaxutils.screen.registry_dataset import REGISTRY_DIR, registry_pass
 
 # what other modules and scripts took from here before the tasks and the layout had modules
 __all__ = [
@@ -137,6 +138,9 @@ def screen_dataset(
     max_group_rows: int = GROUP_ROWS,
     retries: int = 3,
     processes: bool = True,
+    communes=None,
+    registry=None,
+    registry_columns=None,
 ) -> DatasetScreen:
     """Screen every commune of the dataset at ``root`` into ``out`` on a dask cluster.
 
@@ -144,11 +148,16 @@ def screen_dataset(
     ``"local"`` for a LocalCluster of ``workers`` processes (threads with ``processes=False``).
     Communes go in groups of at most ~``max_group_rows`` records + doses (a task's memory), at least
     ``tasks_per_worker`` per worker of the cluster; a task is retried up to ``retries`` times.
+    ``communes`` (codes) screens only those communes. ``registry``: a registry extract file, or a
+    folder of them (one per province, say), compared with every commune's records as a single run
+    would (:mod:`vaxutils.screen.registry_dataset`).
     """
     export_date = export_date or date.today()
     root, out = Path(root), Path(out)
     started = time.perf_counter()
-    parts = [(i, p, c) for i, (p, c) in enumerate(list_partitions(root))]
+    chosen = None if communes is None else set(communes)
+    found = [(p, c) for p, c in list_partitions(root) if chosen is None or c in chosen]
+    parts = [(i, p, c) for i, (p, c) in enumerate(found)]
     if not parts:
         raise io.IngestError(
             f"Bộ dữ liệu {root} không có hồ sơ nào (chưa chạy 'vaxutils ingest'?)."
@@ -160,15 +169,30 @@ def screen_dataset(
     with dask_client(scheduler, workers, processes) as client:
         n_workers = len(client.scheduler_info().get("workers", {})) or workers
         groups = plan_groups(sizes, n_workers * max(1, tasks_per_worker), max_group_rows)
-        futures = client.map(
-            screen_group,
-            [[parts[i] for i in g] for g in groups],
-            root=str(root),
-            out=str(out),
-            export_date=export_date,
-            retries=retries,
-            pure=False,
-        )
+        group_parts = [[parts[i] for i in g] for g in groups]
+        if registry is None:
+            futures = client.map(
+                screen_group,
+                group_parts,
+                root=str(root),
+                out=str(out),
+                export_date=export_date,
+                retries=retries,
+                pure=False,
+            )
+        else:
+            clock = time.perf_counter()
+            rows, registry_inputs = registry_pass(
+                client, root, out, group_parts, registry, registry_columns, retries
+            )
+            timings["registry"] = round(time.perf_counter() - clock, 3)
+            futures = [
+                client.submit(
+                    screen_group, gp, str(root), str(out), export_date, rows_of,
+                    retries=retries, pure=False,
+                )
+                for gp, rows_of in zip(group_parts, rows, strict=True)
+            ]  # fmt: skip
         screened = client.gather(futures)
         # forgotten at once: were a worker holding one of them lost later, dask would run the task
         # again — and rewrite a commune's files over what step 3 writes
@@ -205,9 +229,12 @@ def screen_dataset(
         "finalize_group": _sum_timings([b["timings"] for b in finalized]),
     }
     touched = set(issue_part.tolist())
-    # the hashed keys served the cross pass only
+    # the hashed keys served the cross pass only, the cut registry the screening only
     shutil.rmtree(out / KEYS_DIR.parent, ignore_errors=True)
+    shutil.rmtree(out / REGISTRY_DIR, ignore_errors=True)
     summary = reduce_summaries(list(summaries.values()))
+    if registry is not None:
+        summary["inputs"] = registry_inputs
     summary.update(
         {
             "export_date": export_date.isoformat(),
