@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from dataset_fixture import COMMUNES, EXPORT_DATE, HANOI, write_district
-from distributed import Client, LocalCluster
 
 from vaxutils import dataset, io
 from vaxutils.batch.dataset import SCREEN_DIR, ScreenedCommune, report_screened, run_dataset_batch
@@ -20,17 +19,6 @@ from vaxutils.screen import distributed as dist
 from vaxutils.screen import screen
 
 KEY = ["source_row", "record_id", "code", "field"]
-
-
-@pytest.fixture(scope="module")
-def client():
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as c,
-    ):
-        yield c
 
 
 @pytest.fixture(scope="module")

@@ -15,24 +15,12 @@ from dataset_fixture import (
     write_cross_files,
     write_district,
 )
-from distributed import Client, LocalCluster
 
 from vaxutils import dataset
 from vaxutils.screen import dataset_tasks, screen
 from vaxutils.screen import distributed as dist
 
 KEY = ["source_row", "record_id", "code", "field"]
-
-
-@pytest.fixture(scope="module")
-def client():
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as c,
-    ):
-        yield c
 
 
 @pytest.fixture(scope="module")
