@@ -11,12 +11,12 @@ import re
 import unicodedata
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
+from workbook_helpers import workbook_text
 
 from vaxutils import io, refdata
 from vaxutils.cli import app
@@ -112,15 +112,6 @@ def test_tone_placement_and_prefixes_fold_to_one_key():
     assert not name_keys("Xà Phìn", "commune")[0] & name_keys("Phìn", "commune")[0]
 
 
-def _cells(path) -> str:
-    book = openpyxl.load_workbook(path, read_only=True)
-    text = " ".join(
-        str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v
-    )
-    book.close()
-    return text
-
-
 def test_report_and_workbooks_from_a_mixed_file_hold_nobody_of_another_commune(
     district_file, tmp_path
 ):
@@ -138,7 +129,7 @@ def test_report_and_workbooks_from_a_mixed_file_hold_nobody_of_another_commune(
     folder = tmp_path / mine
     texts = {"report.html": (folder / "report.html").read_text("utf-8")}
     for book in folder.glob("*.xlsx"):
-        texts[book.name] = _cells(book)
+        texts[book.name] = workbook_text(book)
     assert any(name.startswith("ra_soat_") for name in texts)
     # the platform's import results are counted in the commune report
     assert "Kết quả nhập lên nền tảng" in texts["report.html"]

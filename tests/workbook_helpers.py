@@ -9,6 +9,16 @@ import openpyxl
 RECORD_ID_LABEL = "Mã đối tượng"
 
 
+def workbook_text(path) -> str:
+    """Every non-empty cell of every sheet, as one text (to look for a name or an ID in it)."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    text = " ".join(
+        str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v
+    )
+    book.close()
+    return text
+
+
 def fill(path: Path, out: Path, answer) -> Path:
     """Fill every list sheet as a person would: ``answer(record_id) -> {column label: value}``.
 

@@ -5,10 +5,10 @@ its report does, or the command stops and asks for ``--commune`` (issue 13, item
 from __future__ import annotations
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
+from workbook_helpers import workbook_text
 
 from vaxutils.cli import app
 from vaxutils.errors import VaxutilsError
@@ -38,15 +38,6 @@ def screened(tmp_path_factory):
     records = pd.read_parquet(out / "records.parquet")
     assert set(records["commune_code"].dropna()) == set(CODES)  # the folder really mixes them
     return out, frame, truth
-
-
-def _cells(path) -> str:
-    book = openpyxl.load_workbook(path, read_only=True)
-    text = " ".join(
-        str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v
-    )
-    book.close()
-    return text
 
 
 def _foreign(frame: pd.DataFrame, truth: pd.DataFrame) -> tuple[set[str], set[str]]:
@@ -95,7 +86,7 @@ def test_workbooks_of_one_commune_hold_nobody_of_the_other(screened, tmp_path):
     names, ids = _foreign(frame, truth)
     assert names and ids
     for book in books:
-        text = _cells(book)
+        text = workbook_text(book)
         assert not [n for n in names if n in text], f"{book.name} names the other commune's people"
         assert not [i for i in ids if i in text], f"{book.name} has the other commune's IDs"
     listed = pd.read_csv(next((tmp_path / "ky").glob("ky_ho_chieu_*.csv")), dtype=str)
