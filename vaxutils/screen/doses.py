@@ -30,12 +30,14 @@ suggestion; codes in ``vaxutils/screen/catalogue/doses.yaml``).
 
 import pandas as pd  # noqa: F401 (the examples above use it)
 
+from vaxutils.screen.dose_checks.history import DoseCodes
 from vaxutils.screen.dose_checks.issues import CODES, ISSUE_COLUMNS
 from vaxutils.screen.dose_checks.prepare import MAX_DOSE_NUMBER, PREPARED_COLUMNS, prepare_doses
 from vaxutils.screen.dose_checks.rules import dose_issues
 
 __all__ = [
     "CODES",
+    "DoseCodes",
     "ISSUE_COLUMNS",
     "MAX_DOSE_NUMBER",
     "PREPARED_COLUMNS",

@@ -15,7 +15,7 @@ import pandas as pd
 
 from vaxutils import reconcile
 from vaxutils.kernel.cells import text_column
-from vaxutils.screen.doses import dose_issues, prepare_doses
+from vaxutils.screen.doses import DoseCodes, dose_issues, prepare_doses
 from vaxutils.screen.duplicates import DOSE_SUMMARY_COLUMNS, duplicate_groups, duplicate_issues
 from vaxutils.screen.findings import build_findings, positions_in, record_status
 from vaxutils.screen.persons import (
@@ -53,6 +53,19 @@ class RecordCodes:
         ids = pd.Index(ids, dtype="string")
         at = positions_in(text_column(doses, "record_id"), ids)
         return cls(codes, at, ids)
+
+    def for_dose_checks(self, records: pd.DataFrame, doses: pd.DataFrame) -> DoseCodes | None:
+        """The codes :func:`~vaxutils.screen.doses.dose_issues` would hash again from the text ids
+        (records' ids stripped; a dose whose id is on no record has a code of its own), or None
+        when a record id has surrounding spaces (the dose checks then strip and hash them)."""
+        record_ids = text_column(records, "record_id")
+        if not record_ids.str.strip().eq(record_ids).fillna(True).all():
+            return None
+        at = self.doses.copy()
+        orphan = np.flatnonzero((at < 0) & text_column(doses, "record_id").notna().to_numpy())
+        extra, distinct = pd.factorize(text_column(doses, "record_id").take(orphan))
+        at[orphan] = len(self.ids) + extra
+        return DoseCodes(doses=at, persons=self.records, n=len(self.ids) + len(distinct))
 
 
 def _per_id_summary(doses: pd.DataFrame, codes: RecordCodes) -> pd.DataFrame:
@@ -131,8 +144,10 @@ def screen(
     # the record ids hashed once: every per-record summary of the doses is an integer groupby
     codes = RecordCodes.of(records, doses)
     per_id = _per_id_summary(doses, codes)
-    first_dose = pd.Series(per_id["first_dose_date"].to_numpy(), index=codes.ids)
-    persons = prepare_persons(records, first_dose)
+    persons = prepare_persons(records)
+    # each record's first dose by its code: what prepare_persons would look up by record id
+    spread = _spread(per_id, codes, persons.index)
+    persons["first_dose_date"] = spread["first_dose_date"]
     lap("prepare")
 
     row_issues = record_issues(records, persons, today=export_date)
@@ -149,11 +164,14 @@ def screen(
     if filled is not None and len(filled):
         parts.append(merged_issues(filled, persons["record_id"]))
     # duplicates first: a person's doses are judged on the merged history of their records
-    linked = persons.join(_spread(per_id, codes, persons.index).drop(columns="first_dose_date"))
+    linked = persons.join(spread.drop(columns="first_dose_date"))
     groups = duplicate_groups(linked)
     lap("duplicates")
-    person_of = pd.Series(groups["person_group"].to_numpy(), index=persons["record_id"].to_numpy())
-    parts.append(dose_issues(doses, persons, pd.Timestamp(export_date), groups=person_of))
+    person_of = pd.Series(groups["person_group"].to_numpy(), index=pd.Index(persons["record_id"]))
+    dose_codes = codes.for_dose_checks(records, doses)
+    parts.append(
+        dose_issues(doses, persons, pd.Timestamp(export_date), groups=person_of, codes=dose_codes)
+    )
     lap("doses")
     parts.append(duplicate_issues(linked, groups=groups))
     lap("duplicate_findings")

@@ -19,8 +19,10 @@ from vaxutils.screen.dose_checks.days import (
     swap_suggestion,
 )
 from vaxutils.screen.dose_checks.history import (
+    DoseCodes,
     dose_chain,
     histories,
+    keyed_like_persons,
     prev,
     primary_doses_by_record,
     record_codes,
@@ -45,6 +47,7 @@ def dose_issues(
     *,
     with_dose_row: bool = False,
     groups: pd.Series | None = None,
+    codes: DoseCodes | None = None,
 ) -> pd.DataFrame:
     """Problems in the dose histories, long form: record_id, source_row, code, field, value, suggestion.
 
@@ -63,6 +66,9 @@ def dose_issues(
     When a record's birth date and its 12-digit ID disagree on the birth year, the age rules are
     judged on the ID's year (a year typed late would make an adult's dose "too young"); the birth
     date itself is a personal-information finding (``id_birth_year_mismatch``).
+
+    ``codes`` are the record codes of these doses and persons when the caller has them (a
+    :class:`~.history.DoseCodes`, as :func:`~.history.record_codes` would compute them).
     """
     if not {"product", "dose_date_precision"} <= set(doses.columns):
         doses = prepare_doses(doses)
@@ -85,9 +91,17 @@ def dose_issues(
     dates = _check_date_cells(issues, d, export_day)
     _check_products(issues, d, pcode, facts)
     num, in_range = _check_dose_numbers(issues, d)
-    rcode, person_code, n_ids = record_codes(d["record_id"], persons)
+    if codes is None:
+        rcode, person_code, n_ids = record_codes(d["record_id"], persons)
+    elif len(codes.doses) != len(d) or len(codes.persons) != len(persons):
+        raise ValueError("dose_issues: the codes are not those of these doses and persons")
+    else:
+        rcode, person_code, n_ids = codes.doses, codes.persons, codes.n
     # the history a dose belongs to: its record's, or its person's when records are merged
-    hcode, num, usable = histories(d, rcode, num, in_range, dates, groups)
+    keyed = groups is not None and keyed_like_persons(groups, persons)
+    hcode, num, usable = histories(
+        d, rcode, num, in_range, dates, groups, person_code if keyed else None
+    )
     chain = dose_chain(hcode, num, dates["day"], d["source_row"], usable)
     repeated = repeated_numbers(hcode, num, chain)
     issues.add(chain[repeated], "dose_number_repeated", "dose_number", d["dose_number_raw"])
