@@ -68,6 +68,9 @@ class RecordCodes:
         return DoseCodes(doses=at, persons=self.records, n=len(self.ids) + len(distinct))
 
 
+_DAY_BITS = 19
+
+
 def _per_id_summary(doses: pd.DataFrame, codes: RecordCodes) -> pd.DataFrame:
     """:data:`~vaxutils.screen.duplicates.DOSE_SUMMARY_COLUMNS` per distinct record id (rows
     ``0..len(codes.ids)-1``; NA where an id has no dose)."""
@@ -89,8 +92,9 @@ def _per_id_summary(doses: pd.DataFrame, codes: RecordCodes) -> pd.DataFrame:
     # the smallest gap: dated doses in (record, date) order, differences within a record
     dated = ~np.isnat(day)
     c, d = code[dated], day[dated].astype("datetime64[D]").astype("int64")
-    order = np.lexsort((d, c))
-    c, d = c[order], d[order]
+    # one sort of a packed (record, day) key: days of datetime64[ns] lie within ±2**17 of 1970
+    key = np.sort((c.astype(np.int64) << _DAY_BITS) | (d + (1 << (_DAY_BITS - 1))))
+    c, d = key >> _DAY_BITS, (key & ((1 << _DAY_BITS) - 1)) - (1 << (_DAY_BITS - 1))
     same = np.r_[False, c[1:] == c[:-1]][: len(c)]  # (no dose: no element)
     gap = pd.Series(np.diff(d, prepend=0)[same].astype("float64"))
     table["min_dose_gap_days"] = gap.groupby(c[same]).min().reindex(every_id).to_numpy()
