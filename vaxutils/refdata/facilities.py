@@ -62,8 +62,11 @@ def facility_level_lookup(s: pd.Series) -> pd.Series:
     if len(s) == 0:
         return pd.Series([], index=s.index, dtype="string", name=s.name)
     codes, uniques = factorize_cells(s)
-    mapped = np.array([_level_of_text(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(mapped[codes], index=s.index, dtype="string", name=s.name)
+    mapped = pd.array([_level_of_text(u) for u in uniques] + [None], dtype="string")
+    # code -1 (missing) picks the trailing None; an Arrow take, not a Python object per row
+    return pd.Series(
+        mapped.take(np.where(codes < 0, len(uniques), codes)), index=s.index, name=s.name
+    )
 
 
 # DESIGN §3.5: the level a facility's name gives when an export has no "Tuyến" column. Patterns on

@@ -224,9 +224,11 @@ def vaccine_lookup(s: pd.Series) -> pd.Series:
     if len(s) == 0:
         return pd.Series([], index=s.index, dtype="string", name=s.name)
     codes, uniques = factorize_cells(s)
-    mapped = np.array([lookup(u) for u in uniques] + [None], dtype=object)
-    # code -1 (missing) picks the trailing None
-    return pd.Series(mapped[codes], index=s.index, dtype="string", name=s.name)
+    mapped = pd.array([lookup(u) for u in uniques] + [None], dtype="string")
+    # code -1 (missing) picks the trailing None; an Arrow take, not a Python object per row
+    return pd.Series(
+        mapped.take(np.where(codes < 0, len(uniques), codes)), index=s.index, name=s.name
+    )
 
 
 def min_age_on(dates: pd.Series) -> pd.Series:
