@@ -3,8 +3,8 @@
 Screening hashes the record ids once (engine.RecordCodes) and hands integer codes to the dose
 checks and the persons frame: the same histories, the same findings, the same first dose per
 record as the text lookups — also on ids the engine does not produce (repeated, missing, with
-spaces, on no record). Blocking sorts only the records that share a block; the smallest dose gap
-comes from one sort of a packed key: the same pairs and gaps as before."""
+spaces, on no record). The smallest dose gap comes from one sort of a packed key: the same
+gaps as before."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vaxutils.io import read_export
-from vaxutils.linkage.blocking import _pairs_within_blocks
 from vaxutils.screen.dose_checks.history import (
     group_labels,
     histories,
@@ -172,35 +171,6 @@ def test_screened_first_dose_is_the_lookup_by_record_id(commune_export):
     got = result.records["first_dose_date"]
     pd.testing.assert_series_equal(got, want, check_names=False)
     assert got.notna().sum() > 1_000 and got.isna().any()
-
-
-def _pairs_by_sorting_everything(block: np.ndarray, max_block: int) -> np.ndarray:
-    """Candidate pairs as blocking found them before the singletons were set aside."""
-    order = np.argsort(block, kind="stable")
-    sorted_block = block[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_block)) + 1]
-    lengths = np.diff(np.r_[starts, len(block)])
-    run_start = np.repeat(starts, lengths)
-    run_end = run_start + np.repeat(lengths, lengths)
-    usable = (sorted_block >= 0) & (run_end - run_start <= max_block)
-    position = np.arange(len(block))
-    partners = np.where(usable, run_end - position - 1, 0)
-    first = np.repeat(position, partners)
-    offset = np.arange(partners.sum()) - np.repeat(np.cumsum(partners) - partners, partners)
-    a, b = order[first], order[first + 1 + offset]
-    return np.column_stack([np.minimum(a, b), np.maximum(a, b)])
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    st.lists(st.integers(-1, 8) | st.integers(2**40, 2**40 + 2), max_size=60),
-    st.integers(1, 6),
-)
-def test_pairs_within_blocks_equal_sorting_everything(block, max_block):
-    block = np.asarray(block, dtype=np.int64)
-    got = _pairs_within_blocks(block, max_block)
-    want = _pairs_by_sorting_everything(block, max_block)
-    np.testing.assert_array_equal(got.reshape(-1, 2), want.reshape(-1, 2))  # same pairs, same order
 
 
 @settings(max_examples=40, deadline=None)

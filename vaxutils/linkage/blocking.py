@@ -128,22 +128,19 @@ def _block_codes(keys: pd.DataFrame, rule: Rule, factorized: dict | None = None)
 def _pairs_within_blocks(block: np.ndarray, max_block: int) -> np.ndarray:
     """All pairs (i, j), i < j, of positions with the same block code (not -1), as an (m, 2) array.
 
-    Sorting by block puts each block in a run; every element pairs with the rest of its run. Only
-    the elements of blocks of 2..``max_block`` are sorted (most records are alone in their block).
+    Sorting by block puts each block in a run; every element pairs with the rest of its run.
     """
-    keyed = np.flatnonzero(block >= 0)
-    codes, _ = pd.factorize(block[keyed])
-    size = np.bincount(codes, minlength=1)[codes]
-    members = keyed[(size > 1) & (size <= max_block)]
-    order = members[np.argsort(block[members], kind="stable")]
+    order = np.argsort(block, kind="stable")
     sorted_block = block[order]
     # Run boundaries from the changes of value (cheaper than searching every element).
     boundary = np.flatnonzero(np.diff(sorted_block)) + 1
     starts = np.r_[0, boundary]
-    lengths = np.diff(np.r_[starts, len(order)])
-    run_end = np.repeat(starts + lengths, lengths)
-    position = np.arange(len(order))
-    partners = run_end - position - 1
+    lengths = np.diff(np.r_[starts, len(block)])
+    run_start = np.repeat(starts, lengths)
+    run_end = run_start + np.repeat(lengths, lengths)
+    usable = (sorted_block >= 0) & (run_end - run_start <= max_block)
+    position = np.arange(len(block))
+    partners = np.where(usable, run_end - position - 1, 0)
     first = np.repeat(position, partners)
     offset = np.arange(partners.sum()) - np.repeat(np.cumsum(partners) - partners, partners)
     a, b = order[first], order[first + 1 + offset]
