@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vaxutils.io.cells import text_column
-from vaxutils.passport.arrow_text import arrow_text, as_series, join, positions, take
+from vaxutils.passport.arrow_text import arrow_text, as_series, join, positions_of, take
 from vaxutils.refdata import vaccines
 from vaxutils.schema import CATEGORY_LABELS_VI
 from vaxutils.screen import catalogue
@@ -107,20 +107,23 @@ def dose_reasons(found: pd.DataFrame) -> pd.DataFrame:
 
 
 def record_reasons(
-    d: pd.DataFrame, findings: pd.DataFrame, exempt: np.ndarray, merged: pd.Series
+    keys: tuple[pa.Array, np.ndarray],
+    findings: pd.DataFrame,
+    exempt: np.ndarray,
+    merged: pd.Series,
 ) -> pd.DataFrame:
-    """The person's record not clean yet (unless the site is exempt), or waiting to be merged."""
+    """The person's record not clean yet (unless the site is exempt), or waiting to be merged.
+    ``keys`` are the doses' record ids as :func:`~vaxutils.passport.arrow_text.encode` makes them."""
     wrong = findings[
         findings["category"].isin(BLOCKING_CATEGORIES) & findings["severity"].eq("error")
     ]
     labelled = wrong.assign(label=wrong["category"].map(CATEGORY_LABELS_VI))
     labels = joined_per_key(labelled.drop_duplicates(["record_id", "label"]), "record_id", "label")
-    rid = arrow_text(text_column(d, "record_id"))
     # a duplicate waiting to be merged is its kept record's business: its own "duplicate" finding
     # does not block the kept record, the merge does (below)
-    why_at = positions(rid, labels.index.to_series())
+    why_at = positions_of(keys, labels.index.to_series())
     blocked = np.flatnonzero((why_at >= 0) & ~exempt)
-    into_at = positions(rid, merged.index.to_series())
+    into_at = positions_of(keys, merged.index.to_series())
     waiting = np.flatnonzero(into_at >= 0)
     why = take(arrow_text(labels), why_at[blocked])
     into = take(arrow_text(merged), into_at[waiting])

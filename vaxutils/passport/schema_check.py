@@ -60,6 +60,13 @@ def _text_rule_masks(text: pd.Series, rule: dict) -> list[tuple[np.ndarray, str]
     return bad
 
 
+def _mostly_distinct(text: pa.Array, probe: int = 10_000) -> bool:
+    """Whether most values of a long column differ (judged on its first ``probe`` values)."""
+    if len(text) <= 2 * probe:
+        return False
+    return pc.count_distinct(text.slice(0, probe)).as_py() > probe // 2
+
+
 def _rule_problems(values: pd.Series, rule: dict, path: str) -> pd.DataFrame:
     """Rows of ``values`` (NA = absent) that break one field's schema rules, with a message."""
     rule = _resolve(rule)
@@ -74,6 +81,10 @@ def _rule_problems(values: pd.Series, rule: dict, path: str) -> pd.DataFrame:
         if "maximum" in rule:
             bad.append((whole & (number > rule["maximum"]), f"lớn hơn {rule['maximum']}"))
         bad = [(mask.fillna(False).to_numpy(bool), why) for mask, why in bad]
+    elif _mostly_distinct(arrow_text(values)):
+        # certificate ids: one per row, so encoding them first would only add a hash pass
+        present = values.notna().to_numpy(bool)
+        bad = [(mask & present, why) for mask, why in _text_rule_masks(values, rule)]
     else:
         # each distinct text checked once, the answer spread back to its rows
         coded = pc.dictionary_encode(arrow_text(values))
