@@ -12,7 +12,14 @@ does not have: the same ID number, the same phone, or complementary dose histori
 record, boosters on the other, in order). Twins (different given names) stay apart, as within a
 commune.
 
-Findings (:func:`cross_issues`):
+The decision is cut in two so that no task holds the whole run's candidate records:
+:func:`judge_pairs` decides the pairs of one shuffled partition from those pairs' records only (all
+the records of one ID number share a block, so a shared number is decided there too), and
+:func:`merge_judgements` joins the partitions' decisions — links, shared numbers, the linked
+records' ids — into person groups, which can span keys and so partitions. :func:`cross_issues` is
+both in one call.
+
+Findings (:func:`cross_issues`, :func:`merge_judgements`):
 
 - ``duplicate_other_commune`` on each record of a person found in another commune; ``related`` names
   the other record and its commune (``K123 (xã 01423)``), nothing else of the other person.

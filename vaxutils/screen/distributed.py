@@ -14,8 +14,13 @@ write :mod:`vaxutils.screen.dataset_out`):
    grows. Groups are large because part of screening costs per *distinct* name, date or ID, and
    communes share most of those: a group pays it once.
 2. **Across communes.** The keys are read as a dask dataframe, shuffled by hash and turned into
-   candidate pairs on the workers; the few candidate records are fetched by tasks from the communes'
-   outputs and compared there (:func:`vaxutils.screen.cross_commune.cross_issues`).
+   candidate pairs on the workers, one partition of pairs per key file. One task per group fetches
+   its communes' candidate records and writes, for each partition of pairs, those it needs; one
+   task per partition compares only its pairs' records
+   (:func:`vaxutils.screen.cross_commune.judge_pairs`); one task joins the decisions (links and
+   shared ID numbers, no record fields) into person groups
+   (:func:`vaxutils.screen.cross_commune.merge_judgements`). Every task's size is a group's or a
+   partition's, not the country's.
 3. **Back to the communes.** One task per group again: a commune with cross-commune findings gets
    its findings, status and summary rewritten; every commune gets its ``findings.csv`` and
    ``summary.json``. The run's summary is the sum of the communes' summaries, with the tasks'
