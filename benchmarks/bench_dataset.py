@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -28,14 +27,6 @@ from pathlib import Path
 
 DATA = Path(__file__).parent / "_data"
 EXPORT_DATE = date(2022, 5, 15)
-
-
-def _peak_rss_gb() -> float:
-    """This process's peak RSS (VmHWM: unlike ru_maxrss, not inherited from the parent)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024**2
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
 def generate(n: int, data: Path = DATA) -> None:
@@ -50,23 +41,18 @@ def generate(n: int, data: Path = DATA) -> None:
 
 def one(n: int, workers: int, data: Path = DATA, outs: Path | None = None) -> dict:
     """Screen one size; runs in its own process so its peaks are its own."""
-    from distributed import Client, LocalCluster
-
+    from vaxutils.screen.cluster import dask_client, peak_rss_gb, worker_peaks
     from vaxutils.screen.distributed import screen_dataset
 
     root = data / f"dataset_{n}"
     out = (outs or data) / f"dataset_{n}_out"
-    with (
-        LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    # the LocalCluster screen_dataset would start itself (its p2p limits), kept to ask its workers
+    with dask_client("local", workers) as client:
         t = time.perf_counter()
         cpu = time.process_time()
         run = screen_dataset(root, out, scheduler=client, export_date=EXPORT_DATE, workers=workers)
         total = time.perf_counter() - t
-        peaks = client.run(_peak_rss_gb)
+        peaks = worker_peaks(client)
         worker_cpu = client.run(time.process_time)
         cpu = time.process_time() - cpu
     return {
@@ -78,9 +64,10 @@ def one(n: int, workers: int, data: Path = DATA, outs: Path | None = None) -> di
         "communes_s": run.summary["timings_s"]["communes"],
         "cross_s": run.summary["timings_s"]["cross_commune"],
         "cross_findings": run.summary["findings_per_code"].get("duplicate_other_commune", 0),
-        "worker_peak_gb": sorted(round(v, 2) for v in peaks.values()),
+        "worker_peak_gb": peaks,
+        "worker_peak_gb_by_step": run.summary["timings_s"]["worker_peak_gb"],
         "cpu_s": round(cpu + sum(worker_cpu.values()), 1),
-        "driver_peak_gb": round(_peak_rss_gb(), 2),
+        "driver_peak_gb": round(peak_rss_gb(), 2),
         "n_tasks": run.summary["n_tasks"],
         # wall and CPU seconds per phase, summed over the tasks (CPU is what compares on a shared box)
         "tasks": run.summary["timings_s"]["tasks"],
@@ -131,6 +118,8 @@ def main() -> None:
                     flush=True,
                 )
                 print(f"    per-task phases (s, summed): {json.dumps(r['tasks'])}", flush=True)
+                steps = json.dumps(r["worker_peak_gb_by_step"])
+                print(f"    worker peak RSS after each step (GB): {steps}", flush=True)
             else:
                 print(line)
     base = results[0]

@@ -47,7 +47,7 @@ import pyarrow.parquet as pq
 from vaxutils import io
 from vaxutils.dataset import list_partitions
 from vaxutils.dataset.layout import fragments_of
-from vaxutils.screen.cluster import dask_client
+from vaxutils.screen.cluster import dask_client, worker_peaks
 from vaxutils.screen.cross_commune import (
     BLOCK_META,
     PAIR_META,
@@ -208,9 +208,14 @@ def screen_dataset(
         del futures
         done = {d["part"]: d for batch in screened for d in batch["communes"]}
         timings["communes"] = round(time.perf_counter() - started, 3)
+        # each worker's peak RSS after each step (the step that raises it is the one to cut)
+        peaks = {"communes": worker_peaks(client)}
         clock = time.perf_counter()
         issues, redo, cross_timings = _cross_pass(client, out, parts, groups, retries)
         timings["cross_commune"] = round(time.perf_counter() - clock, 3)
+        if "worker_peak_gb_after_shuffle" in cross_timings:
+            peaks["shuffle"] = cross_timings.pop("worker_peak_gb_after_shuffle")
+        peaks["cross_commune"] = worker_peaks(client)
         clock = time.perf_counter()
         issue_part = issues["gid"].to_numpy("int64") >> PART_SHIFT
         redo_part = redo["gid"].to_numpy("int64") >> PART_SHIFT
@@ -232,6 +237,8 @@ def screen_dataset(
         finalized = client.gather(finals)
         summaries = {c: s for batch in finalized for c, s in batch["communes"].items()}
         timings["commune_files"] = round(time.perf_counter() - clock, 3)
+        peaks["commune_files"] = worker_peaks(client)
+    timings["worker_peak_gb"] = peaks
     timings["tasks"] = {
         "screen_group": _sum_timings([b["timings"] for b in screened]),
         **cross_timings,
@@ -280,16 +287,19 @@ def _cross_pass(client, out, parts, groups, retries) -> tuple[pd.DataFrame, pd.D
     pairs_meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in PAIR_META.items()})
     pairs = rows.shuffle("bkey").map_partitions(candidate_pairs, meta=pairs_meta)
     pair_parts = client.compute(pairs.to_delayed(), retries=retries)
+    pair_frames = client.gather(pair_parts)
+    shuffled = worker_peaks(client)
     # which records each partition of pairs needs: gids only (eight bytes a candidate record)
     wanted = pd.concat(
         [
             pd.DataFrame(
                 {"gid": np.unique(np.r_[f["gid_a"].to_numpy(), f["gid_b"].to_numpy()])}
             ).assign(pair_part=k)
-            for k, f in enumerate(client.gather(pair_parts))
+            for k, f in enumerate(pair_frames)
         ],
         ignore_index=True,
     )
+    del pair_frames
     if wanted.empty:
         return none
     group_of = np.zeros(len(parts), dtype="int64")
@@ -332,6 +342,7 @@ def _cross_pass(client, out, parts, groups, retries) -> tuple[pd.DataFrame, pd.D
     del fetched, judged
     result = merged.result()
     timings = {
+        "worker_peak_gb_after_shuffle": shuffled,
         "fetch_candidates": _sum_timings(fetch_timings),
         "judge_candidates": _sum_timings(result["judge_timings"]),
         "merge_candidates": result["timings"],
