@@ -213,7 +213,7 @@ def test_a_person_linked_by_several_keys_in_three_communes_is_one_group():
     }
 
 
-# each example compares a dozen records once per partition (~0.2 s): a dozen examples
+# each example compares a dozen records once per partition (~0.2 s): a few examples
 @functools.cache
 def _whole_run():
     persons = _three_communes()
@@ -221,7 +221,7 @@ def _whole_run():
     return persons, rows, cross_issues(candidate_pairs(rows), persons)
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(st.integers(2, 5), st.integers(0, 2**32 - 1))
 def test_judging_each_shuffled_partition_apart_gives_the_single_calls_findings(n_parts, seed):
     """The dataset run judges every partition of the shuffled keys in its own task, with only its
@@ -242,3 +242,36 @@ def test_judging_each_shuffled_partition_apart_gives_the_single_calls_findings(n
         pd.testing.assert_frame_equal(
             got.reset_index(drop=True), want.reset_index(drop=True), check_dtype=False
         )
+
+
+# a few dozen joins per example (one per batch)
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(200, 3000))
+def test_blocks_joined_in_batches_give_the_same_pairs(seed, join_rows):
+    """A partition joins its blocks a batch at a time (its memory bounded whatever the size of a
+    common name's block): any batch size gives the pairs of one join."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    lo = rng.integers(0, 4, n)
+    first = rng.integers(0, 500, n)
+    keys = _keys(
+        np.c_[
+            np.arange(n),
+            rng.integers(0, 6, n),
+            rng.integers(0, 120, n),
+            rng.integers(1, 15, n),
+            rng.integers(0, 150, n),
+            lo,
+            lo + rng.integers(0, 2, n),
+            first,
+            first + rng.integers(0, 100, n),
+        ].tolist()
+    )
+    rows = blocking_rows(keys)
+    one = candidate_pairs(rows, join_rows=10**9)
+    batched = candidate_pairs(rows, join_rows=join_rows)
+    assert len(one) > 100 and set(one["rule"]) == {1, 2, 3}
+    order = ["gid_a", "gid_b", "rule"]
+    pd.testing.assert_frame_equal(
+        batched.sort_values(order, ignore_index=True), one.sort_values(order, ignore_index=True)
+    )
