@@ -112,19 +112,36 @@ def _partition_rows(root, province: str, commune: str) -> int:
 
 
 def plan_groups(sizes: pd.Series, n_workers: int, max_group_rows: int = GROUP_ROWS) -> list[list]:
-    """Communes (``sizes``: rows per commune key) in groups of near-equal size, each at most about
-    ``max_group_rows`` (a task's memory, whatever the size of the country), their number a
-    multiple of ``n_workers`` (no worker idles through the last round) — at least one per worker.
+    """Communes (``sizes``: rows per commune key) in groups for the screening tasks.
+
+    A dataset of at most ``n_workers × max_group_rows`` rows is shared out in ``n_workers`` groups
+    of near-equal size (every worker has a share). A larger one is cut, in key order (a province's
+    communes stay together), into groups filled up to ``max_group_rows`` each: every group but the
+    last holds about ``max_group_rows`` rows whatever the country's size, so a task's memory is the
+    same at 1 M and at 85 M people (flat by design, not by the luck of a division). Only a commune
+    larger than ``max_group_rows`` makes a larger group, on its own.
 
     >>> plan_groups(pd.Series({"a": 5, "b": 4, "c": 3, "d": 2}), n_workers=2, max_group_rows=7)
     [['a', 'd'], ['b', 'c']]
-    >>> len(plan_groups(pd.Series(1, index=range(100)), n_workers=2, max_group_rows=30))
-    4
+    >>> plan_groups(pd.Series(10, index=range(10)), n_workers=2, max_group_rows=30)
+    [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    >>> plan_groups(pd.Series({"a": 1, "b": 50, "c": 1}), n_workers=1, max_group_rows=30)
+    [['a'], ['b'], ['c']]
     """
     n_workers = max(1, int(n_workers))
-    needed = -(-int(sizes.sum()) // max(1, int(max_group_rows)))
-    n_groups = max(n_workers, -(-needed // n_workers) * n_workers)
-    return [sorted(g) for g in balanced_groups(sizes, n_groups)]
+    capacity = max(1, int(max_group_rows))
+    if int(sizes.sum()) <= n_workers * capacity:
+        return [sorted(g) for g in balanced_groups(sizes, n_workers)]
+    groups: list[list] = [[]]
+    load = 0
+    # a loop over communes (≤ ~10,600 in the country), not over records
+    for key, size in sizes.sort_index(kind="stable").items():
+        if groups[-1] and load + int(size) > capacity:
+            groups.append([])
+            load = 0
+        groups[-1].append(key)
+        load += int(size)
+    return groups
 
 
 def _sum_timings(timings: list[dict]) -> dict:
