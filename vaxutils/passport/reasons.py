@@ -1,4 +1,5 @@
-"""Why a dose cannot be signed yet: its vaccine, its own errors, its person's record, a merge.
+"""Why a dose cannot be signed yet: its vaccine, its own errors, its person's record, a merge,
+what its certificate itself needs.
 
 Each part returns (``dose_row``, ``reason``) pairs; a dose is blocked with every reason that
 applies, joined per dose by :func:`joined_per_key` (Arrow ``group_by``: a pandas
@@ -140,3 +141,44 @@ def record_reasons(
             ),
         ]
     )  # fmt: skip
+
+
+# The DCC's ``dob``: empty, or a year 1900-2099 (ISO 8601, "(19|20)\d\d(-\d\d){0,2}").
+DCC_BIRTH_YEARS = (1900, 2099)
+
+
+def certificate_reasons(
+    person_at: np.ndarray, records: pd.DataFrame, dose_date: pd.Series
+) -> pd.DataFrame:
+    """What the certificate itself needs, at every site — exempt ones too: signing without the
+    cleaning steps does not make a certificate with no name, or a birth date after the dose (a
+    typed year such as 2106), valid. ``person_at``: each dose's row in ``records`` (-1: none)."""
+    known = person_at >= 0
+    at = np.maximum(person_at, 0)
+    name = text_column(records, "full_name").str.strip().to_numpy(dtype=object, na_value=None)
+    no_name = known & pd.isna(name[at] if len(records) else np.full(len(at), None))
+    if "dob" in records.columns and len(records):
+        dob = pd.to_datetime(records["dob"], errors="coerce").to_numpy()[at]
+    else:
+        dob = np.full(len(at), np.datetime64("NaT"), dtype="datetime64[ns]")
+    day = pd.to_datetime(dose_date, errors="coerce").to_numpy()
+    after_dose = known & (dob > day)  # NaT compares False
+    year = dob.astype("datetime64[Y]").astype(np.int64) + 1970
+    low, high = DCC_BIRTH_YEARS
+    out_of_range = known & ~np.isnat(dob) & ((year < low) | (year > high)) & ~after_dose
+    parts = [
+        (
+            ~known,
+            "Không tìm thấy hồ sơ người tiêm của mũi này: chứng nhận không có họ tên, ngày sinh",
+        ),
+        (no_name, "Hồ sơ không có họ tên: chứng nhận cần họ tên"),
+        (after_dose, "Ngày sinh sau ngày tiêm mũi này: sửa ngày sinh trước khi ký chứng nhận"),
+        (
+            out_of_range,
+            f"Năm sinh ngoài khoảng {low}–{high} mà chứng nhận chấp nhận: sửa ngày sinh",
+        ),
+    ]
+    return pd.concat(
+        [pd.DataFrame({"dose_row": np.flatnonzero(mask), "reason": why}) for mask, why in parts],
+        ignore_index=True,
+    )

@@ -9,6 +9,8 @@ A dose is blocked, with every reason that applies (:mod:`.reasons`), when
   ID, wrong basic information) or an ID shared by different people — unless the facility signs
   without the cleaning steps (Ministry, other ministries, province and district levels: S8,
   :mod:`.sites`);
+* its certificate could not be right, at any site (exempt ones too): no record for the dose, a
+  record with no name, a birth date after the dose or outside the DCC's years 1900–2099;
 * its record is the duplicate of another record of the same person, waiting to be merged (S5's
   merge list, else screening's duplicate groups): it is signed on the record kept, once merged.
   The doses of records pending a merge are numbered over the person's merged history.
@@ -43,6 +45,7 @@ from vaxutils.passport.arrow_text import (
     take,
 )
 from vaxutils.passport.reasons import (
+    certificate_reasons,
     dose_reasons,
     joined_per_key,
     pending_merges,
@@ -165,8 +168,14 @@ def passport_worklist(
     ids = encode(rid)  # the record ids are looked up several times: each distinct one hashed
     exempt, rule = exempt_sites(d, sites)
     merged = pending_merges(findings, merges)
+    person_of_dose = positions_of(ids, text_column(records, "record_id"))
     reasons = pd.concat(
-        [product_reasons(d), dose_reasons(found), record_reasons(ids, findings, exempt, merged)],
+        [
+            product_reasons(d),
+            dose_reasons(found),
+            record_reasons(ids, findings, exempt, merged),
+            certificate_reasons(person_of_dose, records, d["dose_date"]),
+        ],
         ignore_index=True,
     ).drop_duplicates()
     # one join per blocked dose, not per row of the list
@@ -189,7 +198,7 @@ def passport_worklist(
     order = pc.sort_indices(keys, sort_keys=[(k, "ascending") for k in ("f", "s", "d", "r")])
     rows = rows[order.to_numpy()]
     picked = pa.array(rows, pa.int64())
-    at_person = positions_of(ids, text_column(records, "record_id"))[rows]
+    at_person = person_of_dose[rows]
 
     def of_person(column: str) -> pa.Array:
         return take(arrow_text(text_column(records, column)), at_person)
