@@ -17,6 +17,10 @@ import report_fixture as fx
 from vaxutils import batch
 from vaxutils.batch import job as job_module
 from vaxutils.batch.manifest import fingerprint, is_fresh
+from vaxutils.io.files import file_sha256
+from vaxutils.report import run as report_run
+from vaxutils.stage_files import BATCH, PASSPORT
+from vaxutils.stages import run_signed
 
 
 def fake_screen(job, screen_dir: Path):
@@ -204,6 +208,49 @@ def test_export_date_is_fingerprinted_and_recorded(inputs, tmp_path, fast_jobs):
     assert run(date(2022, 5, 15))["status"] == "skipped"
     assert run(date(2022, 5, 29))["status"] == "ok"  # a new export date is a new run
     assert run(None)["status"] == "ok"
+
+
+def test_a_ledger_signed_since_the_last_run_reruns_the_commune(
+    inputs, tmp_path, fast_jobs, monkeypatch
+):
+    """The report's section 9 shows the doses signed (the ledger of ``<code>/passport``): a batch
+    must not skip a commune whose ledger changed since its last run, nor rerun it otherwise."""
+    given = []
+
+    def render(template, parameters, output_ipynb, output_html, title):
+        given.append(parameters)
+        return fake_render(template, parameters, output_ipynb, output_html, title)
+
+    monkeypatch.setattr(report_run, "render_report", render)
+    out = tmp_path / "out"
+    passport = out / "01420" / BATCH.passport
+
+    def run():
+        jobs = batch.plan_jobs(inputs, ["01420"], export_date=date(2022, 5, 15))
+        return batch.run_batch(jobs, out, workers=1, overview=False, data_docs=False).rows[0]
+
+    def sign(day: date, rows: str):
+        returned = tmp_path / f"da_ky_{day:%Y%m%d}.csv"
+        returned.write_text(f"Mã đối tượng,Mũi\n{rows}\n", encoding="utf-8")
+        run_signed(returned, passport, day, facility="Trạm Y tế xã Thượng Thôn")
+
+    assert run()["status"] == "ok" and "passport_dir" not in given[-1]
+    passport.mkdir()  # a passport folder with no ledger yet changes nothing
+    assert run()["status"] == "skipped"
+
+    sign(date(2022, 5, 16), "R0001,1\nR0002,2")
+    assert run()["status"] == "ok"
+    assert given[-1]["passport_dir"] == str(passport.resolve())
+    manifest = json.loads((out / "01420" / "manifest.json").read_text("utf-8"))
+    assert manifest["inputs"]["ledger"] == file_sha256(passport / PASSPORT.ledger)
+    assert run()["status"] == "skipped"
+
+    sign(date(2022, 5, 17), "R0003,1")  # the next day's signing
+    assert run()["status"] == "ok"
+    assert run()["status"] == "skipped"
+    (passport / PASSPORT.ledger).unlink()  # a ledger taken away: section 9 changes again
+    assert run()["status"] == "ok"
+    assert len(given) == 4
 
 
 def test_cli_refuses_a_bad_export_date(inputs, tmp_path):

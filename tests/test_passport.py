@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from workbook_helpers import screen_dir, screened_commune
 
-from vaxutils.passport import BLOCKED, READY, passport_worklist, write_passport_workbook
+from vaxutils.passport import BLOCKED, READY, dcc, passport_worklist, write_passport_workbook
 
 EXPORT_DATE = date(2022, 5, 15)
 PASSPORT_PRODUCTS = {"AstraZeneca", "Pfizer", "Moderna", "Vero Cell", "Sputnik V", "Hayat-Vax", "Abdala", "Janssen"}  # fmt: skip
@@ -192,6 +192,35 @@ def test_exempt_sites_from_the_facility_name_and_from_a_mapping_file():
     mapped = passport_worklist(doses, records, findings, work_date=date(2022, 5, 1), sites=sites)
     assert mapped.set_index("dose_number").loc[3, "exempt_rule"] == "tệp ánh xạ cơ sở"
     assert mapped.set_index("dose_number").loc[3, "status"] == READY
+
+
+def test_an_exempt_site_still_cannot_sign_a_certificate_that_would_be_wrong():
+    # S8 signs without the cleaning steps, but a birth year typed as 2106, one before 1900, a
+    # record with no name, or a dose whose record is not in the export would each give a wrong
+    # (or schema-invalid) certificate: blocked at every site, with the reason to fix
+    doses, records, findings = _two_sites_case()
+    base = records.iloc[0]
+    records = pd.DataFrame(
+        {"record_id": ["A", "B", "C", "D"], "source_row": [2, 3, 4, 5],
+         "full_name": [base["full_name"], base["full_name"], pd.NA, "Lò Thị Pang"],
+         "dob": pd.to_datetime(["2106-09-07", "1899-12-31", "1980-01-02", "1980-01-02"]),
+         "dob_precision": ["day"] * 4, "id_compact": [pd.NA] * 4}
+    )  # fmt: skip
+    at_district = doses.iloc[[1]]
+    doses = pd.concat(
+        [at_district.assign(record_id=r) for r in ["A", "B", "C", "D", "Z"]], ignore_index=True
+    )
+    worklist = passport_worklist(doses, records, findings, work_date=date(2022, 5, 1))
+    by_record = worklist.set_index("record_id")
+    assert by_record["exempt_rule"].eq("tên cơ sở").all()
+    assert by_record.loc["D", "status"] == READY
+    for record, why in [("A", "Ngày sinh sau ngày tiêm"), ("B", "Năm sinh ngoài khoảng 1900–2099"),
+                        ("C", "không có họ tên"), ("Z", "Không tìm thấy hồ sơ")]:  # fmt: skip
+        assert by_record.loc[record, "status"] == BLOCKED, record
+        assert why in by_record.loc[record, "reason"], (record, by_record.loc[record, "reason"])
+    payloads = dcc.certificate_payloads(worklist, doses, records, findings)
+    assert set(payloads["record_id"]) == {"D"}
+    assert dcc.column_problems(payloads).empty
 
 
 def test_a_record_pending_merge_is_one_person():

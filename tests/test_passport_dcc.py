@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from workbook_helpers import screened_commune
 
-from vaxutils.passport import READY, dcc, passport_worklist
+from vaxutils.passport import READY, dcc, passport_worklist, schema_check
 from vaxutils.passport.icao import split_name, transliterate, transliterate_series
 
 EXPORT_DATE = date(2022, 5, 15)
@@ -166,6 +166,47 @@ def test_payloads_for_every_product_and_dose_position_meet_the_schema():
     assert {p for p, *_ in seen} == set(EXPECTED_CODES)
     assert dcc.column_problems(payloads).empty
     assert dcc.schema_problems(payloads).empty
+
+
+@pytest.mark.parametrize("product", list(EXPECTED_CODES))
+def test_every_product_at_every_position_it_can_hold_meets_the_schema(product):
+    """A person given one product only, its primary series then boosters of the same product up
+    to the DCC's last position (dn 9): each dose's payload validates, with the product's codes
+    and the EU booster encoding (n/2 → 3/3 → 4/4…; Janssen 1/1 → 2/1 → 3/1)."""
+    primary = PRIMARY[product]
+    n = 9
+    doses = pd.DataFrame(
+        {
+            "record_id": "P",
+            "dose_number": pd.array(range(1, n + 1), dtype="Int64"),
+            "product": product,
+            "vaccine": product,
+            "dose_date": pd.date_range("2021-03-10", periods=n, freq="200D"),
+            "dose_date_precision": "day",
+            "facility": "Trạm Y tế xã Thượng Thôn",
+            "source_row": np.arange(n) + 2,
+        }
+    )
+    records = pd.DataFrame(
+        {"record_id": ["P"], "source_row": [2], "full_name": ["Đặng Thị Ngọc Hường"],
+         "dob": pd.to_datetime(["1961-11-30"]), "dob_precision": ["day"],
+         "id_compact": ["001161000456"]}
+    )  # fmt: skip
+    worklist = passport_worklist(doses, records, _no_findings(), work_date=date(2026, 1, 1))
+    ready = worklist[worklist["status"] == READY]
+    payloads = dcc.certificate_payloads(worklist, doses, records, _no_findings())
+    assert len(payloads) == len(ready) == n, worklist["reason"].tolist()
+    validator = _validator()
+    for text in payloads["payload"]:
+        doc = json.loads(text)
+        assert not [e.message for e in validator.iter_errors(doc)], text
+        v = doc["v"][0]
+        assert (v["mp"], v["ma"], v["vp"]) == EXPECTED_CODES[product]
+        sd = primary if v["dn"] <= primary else (1 if primary == 1 else v["dn"])
+        assert v["sd"] == sd, (v["dn"], v["sd"])
+        assert doc["nam"] == {"fn": "Đặng", "fnt": "DANG", "gn": "Thị Ngọc Hường",
+                              "gnt": "THI<NGOC<HUONG"}  # fmt: skip
+    assert dcc.column_problems(payloads).empty
 
 
 def test_dob_keeps_its_precision_and_names_stay_nfc():
@@ -402,3 +443,43 @@ def test_payload_text_rebuilds_the_payloads_byte_for_byte(commune_payloads):
     _, _, payloads = commune_payloads
     again = dcc.payload_text(payloads.assign(ci=payloads["ci"], dn=payloads["dn"]))
     assert again.tolist() == payloads["payload"].tolist()
+
+
+def test_column_checks_of_mostly_distinct_columns_find_the_same_problems(
+    commune_payloads, monkeypatch
+):
+    """Columns of mostly distinct values (the ids) are checked row by row on a large input rather
+    than once per distinct value: both ways give the same problems, absent values aside."""
+    _, _, payloads = commune_payloads
+    sample = payloads.head(12).copy().reset_index(drop=True)
+    broken = {"ci": ["URN:UVCI:01:VN:abc", None, "x" * 90], "dob": ["1990-13-01", "", None],
+              "fnt": ["Nguyen", "NGUYỄN", None], "dt": ["2021-02-30", None, "2021-8-1"]}  # fmt: skip
+    for field, values in broken.items():
+        sample[field] = sample[field].astype(object)
+        for i, value in enumerate(values):
+            sample.at[3 * list(broken).index(field) + i, field] = value
+    by_distinct = dcc.column_problems(sample)
+    monkeypatch.setattr(schema_check, "_mostly_distinct", lambda text, probe=0: True)
+    by_row = dcc.column_problems(sample)
+    pd.testing.assert_frame_equal(by_row, by_distinct)
+    assert {"v.0.ci", "dob", "nam.fnt", "v.0.dt"} <= set(by_row["field"])
+
+
+def test_payload_files_do_not_depend_on_the_payloads_order(commune_payloads, tmp_path):
+    """Payloads in the worklist's order (by facility) are written without a gather; in any other
+    order they are grouped first: the files hold the same lines, in the payloads' order."""
+    _, _, payloads = commune_payloads
+    sorted_files = dcc.write_payload_files(tmp_path / "a", payloads)
+    facilities = sorted(payloads["facility"].unique(), reverse=True)
+    shuffled = pd.concat([payloads[payloads["facility"] == f] for f in facilities])
+    other_files = dcc.write_payload_files(tmp_path / "b", shuffled)
+    assert sorted(f.relative_to(tmp_path / "a") for f in sorted_files) == sorted(
+        f.relative_to(tmp_path / "b") for f in other_files
+    )
+    for f in sorted_files:
+        assert (tmp_path / "b" / f.relative_to(tmp_path / "a")).read_bytes() == f.read_bytes()
+    # and a file holds its facility's payloads in their order
+    first = payloads[payloads["facility"] == payloads["facility"].iloc[0]]
+    name = dcc.facility_file_stem(first["facility"].iloc[0]) + ".jsonl"
+    lines = (tmp_path / "a" / "20220515" / name).read_text("utf-8").splitlines()
+    assert [json.loads(x)["dcc"] for x in lines] == [json.loads(p) for p in first["payload"]]

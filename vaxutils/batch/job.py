@@ -15,22 +15,29 @@ from pathlib import Path
 from vaxutils.batch.manifest import fingerprint, is_fresh, write_manifest
 from vaxutils.batch.plan import REJECTED_ROWS_NAME, CommuneJob, commune_code_of
 from vaxutils.io.paths import commune_code, inside, is_commune_code
-from vaxutils.stage_files import BATCH
+from vaxutils.stage_files import BATCH, PASSPORT
 
 REPORT_NAME = BATCH.report
 
 
-def job_inputs(job: CommuneJob) -> dict[str, str | None]:
-    """SHA-256 of everything the commune's result depends on."""
+def job_inputs(job: CommuneJob, commune_dir: Path | None = None) -> dict[str, str | None]:
+    """SHA-256 of everything the commune's result depends on: the export, the registry, the
+    notebook, and the signing ledger of the commune's passport folder (``commune_dir/passport``,
+    kept by ``vaxutils passport signed``): the report's section 9 shows the signed doses, so a
+    ledger signed since the last run makes that run out of date."""
     from vaxutils.io.files import file_sha256
     from vaxutils.report.run import COMMUNE_NOTEBOOK
 
     export = job.export_fingerprint or (file_sha256(job.input_path) if job.input_path else None)
-    return {
+    inputs = {
         "export": export,
         "registry": file_sha256(job.registry_path) if job.registry_path else None,
         "notebook": file_sha256(COMMUNE_NOTEBOOK),
     }
+    ledger = commune_dir / BATCH.passport / PASSPORT.ledger if commune_dir else None
+    if ledger is not None and ledger.is_file():  # absent: the fingerprints of before stay valid
+        inputs["ledger"] = file_sha256(ledger)
+    return inputs
 
 
 def job_settings(job: CommuneJob) -> dict:
@@ -44,10 +51,11 @@ def check_fresh(job: CommuneJob, out_root: Path) -> dict | None:
     if job.problem or not is_commune_code(job.commune_code):
         return None
     try:
-        expected = fingerprint(job_inputs(job), job_settings(job))
+        commune_dir = inside(out_root, job.commune_code)
+        expected = fingerprint(job_inputs(job, commune_dir), job_settings(job))
     except OSError:
         return None
-    manifest = is_fresh(inside(out_root, job.commune_code), expected)
+    manifest = is_fresh(commune_dir, expected)
     return {**manifest, "status": "skipped"} if manifest else None
 
 
@@ -171,7 +179,7 @@ def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) ->
 
         # the only path made from the job: five digits, and inside out_root whatever links say
         commune_dir = inside(out_root, commune_code(job.commune_code))
-        inputs = job_inputs(job)
+        inputs = job_inputs(job, commune_dir)
         result = _screen(job, commune_dir / BATCH.screen)
         checked = validate and job.validate
         contract = _validate_findings(result.findings, job.commune_code) if checked else None

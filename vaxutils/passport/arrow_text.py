@@ -49,6 +49,29 @@ def positions(keys, values) -> np.ndarray:
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
+def encode(keys) -> tuple[pa.Array, np.ndarray]:
+    """The distinct values of a text column and each row's code into them (-1: missing).
+
+    A column of repeated keys (a record id per dose) looked up several times hashes each
+    distinct key once per lookup instead of each row (:func:`positions_of`).
+
+    >>> distinct, code = encode(pd.Series(["b", None, "b", "a"]))
+    >>> distinct.to_pylist(), code.tolist()
+    (['b', 'a'], [0, -1, 0, 1])
+    >>> positions_of((distinct, code), pd.Series(["a", "b"])).tolist()
+    [1, -1, 1, 0]
+    """
+    coded = pc.dictionary_encode(arrow_text(keys))
+    code = pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return coded.dictionary, code
+
+
+def positions_of(encoded: tuple[pa.Array, np.ndarray], values) -> np.ndarray:
+    """:func:`positions` of keys given as :func:`encode` made them."""
+    distinct, code = encoded
+    return np.append(positions(distinct, values), -1)[code]
+
+
 def take(text: pa.Array, at: np.ndarray) -> pa.Array:
     """``text[at]`` with null where ``at`` is -1."""
     index = pa.array(at, mask=at < 0) if len(at) else pa.array([], pa.int64())
@@ -86,6 +109,27 @@ def escaped(text: pa.Array) -> pa.Array:
         return text
     coded = pc.dictionary_encode(text)
     return pc.take(json_escape(coded.dictionary), coded.indices)
+
+
+def fixed_width_chars(text: pa.Array) -> np.ndarray | None:
+    """The bytes of a text array whose values all have one length, as an (n, w) uint8 matrix
+    (a view, no copy); None when a value is missing or the lengths differ.
+
+    >>> fixed_width_chars(pa.array(["ab", "cd"], pa.large_string())).tobytes()
+    b'abcd'
+    >>> fixed_width_chars(pa.array(["ab", "c"], pa.large_string())) is None
+    True
+    """
+    text = arrow_text(text)
+    n = len(text)
+    if n == 0 or text.null_count:
+        return None
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + n + 1]
+    width = int(offsets[1] - offsets[0])
+    if not np.array_equal(offsets, offsets[0] + width * np.arange(n + 1, dtype=np.int64)):
+        return None
+    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)
+    return data[offsets[0] : offsets[-1]].reshape(n, width)
 
 
 def fixed_width_text(chars: np.ndarray) -> pa.Array:

@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vaxutils.io.cells import text_column
-from vaxutils.passport.arrow_text import arrow_text, as_series, positions
+from vaxutils.passport.arrow_text import arrow_text, as_series, encode, positions
 from vaxutils.passport.products import products
 
 
@@ -104,12 +104,17 @@ def merged_positions(doses: pd.DataFrame, group: pd.Series, work_date) -> pd.Dat
     return out.astype("Int64")
 
 
-def primary_by_record(doses: pd.DataFrame, primary: pd.Series) -> tuple[pa.Array, np.ndarray]:
-    """Per distinct record id of ``doses``: the primary series of its first known product (by
-    dose number; ``primary`` maps product → doses). Returns (record ids, Int64-like float array
-    with NaN where no known product)."""
-    coded = pc.dictionary_encode(arrow_text(text_column(doses, "record_id")))
-    code = pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False)
+def primary_by_record(
+    doses: pd.DataFrame, primary: pd.Series, ids: pa.Array | None = None
+) -> tuple[pa.Array, np.ndarray]:
+    """Per distinct record id of ``doses`` (or per id of ``ids``, distinct ids, when given: one
+    lookup instead of encoding the doses' ids and looking those up): the primary series of its
+    first known product (by dose number; ``primary`` maps product → doses). Returns (record ids,
+    Int64-like float array with NaN where no known product)."""
+    if ids is None:
+        ids, code = encode(text_column(doses, "record_id"))
+    else:
+        code = positions(text_column(doses, "record_id"), ids)
     number = pd.to_numeric(doses["dose_number"], errors="coerce").to_numpy(float, na_value=np.nan)
     product = arrow_text(text_column(doses, "product"))
     at = pc.fill_null(pc.index_in(product, value_set=arrow_text(primary.index.to_series())), -1)
@@ -118,6 +123,6 @@ def primary_by_record(doses: pd.DataFrame, primary: pd.Series) -> tuple[pa.Array
     # the first known product by dose number (missing numbers last), ties in row order
     order = known[np.lexsort((np.nan_to_num(number[known], nan=np.inf), code[known]))]
     first = order[np.r_[True, code[order][1:] != code[order][:-1]]] if len(order) else order
-    out = np.full(len(coded.dictionary), np.nan)
+    out = np.full(len(ids), np.nan)
     out[code[first]] = primary.to_numpy(float)[at[first]]
-    return coded.dictionary, out
+    return ids, out

@@ -27,7 +27,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vaxutils.io.cells import text_column
-from vaxutils.passport.arrow_text import arrow_text, as_series, escaped, join, positions, take
+from vaxutils.passport.arrow_text import (
+    arrow_text,
+    as_series,
+    encode,
+    escaped,
+    fixed_width_chars,
+    fixed_width_text,
+    join,
+    positions,
+    positions_of,
+    take,
+)
 from vaxutils.passport.history import (
     encode_series,
     merged_positions,
@@ -57,7 +68,7 @@ FIELD_COLUMNS = ("fn", "fnt", "gn", "gnt", "dob", "tg", "vp", "mp", "ma", "dn", 
 _NULL = pa.scalar(None, pa.large_string())
 
 
-def certificate_ids(doses: pd.DataFrame) -> pd.Series:
+def certificate_ids(doses: pd.DataFrame, encoded=None) -> pd.Series:
     """A UVCI per dose (:func:`vaxutils.passport.uvci.certificate_ids`), the product codes fixed
     by the sorted list of passport products.
 
@@ -66,7 +77,7 @@ def certificate_ids(doses: pd.DataFrame) -> pd.Series:
     >>> certificate_ids(d).iloc[0][:15]
     'URN:UVCI:01:VN:'
     """
-    return _uvci(doses, sorted(products().index))
+    return _uvci(doses, sorted(products().index), encoded)
 
 
 def _name_parts(names: pa.Array) -> dict[str, pa.Array]:
@@ -168,11 +179,20 @@ def _payload_text_fast(
     spread[shape[first]] = np.arange(len(first))
     tail = '","co":"' + _escape_one(fields["co"].iloc[0]) + '","is":"'
     tail += _escape_one(fields["is"].iloc[0]) + '","ci":"'
-    text = join(
-        name_part.take(pa.array(name_at)), escaped(arrow_text(fields["dob"])),
-        vaccine_part.take(pa.array(spread[shape])), pc.fill_null(arrow_text(fields["dt"]), ""),
-        tail, pc.fill_null(arrow_text(fields["ci"]), ""), '"}]}',
-    )  # fmt: skip
+    head = [name_part.take(pa.array(name_at)), escaped(arrow_text(fields["dob"])),
+            vaccine_part.take(pa.array(spread[shape]))]  # fmt: skip
+    dt, ci = arrow_text(fields["dt"]), arrow_text(fields["ci"])
+    dt_chars, ci_chars = fixed_width_chars(dt), fixed_width_chars(ci)
+    if dt_chars is not None and ci_chars is not None:
+        # every date and id present, of one length: the end of each payload is a fixed-width
+        # row of bytes made in numpy (fewer parts for the join over millions of rows)
+        n = len(fields)
+        ends = [np.frombuffer(t.encode("utf-8"), np.uint8) for t in (tail, '"}]}')]
+        rows = [dt_chars, np.broadcast_to(ends[0], (n, len(ends[0]))), ci_chars,
+                np.broadcast_to(ends[1], (n, len(ends[1])))]  # fmt: skip
+        text = join(*head, fixed_width_text(np.concatenate(rows, axis=1)))
+    else:
+        text = join(*head, pc.fill_null(dt, ""), tail, pc.fill_null(ci, ""), '"}]}')
     return as_series(text, fields.index)
 
 
@@ -195,22 +215,28 @@ def payload_parts(one: pd.DataFrame, codes: list[str], dn: pd.Series, sd: pd.Ser
     )  # fmt: skip
 
 
-def _series_positions(ready: pd.DataFrame, d: pd.DataFrame, findings) -> tuple[pd.Series, ...]:
-    """``dn`` and ``sd`` of each ready dose: dose numbers as typed, except for a person whose
-    records are merged (then over the merged history); ``sd`` by :func:`encode_series`."""
+def _series_positions(
+    ready: pd.DataFrame, keys: tuple[pa.Array, np.ndarray], d: pd.DataFrame, findings
+) -> tuple[pd.Series, ...]:
+    """``dn`` and ``sd`` of each ready dose (``keys``: its record ids, :func:`encode`d): dose
+    numbers as typed, except for a person whose records are merged (then over the merged
+    history); ``sd`` by :func:`encode_series`."""
     codes = products()
     group = person_groups(text_column(d, "record_id"), findings)
     history = merged_positions(d, group, ready["work_date"].max())
     # matched on record and date: the worklist may already number a merged person's doses anew
-    history["record_id"] = text_column(d, "record_id").to_numpy()
-    history["dose_date"] = pd.to_datetime(d["dose_date"], errors="coerce").to_numpy()
-    history = history[history["dn"].notna()].drop_duplicates(["record_id", "dose_date"])
+    numbered = np.flatnonzero(history["dn"].notna().to_numpy())  # merged persons' doses only
+    history = history.iloc[numbered].assign(
+        record_id=text_column(d, "record_id").iloc[numbered].to_numpy(),
+        dose_date=pd.to_datetime(d["dose_date"].iloc[numbered], errors="coerce").to_numpy(),
+    )
+    history = history.drop_duplicates(["record_id", "dose_date"])
     rid = arrow_text(ready["record_id"])
     number = pd.to_numeric(ready["dose_number"], errors="coerce").astype("Int64")
     when = pd.to_datetime(ready["dose_date"], errors="coerce")
     dn = pd.Series(pd.NA, index=ready.index, dtype="Int64")
     primary = pd.Series(pd.NA, index=ready.index, dtype="Int64")
-    merged = np.flatnonzero(positions(rid, history["record_id"]) >= 0)
+    merged = np.flatnonzero(positions_of(keys, history["record_id"]) >= 0)
     if len(merged):
         at = pd.DataFrame(
             {"record_id": as_series(rid.take(pa.array(merged))).to_numpy(),
@@ -220,8 +246,8 @@ def _series_positions(ready: pd.DataFrame, d: pd.DataFrame, findings) -> tuple[p
         dn.iloc[merged] = at["dn"].to_numpy()
         primary.iloc[merged] = at["primary"].to_numpy()
     dn = dn.fillna(number).astype("Int64")
-    ids, own = primary_by_record(d, codes["primary_doses"])
-    own_primary = np.append(own, np.nan)[positions(rid, ids)]
+    _, own = primary_by_record(d, codes["primary_doses"], keys[0])
+    own_primary = np.append(own, np.nan)[keys[1]]
     by_product = codes["primary_doses"].to_numpy(float)
     at_product = positions(ready["product"], codes.index.to_series())
     of_product = np.append(by_product, np.nan)[at_product]
@@ -245,17 +271,19 @@ def certificate_payloads(
     ``PAYLOAD_COLUMNS`` (``payload`` is the JSON text, UTF-8, no spaces) and the payload's fields
     ``FIELD_COLUMNS`` the text is made from (:func:`column_problems` checks those).
     """
-    ready = worklist[worklist["status"].eq(READY).to_numpy()].reset_index(drop=True)
+    used = ["facility", "work_date", "record_id", "dose_number", "dose_date", "product"]
+    ready = worklist.loc[worklist["status"].eq(READY).to_numpy(), used].reset_index(drop=True)
     if ready.empty:
         empty = {c: pd.Series(dtype="object") for c in (*PAYLOAD_COLUMNS, *FIELD_COLUMNS)}
         return pd.DataFrame(empty)
     codes = products()
     d = doses.reset_index(drop=True)
-    dn, sd = _series_positions(ready, d, findings)
+    keys = encode(ready["record_id"])  # looked up three times: each distinct id hashed
+    dn, sd = _series_positions(ready, keys, d, findings)
 
     # the person: one lookup per dose into the records (the first record of an id), then the
     # name fields once per distinct name and the birth date once per record
-    at_person = positions(ready["record_id"], text_column(records, "record_id"))
+    at_person = positions_of(keys, text_column(records, "record_id"))
     coded = pc.dictionary_encode(arrow_text(text_column(records, "full_name")))
     name_code = pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     name_at = np.where(at_person < 0, -1, name_code[np.maximum(at_person, 0)])
@@ -281,7 +309,7 @@ def certificate_payloads(
             "dn": dn, "sd": sd,
             "dt": as_series(_date_text(ready["dose_date"].to_numpy())),
             "co": constant(COUNTRY), "is": constant(issuer),
-            "ci": certificate_ids(ready).array,
+            "ci": certificate_ids(ready, keys).array,
         }
     )  # fmt: skip
     head = pd.DataFrame(

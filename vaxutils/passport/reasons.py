@@ -1,4 +1,5 @@
-"""Why a dose cannot be signed yet: its vaccine, its own errors, its person's record, a merge.
+"""Why a dose cannot be signed yet: its vaccine, its own errors, its person's record, a merge,
+what its certificate itself needs.
 
 Each part returns (``dose_row``, ``reason``) pairs; a dose is blocked with every reason that
 applies, joined per dose by :func:`joined_per_key` (Arrow ``group_by``: a pandas
@@ -13,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vaxutils.io.cells import text_column
-from vaxutils.passport.arrow_text import arrow_text, as_series, join, positions, take
+from vaxutils.passport.arrow_text import arrow_text, as_series, join, positions_of, take
 from vaxutils.refdata import vaccines
 from vaxutils.schema import CATEGORY_LABELS_VI
 from vaxutils.screen import catalogue
@@ -107,20 +108,23 @@ def dose_reasons(found: pd.DataFrame) -> pd.DataFrame:
 
 
 def record_reasons(
-    d: pd.DataFrame, findings: pd.DataFrame, exempt: np.ndarray, merged: pd.Series
+    keys: tuple[pa.Array, np.ndarray],
+    findings: pd.DataFrame,
+    exempt: np.ndarray,
+    merged: pd.Series,
 ) -> pd.DataFrame:
-    """The person's record not clean yet (unless the site is exempt), or waiting to be merged."""
+    """The person's record not clean yet (unless the site is exempt), or waiting to be merged.
+    ``keys`` are the doses' record ids as :func:`~vaxutils.passport.arrow_text.encode` makes them."""
     wrong = findings[
         findings["category"].isin(BLOCKING_CATEGORIES) & findings["severity"].eq("error")
     ]
     labelled = wrong.assign(label=wrong["category"].map(CATEGORY_LABELS_VI))
     labels = joined_per_key(labelled.drop_duplicates(["record_id", "label"]), "record_id", "label")
-    rid = arrow_text(text_column(d, "record_id"))
     # a duplicate waiting to be merged is its kept record's business: its own "duplicate" finding
     # does not block the kept record, the merge does (below)
-    why_at = positions(rid, labels.index.to_series())
+    why_at = positions_of(keys, labels.index.to_series())
     blocked = np.flatnonzero((why_at >= 0) & ~exempt)
-    into_at = positions(rid, merged.index.to_series())
+    into_at = positions_of(keys, merged.index.to_series())
     waiting = np.flatnonzero(into_at >= 0)
     why = take(arrow_text(labels), why_at[blocked])
     into = take(arrow_text(merged), into_at[waiting])
@@ -137,3 +141,44 @@ def record_reasons(
             ),
         ]
     )  # fmt: skip
+
+
+# The DCC's ``dob``: empty, or a year 1900-2099 (ISO 8601, "(19|20)\d\d(-\d\d){0,2}").
+DCC_BIRTH_YEARS = (1900, 2099)
+
+
+def certificate_reasons(
+    person_at: np.ndarray, records: pd.DataFrame, dose_date: pd.Series
+) -> pd.DataFrame:
+    """What the certificate itself needs, at every site — exempt ones too: signing without the
+    cleaning steps does not make a certificate with no name, or a birth date after the dose (a
+    typed year such as 2106), valid. ``person_at``: each dose's row in ``records`` (-1: none)."""
+    known = person_at >= 0
+    at = np.maximum(person_at, 0)
+    name = text_column(records, "full_name").str.strip().to_numpy(dtype=object, na_value=None)
+    no_name = known & pd.isna(name[at] if len(records) else np.full(len(at), None))
+    if "dob" in records.columns and len(records):
+        dob = pd.to_datetime(records["dob"], errors="coerce").to_numpy()[at]
+    else:
+        dob = np.full(len(at), np.datetime64("NaT"), dtype="datetime64[ns]")
+    day = pd.to_datetime(dose_date, errors="coerce").to_numpy()
+    after_dose = known & (dob > day)  # NaT compares False
+    year = dob.astype("datetime64[Y]").astype(np.int64) + 1970
+    low, high = DCC_BIRTH_YEARS
+    out_of_range = known & ~np.isnat(dob) & ((year < low) | (year > high)) & ~after_dose
+    parts = [
+        (
+            ~known,
+            "Không tìm thấy hồ sơ người tiêm của mũi này: chứng nhận không có họ tên, ngày sinh",
+        ),
+        (no_name, "Hồ sơ không có họ tên: chứng nhận cần họ tên"),
+        (after_dose, "Ngày sinh sau ngày tiêm mũi này: sửa ngày sinh trước khi ký chứng nhận"),
+        (
+            out_of_range,
+            f"Năm sinh ngoài khoảng {low}–{high} mà chứng nhận chấp nhận: sửa ngày sinh",
+        ),
+    ]
+    return pd.concat(
+        [pd.DataFrame({"dose_row": np.flatnonzero(mask), "reason": why}) for mask, why in parts],
+        ignore_index=True,
+    )

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vaxutils.passport.arrow_text import arrow_text, as_series
+from vaxutils.passport.arrow_text import arrow_text, as_series, encode
 from vaxutils.passport.icao import is_nfc
 from vaxutils.passport.products import DCC_VERSION, schema
 
@@ -60,6 +60,23 @@ def _text_rule_masks(text: pd.Series, rule: dict) -> list[tuple[np.ndarray, str]
     return bad
 
 
+def _mostly_distinct(text: pa.Array, probe: int = 10_000) -> bool:
+    """Whether most values of a long column differ (judged on its first ``probe`` values)."""
+    if len(text) <= 2 * probe:
+        return False
+    return pc.count_distinct(text.slice(0, probe)).as_py() > probe // 2
+
+
+def _distinct(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """The distinct values of a text column and each row's code (-1: missing); a column of one
+    value (the version, country, issuer, target) by one comparison instead of a hash pass."""
+    if len(text) and text.null_count == 0:
+        first = text[0]
+        if pc.all(pc.equal(text, first)).as_py():
+            return text.slice(0, 1), np.zeros(len(text), dtype=np.int64)
+    return encode(text)
+
+
 def _rule_problems(values: pd.Series, rule: dict, path: str) -> pd.DataFrame:
     """Rows of ``values`` (NA = absent) that break one field's schema rules, with a message."""
     rule = _resolve(rule)
@@ -74,13 +91,15 @@ def _rule_problems(values: pd.Series, rule: dict, path: str) -> pd.DataFrame:
         if "maximum" in rule:
             bad.append((whole & (number > rule["maximum"]), f"lớn hơn {rule['maximum']}"))
         bad = [(mask.fillna(False).to_numpy(bool), why) for mask, why in bad]
+    elif _mostly_distinct(arrow_text(values)):
+        # certificate ids: one per row, so encoding them first would only add a hash pass
+        present = values.notna().to_numpy(bool)
+        bad = [(mask & present, why) for mask, why in _text_rule_masks(values, rule)]
     else:
         # each distinct text checked once, the answer spread back to its rows
-        coded = pc.dictionary_encode(arrow_text(values))
-        at = coded.indices.to_numpy(zero_copy_only=False)
-        missing = pc.is_null(coded.indices).to_numpy(zero_copy_only=False)
-        at = np.where(missing, 0, at).astype(np.int64)
-        for mask, why in _text_rule_masks(as_series(coded.dictionary), rule):
+        distinct, at = _distinct(arrow_text(values))
+        missing = at < 0
+        for mask, why in _text_rule_masks(as_series(distinct), rule):
             bad.append((np.append(mask, False)[np.where(missing, len(mask), at)], why))
     parts = [
         pd.DataFrame({"row": np.flatnonzero(mask), "field": path, "problem": why})

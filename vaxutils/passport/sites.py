@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from vaxutils.io.cells import text_column
-from vaxutils.passport.arrow_text import arrow_text
+from vaxutils.passport.arrow_text import arrow_text, as_series, take
 from vaxutils.refdata import (
     exempt_levels,
     facility_level_from_code,
@@ -43,8 +43,11 @@ def _site_rows(d: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         keys.append(d["exempt_from_cleaning"].fillna(False).to_numpy(dtype=bool).astype(np.int64))
     if not keys:
         return np.zeros(min(len(d), 1), dtype=np.int64), np.zeros(len(d), dtype=np.int64)
-    frame = pd.DataFrame({str(i): k for i, k in enumerate(keys)})
-    group = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
+    # one integer per row, numbered in order of first appearance (renumbered after each column,
+    # so the key stays below rows × codes whatever the columns hold)
+    group = np.zeros(len(d), dtype=np.int64)
+    for k in keys:
+        group = pd.factorize(group * (int(k.max(initial=0)) + 1) + k, sort=False)[0]
     first = np.flatnonzero(~pd.Series(group).duplicated().to_numpy())
     at = np.empty(group.max() + 1 if len(group) else 0, dtype=np.int64)
     at[group[first]] = np.arange(len(first))
@@ -101,4 +104,4 @@ def exempt_sites(
         return _exempt_rows(d, sites)
     first, at = _site_rows(d)
     is_exempt, rule = _exempt_rows(d.iloc[first].reset_index(drop=True), sites)
-    return is_exempt[at], pd.Series(rule.to_numpy()[at], index=d.index, dtype="string")
+    return is_exempt[at], as_series(take(arrow_text(rule), at), d.index)

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from vaxutils.io.cells import text_column
-from vaxutils.passport.arrow_text import arrow_text, as_series, fixed_width_text
+from vaxutils.passport.arrow_text import arrow_text, as_series, encode, fixed_width_text
 
 COUNTRY = "VN"
 _ALPHABET = np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)
@@ -66,9 +67,15 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
         return x ^ (x >> np.uint64(31))
 
 
-def certificate_ids(doses: pd.DataFrame, product_names: list[str]) -> pd.Series:
+def certificate_ids(
+    doses: pd.DataFrame,
+    product_names: list[str],
+    encoded: tuple[pa.Array, np.ndarray] | None = None,
+) -> pd.Series:
     """A UVCI per dose, deterministic from record_id, dose_number, dose_date and product;
-    ``product_names`` fixes the product codes (a sorted list: ids must not depend on the data).
+    ``product_names`` fixes the product codes (a sorted list: ids must not depend on the data);
+    ``encoded``, the record ids as :func:`~vaxutils.passport.arrow_text.encode` made them, saves
+    encoding them again.
 
     >>> d = pd.DataFrame({"record_id": ["A", "A"], "dose_number": [1, 2],
     ...                   "dose_date": pd.to_datetime(["2021-08-02", "2021-08-30"]),
@@ -81,9 +88,9 @@ def certificate_ids(doses: pd.DataFrame, product_names: list[str]) -> pd.Series:
     """
     if len(doses) == 0:
         return pd.Series([], index=doses.index, dtype="string")
-    coded = pc.dictionary_encode(arrow_text(text_column(doses, "record_id").fillna("")))
-    distinct = coded.dictionary.to_numpy(zero_copy_only=False)
-    at = coded.indices.to_numpy()
+    # each distinct id hashed once; a missing id hashes as ""
+    distinct, at = encoded if encoded is not None else encode(text_column(doses, "record_id"))
+    distinct = np.append(distinct.to_numpy(zero_copy_only=False), "")
     number = pd.to_numeric(doses["dose_number"], errors="coerce").fillna(0).to_numpy(np.uint64)
     days = pd.to_datetime(doses["dose_date"], errors="coerce").to_numpy("datetime64[D]")
     day = np.where(np.isnat(days), 0, days.astype(np.int64) + 100_000).astype(np.uint64)

@@ -9,6 +9,8 @@ A dose is blocked, with every reason that applies (:mod:`.reasons`), when
   ID, wrong basic information) or an ID shared by different people — unless the facility signs
   without the cleaning steps (Ministry, other ministries, province and district levels: S8,
   :mod:`.sites`);
+* its certificate could not be right, at any site (exempt ones too): no record for the dose, a
+  record with no name, a birth date after the dose or outside the DCC's years 1900–2099;
 * its record is the duplicate of another record of the same person, waiting to be merged (S5's
   merge list, else screening's duplicate groups): it is signed on the record kept, once merged.
   The doses of records pending a merge are numbered over the person's merged history.
@@ -34,8 +36,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vaxutils.io.cells import text_column
-from vaxutils.passport.arrow_text import arrow_text, as_series, positions, take
+from vaxutils.passport.arrow_text import (
+    arrow_text,
+    as_series,
+    encode,
+    positions,
+    positions_of,
+    take,
+)
 from vaxutils.passport.reasons import (
+    certificate_reasons,
     dose_reasons,
     joined_per_key,
     pending_merges,
@@ -63,12 +73,6 @@ WORKLIST_COLUMNS = (
     "source_row",
     "exempt_rule",
 )
-
-
-def _codes(text: pa.Array) -> np.ndarray:
-    """Integer codes of a text column (missing: -1)."""
-    coded = pc.dictionary_encode(text)
-    return pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _ranks(text: pa.Array) -> np.ndarray:
@@ -109,11 +113,15 @@ def _signable(
 
 
 def _merged_numbers(
-    rid: pa.Array, dose_date: pd.Series, dose_number: pd.Series, merged: pd.Series
+    rid: pa.Array,
+    keys: tuple[pa.Array, np.ndarray],
+    dose_date: pd.Series,
+    dose_number: pd.Series,
+    merged: pd.Series,
 ) -> pd.Series:
     """Dose numbers over a person's merged history: the records of one person pending a merge
     are one history, numbered by date (a booster on the duplicate is not its "Mũi 1")."""
-    into = positions(rid, merged.index.to_series())
+    into = positions_of(keys, merged.index.to_series())
     person = pc.coalesce(take(arrow_text(merged), into), rid)
     grouped = (positions(person, merged) >= 0) | (into >= 0)
     if not grouped.any():
@@ -157,10 +165,17 @@ def passport_worklist(
     d = doses.reset_index(drop=True)
     found = dose_issues(d, records, work_date, with_dose_row=True)
     rid = arrow_text(text_column(d, "record_id"))
+    ids = encode(rid)  # the record ids are looked up several times: each distinct one hashed
     exempt, rule = exempt_sites(d, sites)
     merged = pending_merges(findings, merges)
+    person_of_dose = positions_of(ids, text_column(records, "record_id"))
     reasons = pd.concat(
-        [product_reasons(d), dose_reasons(found), record_reasons(d, findings, exempt, merged)],
+        [
+            product_reasons(d),
+            dose_reasons(found),
+            record_reasons(ids, findings, exempt, merged),
+            certificate_reasons(person_of_dose, records, d["dose_date"]),
+        ],
         ignore_index=True,
     ).drop_duplicates()
     # one join per blocked dose, not per row of the list
@@ -168,9 +183,9 @@ def passport_worklist(
     reason_at = np.full(len(d), -1, dtype=np.int64)
     reason_at[joined.index.to_numpy(dtype=np.int64)] = np.arange(len(joined))
     dose_date = pd.to_datetime(d["dose_date"], errors="coerce")
-    numbers = _merged_numbers(rid, dose_date, d["dose_number"].astype("Int64"), merged)
+    numbers = _merged_numbers(rid, ids, dose_date, d["dose_number"].astype("Int64"), merged)
 
-    rows = np.flatnonzero(_signable(d, found, work_date, since, _codes(rid)))
+    rows = np.flatnonzero(_signable(d, found, work_date, since, ids[1]))
     facility = pc.fill_null(arrow_text(text_column(d, "facility")), NO_FACILITY)
     status = pc.if_else(pc.is_valid(take(arrow_text(joined), reason_at)), BLOCKED, READY)
     # sorted before the table is built (one gather per column): facility, status (blocked
@@ -183,7 +198,7 @@ def passport_worklist(
     order = pc.sort_indices(keys, sort_keys=[(k, "ascending") for k in ("f", "s", "d", "r")])
     rows = rows[order.to_numpy()]
     picked = pa.array(rows, pa.int64())
-    at_person = positions(rid.take(picked), text_column(records, "record_id"))
+    at_person = person_of_dose[rows]
 
     def of_person(column: str) -> pa.Array:
         return take(arrow_text(text_column(records, column)), at_person)
