@@ -23,7 +23,13 @@ def client():
 
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2,
+            threads_per_worker=1,
+            processes=False,
+            dashboard_address=None,
+            scheduler_kwargs={
+                "dashboard_address": ":0"
+            },  # 8787 may be taken (see screen/cluster.py)
         ) as cluster,
         Client(cluster) as c,
     ):

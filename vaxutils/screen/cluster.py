@@ -38,6 +38,9 @@ def dask_client(scheduler=None, workers: int = 2, processes: bool = True):
             threads_per_worker=1,
             processes=processes,
             dashboard_address=None,
+            # no dashboard, and the scheduler's small http server on a free port: its default, 8787,
+            # is taken by the first cluster on the machine (and warns in every other one)
+            scheduler_kwargs={"dashboard_address": ":0"},
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,
