@@ -26,6 +26,7 @@ dates) and put into each sheet's ``<sheetData>`` after openpyxl saved the book.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -294,8 +295,14 @@ def _label_cell(ws, text: object) -> WriteOnlyCell:
     value = _ILLEGAL.sub("", str(text))[:EXCEL_MAX_CELL_CHARS]
     cell = WriteOnlyCell(ws, value=value)
     cell.data_type = "s"
-    cell.quotePrefix = bool(formula_like(pd.Series([value], dtype=object)).iloc[0])
+    cell.quotePrefix = _formula_like_label(value)
     return cell
+
+
+@functools.lru_cache(maxsize=4096)
+def _formula_like_label(value: str) -> bool:
+    """:func:`formula_like` of one label (a header repeats on every village's sheet)."""
+    return bool(formula_like(pd.Series([value], dtype=object)).iloc[0])
 
 
 def _printable(ws, header_row: int) -> None:
