@@ -189,6 +189,13 @@ def test_timezones_wide_sheets_and_many_sheets_keep_their_rows(tmp_path):
         "A": pd.DataFrame({"ngày": stamps, "x": [1, 2]}),
         "B": pd.DataFrame({f"c{i}": [f"v{i}"] for i in range(40)}),
         "C": pd.DataFrame({"trống": pd.Series([], dtype="string")}),
+        # same columns: made in one pass, then split back by sheet
+        "D1": pd.DataFrame({"id_number": ["01", "02", "03"], "n": [1, 2, 3]}),
+        "D2": pd.DataFrame({"id_number": ["x\ny\nz" * 30], "n": [4]}),
+        "D3": pd.DataFrame(
+            {"id_number": pd.Series([], dtype=object), "n": pd.Series([], dtype=int)}
+        ),
+        "D4": pd.DataFrame({"id_number": ["05", "=1"], "n": [5, 6]}),
     }
     book = openpyxl.load_workbook(write_xlsx(tmp_path / "w.xlsx", sheets))
     a = book["A"]
@@ -198,3 +205,16 @@ def test_timezones_wide_sheets_and_many_sheets_keep_their_rows(tmp_path):
     assert [c.value for c in book["C"][1]] == ["trống"] and book["C"].max_row == 1
     assert pd.read_excel(tmp_path / "w.xlsx", sheet_name="B").shape == (1, 40)
     assert np.isclose(pd.read_excel(tmp_path / "w.xlsx", sheet_name="A")["x"].sum(), 3)
+    rows = {
+        n: [[c.value for c in r] for r in book[n].iter_rows(min_row=2)]
+        for n in sheets
+        if n[0] == "D"
+    }
+    assert rows == {
+        "D1": [["01", 1], ["02", 2], ["03", 3]],
+        "D2": [["x\ny\nz" * 30, 4]],
+        "D3": [],
+        "D4": [["05", 5], ["=1", 6]],
+    }
+    assert book["D4"]["A3"].quotePrefix and book["D4"]["A3"].data_type == "s"
+    assert book["D2"].row_dimensions[2].height > 15 and not book["D1"].row_dimensions[2].height

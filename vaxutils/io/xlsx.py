@@ -32,6 +32,7 @@ import os
 import re
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -225,29 +226,71 @@ def _column_xml(column: pd.Series, as_text: bool, fill: bool, styles: _Styles) -
     return _text_xml(column, as_text, fill, styles)
 
 
-def _rows_xml(
-    ws,
-    frame: pd.DataFrame,
-    text: list[bool],
-    fill: list[bool],
-    heights: dict[int, float],
-    first_row: int,
-) -> str:
-    """The ``<row>`` elements of ``frame``'s cells, from sheet row ``first_row`` on."""
-    if frame.empty:
-        return ""
+@dataclass
+class _SheetRows:
+    """A sheet's data rows to write: the frame, which columns are text / filled in, the row
+    heights (by position) and the sheet row of the first."""
+
+    frame: pd.DataFrame
+    text: list[bool]
+    fill: list[bool]
+    heights: dict[int, float]
+    first_row: int
+
+    def key(self) -> tuple | None:
+        """Sheets with the same key are made in one pass (a workbook of one sheet per village
+        or facility: one set of column operations, not one per sheet). Categoricals stay apart
+        (two sheets' categories would concatenate to plain objects, written differently)."""
+        dtypes = tuple(str(t) for t in self.frame.dtypes)
+        if any(isinstance(t, pd.CategoricalDtype) for t in self.frame.dtypes):
+            return None
+        names = tuple(map(str, self.frame.columns))
+        return (names, dtypes, tuple(self.text), tuple(self.fill))
+
+
+def _rows_xml(ws, sheets: list[_SheetRows]) -> list[str]:
+    """The ``<row>`` elements of each sheet's cells (sheets of one :meth:`_SheetRows.key`)."""
+    sizes = [len(s.frame) for s in sheets]
+    if not sum(sizes):
+        return [""] * len(sheets)
+    first = sheets[0]
+    frame = (
+        pd.concat([s.frame for s in sheets], ignore_index=True)
+        if len(sheets) > 1
+        else first.frame.reset_index(drop=True)
+    )
     styles = _Styles(ws)
-    numbers = pd.Series(np.arange(first_row, first_row + len(frame)).astype(str))
+    numbers = pd.Series(
+        np.concatenate([np.arange(s.first_row, s.first_row + len(s.frame)) for s in sheets])
+        .astype(str)
+        .astype(object)
+    )
     cells = pd.Series("", index=numbers.index, dtype=object)
     for i in range(len(frame.columns)):
-        column = frame.iloc[:, i].reset_index(drop=True)
-        body = _column_xml(column, text[i], fill[i], styles)
+        body = _column_xml(frame.iloc[:, i], first.text[i], first.fill[i], styles)
         present = body.notna()
         cell = '<c r="' + get_column_letter(i + 1) + numbers + '"' + body.fillna("")
         cells = cells + cell.where(present, "")
-    height = pd.Series(heights, dtype=float).reindex(numbers.index)
+    starts = np.cumsum([0, *sizes])
+    height = pd.Series(
+        {starts[k] + r: h for k, s in enumerate(sheets) for r, h in s.heights.items()},
+        dtype=float,
+    ).reindex(numbers.index)
     ht = ('" customHeight="1" ht="' + height.map("{:g}".format)).where(height.notna(), "")
-    return "".join(('<row r="' + numbers + ht + '">' + cells + "</row>").tolist())
+    rows = ('<row r="' + numbers + ht + '">' + cells + "</row>").tolist()
+    return ["".join(rows[starts[k] : starts[k + 1]]) for k in range(len(sheets))]
+
+
+def _all_rows_xml(ws, sheets: dict[str, _SheetRows]) -> dict[str, str]:
+    """``{sheet part: its rows' XML}``, sheets of the same shape made together."""
+    groups: dict[object, list[str]] = {}
+    for part, rows in sheets.items():
+        key = rows.key()
+        groups.setdefault(part if key is None else key, []).append(part)
+    out = {}
+    for parts in groups.values():
+        out.update(zip(parts, _rows_xml(ws, [sheets[p] for p in parts]), strict=True))
+    return out
 
 
 def _put_rows(book: bytes, rows: dict[str, str], target: Path) -> None:
@@ -341,8 +384,8 @@ def _write_sheet(
     text_columns: set[str] | None,
     choices: dict[str, list[str]],
     fill_in: set[str],
-) -> str:
-    """Titles, header and sheet settings through openpyxl; returns the data rows' XML."""
+) -> _SheetRows:
+    """Titles, header and sheet settings through openpyxl; returns the data rows to write."""
     header_row = len(titles) + 1
     names = [str(c) for c in frame.columns]
     widths = [_width(name, frame.iloc[:, i]) for i, name in enumerate(names)]
@@ -370,8 +413,7 @@ def _write_sheet(
             _choice_list(ws, i + 1, header_row + 1, header_row + len(frame), choices[name])
     # long text wraps inside its column (the row heights fit it); the columns a person fills
     # in are yellow on every row, not only in the header
-    return _rows_xml(
-        ws,
+    return _SheetRows(
         frame,
         [
             name in text_columns if text_columns is not None else is_text_column(name)
@@ -428,8 +470,9 @@ def write_xlsx(
             )
         if not sheets:
             book.create_sheet("Sheet")
+        xml = _all_rows_xml(book.worksheets[0], rows)  # styles belong to the book: any sheet
         saved = io.BytesIO()
         book.save(saved)
-        _put_rows(saved.getvalue(), rows, tmp)
+        _put_rows(saved.getvalue(), xml, tmp)
 
     return write_atomic(path, write)
