@@ -18,7 +18,7 @@ import contextlib
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from vaxutils.io.files import write_atomic
@@ -118,13 +118,9 @@ def render_report(
     output_ipynb: str | Path,
     output_html: str | Path,
     title: str,
-    on_executed: Callable[[], None] | None = None,
 ) -> Path:
-    """Execute the notebook, then write a self-contained HTML page of its outputs
-    (``on_executed`` is called in between: a caller timing the two steps)."""
+    """Execute the notebook, then write a self-contained HTML page of its outputs."""
     executed = execute_notebook(template, output_ipynb, parameters)
-    if on_executed is not None:
-        on_executed()
     page = notebook_to_html(executed, title)
     return write_text_atomic(output_html, page)
 
