@@ -7,13 +7,18 @@ the driver, the cross-commune pass's share, and the ratios the issue sets:
 time(5 M) ≤ 5.5 × time(1 M), per-worker peak(5 M) ≤ 1.3 × peak(1 M), cross pass ≤ 30% of the total.
 
     .venv/bin/python benchmarks/bench_dataset.py [--persons 1000000 2000000 5000000] [--workers 2]
+        [--data DIR] [--out DIR]
+
+``--data``: where the datasets are (``dataset_N``, generated there when missing; default
+benchmarks/_data); ``--out``: where the screenings write (``dataset_N_out``; default the data folder),
+so that a read-only shared data folder can be screened into one's own.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import subprocess
 import sys
 import time
@@ -24,43 +29,30 @@ DATA = Path(__file__).parent / "_data"
 EXPORT_DATE = date(2022, 5, 15)
 
 
-def _peak_rss_gb() -> float:
-    """This process's peak RSS (VmHWM: unlike ru_maxrss, not inherited from the parent)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024**2
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-
-
-def generate(n: int) -> None:
+def generate(n: int, data: Path = DATA) -> None:
     from vaxutils.synth.dataset import write_dataset
 
-    root = DATA / f"dataset_{n}"
+    root = data / f"dataset_{n}"
     if not (root / "manifest.json").exists():
         t = time.perf_counter()
         made = write_dataset(root, n_persons=n, seed=7)
         print(f"  generated {made} in {time.perf_counter() - t:.0f} s (not timed)", flush=True)
 
 
-def one(n: int, workers: int) -> dict:
-    """Generate (once) and screen one size; runs in its own process so its peaks are its own."""
-    from distributed import Client, LocalCluster
-
+def one(n: int, workers: int, data: Path = DATA, outs: Path | None = None) -> dict:
+    """Screen one size; runs in its own process so its peaks are its own."""
+    from vaxutils.screen.cluster import dask_client, peak_rss_gb, worker_peaks
     from vaxutils.screen.distributed import screen_dataset
 
-    root = DATA / f"dataset_{n}"
-    out = DATA / f"dataset_{n}_out"
-    with (
-        LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    root = data / f"dataset_{n}"
+    out = (outs or data) / f"dataset_{n}_out"
+    # the LocalCluster screen_dataset would start itself (its p2p limits), kept to ask its workers
+    with dask_client("local", workers) as client:
         t = time.perf_counter()
         cpu = time.process_time()
         run = screen_dataset(root, out, scheduler=client, export_date=EXPORT_DATE, workers=workers)
         total = time.perf_counter() - t
-        peaks = client.run(_peak_rss_gb)
+        peaks = worker_peaks(client)
         worker_cpu = client.run(time.process_time)
         cpu = time.process_time() - cpu
     return {
@@ -72,9 +64,10 @@ def one(n: int, workers: int) -> dict:
         "communes_s": run.summary["timings_s"]["communes"],
         "cross_s": run.summary["timings_s"]["cross_commune"],
         "cross_findings": run.summary["findings_per_code"].get("duplicate_other_commune", 0),
-        "worker_peak_gb": sorted(round(v, 2) for v in peaks.values()),
+        "worker_peak_gb": peaks,
+        "worker_peak_gb_by_step": run.summary["timings_s"]["worker_peak_gb"],
         "cpu_s": round(cpu + sum(worker_cpu.values()), 1),
-        "driver_peak_gb": round(_peak_rss_gb(), 2),
+        "driver_peak_gb": round(peak_rss_gb(), 2),
         "n_tasks": run.summary["n_tasks"],
         # wall and CPU seconds per phase, summed over the tasks (CPU is what compares on a shared box)
         "tasks": run.summary["timings_s"]["tasks"],
@@ -86,25 +79,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--persons", type=int, nargs="+", default=[1_000_000, 2_000_000, 5_000_000])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--data", type=Path, default=DATA, help="the datasets' folder")
+    parser.add_argument("--out", type=Path, help="the outputs' folder (default: --data)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    folders = ["--data", str(args.data)] + (["--out", str(args.out)] if args.out else [])
     if args.generate:
-        generate(args.generate)
+        generate(args.generate, args.data)
         return
     if args.one:
-        print("RESULT " + json.dumps(one(args.one, args.workers)), flush=True)
+        print("RESULT " + json.dumps(one(args.one, args.workers, args.data, args.out)), flush=True)
         return
     results = []
     for n in args.persons:
         # generated apart: its memory is not the screening's
-        subprocess.run([sys.executable, __file__, "--generate", str(n)], check=True)
+        subprocess.run([sys.executable, __file__, "--generate", str(n), *folders], check=True)
+        load = os.getloadavg()[0]
         proc = subprocess.run(
-            [sys.executable, __file__, "--one", str(n), "--workers", str(args.workers)],
+            [sys.executable, __file__, "--one", str(n), "--workers", str(args.workers), *folders],
             capture_output=True,
             text=True,
-            check=True,
         )
+        if proc.returncode:
+            sys.exit(f"{n:,} persons failed:\n{proc.stderr[-5000:]}")
+        # the others' load on a shared machine: 1-minute averages before and after the run
+        print(f"  load average {load:.2f} → {os.getloadavg()[0]:.2f}", flush=True)
         for line in proc.stdout.splitlines():
             if line.startswith("RESULT "):
                 r = json.loads(line[len("RESULT ") :])
@@ -118,6 +118,8 @@ def main() -> None:
                     flush=True,
                 )
                 print(f"    per-task phases (s, summed): {json.dumps(r['tasks'])}", flush=True)
+                steps = json.dumps(r["worker_peak_gb_by_step"])
+                print(f"    worker peak RSS after each step (GB): {steps}", flush=True)
             else:
                 print(line)
     base = results[0]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vaxutils.screen.cross_commune import (
@@ -14,6 +16,8 @@ from vaxutils.screen.cross_commune import (
     complementary,
     cross_issues,
     cross_keys,
+    judge_pairs,
+    merge_judgements,
 )
 
 
@@ -143,3 +147,131 @@ def test_cross_issues_one_person_a_shared_number_and_twins():
     assert by.loc[("S3", "duplicate_id_shared"), "related"] == "S1,S2"
     assert not issues["record_id"].isin(["T1", "T2"]).any()
     assert set(redo["record_id"]) == {"A1", "A2", "S1", "S2", "S3"}
+
+
+def _three_communes():
+    """:func:`_persons` plus one person in three communes, linked by different keys: B1 and B2 by
+    their ID (and phone), B3 (no ID, the booster) by the phone and by name with the dose history
+    that continues theirs — a group only the run-wide step can see whole; and S4, S1 again in a
+    third commune."""
+    base = _persons()
+    b = pd.concat([base[base["record_id"] == "A1"]] * 3, ignore_index=True)
+    b["gid"] = [4, (1 << PART_SHIFT) + 3, 2 << PART_SHIFT]
+    b["part"] = [0, 1, 2]
+    b["commune"] = ["00001", "00004", "00007"]
+    b["record_id"] = ["B1", "B2", "B3"]
+    b["source_row"] = [20, 21, 22]
+    b["full_name"] = "Trần Thị Mai"
+    b["dob"] = pd.Timestamp("1990-06-01")
+    b["birth_year"] = pd.array([1990] * 3, dtype="Int64")
+    b["sex"] = "Nữ"
+    b["id_compact"] = ["001190004444", "001190004444", None]
+    b["id_raw"] = b["id_compact"]
+    b["id_kind"] = ["cccd", "cccd", "missing"]
+    b["phone"] = "0912345678"
+    b["dose_lo"], b["dose_hi"] = [1, 1, 3], [2, 2, 3]
+    b["first"], b["last"] = [10, 11, 300], [40, 41, 300]
+    from vaxutils.text import names
+
+    b["name_key"] = names.match_key_series(b["full_name"])
+    b["ascii_key"] = names.ascii_key_series(b["full_name"])
+    # S4: S1 again in a third commune (same number, same phone) — inside a shared number, reported
+    # as the shared number, even though its phone links it to S1 too
+    s4 = base[base["record_id"] == "S1"].assign(
+        gid=(2 << PART_SHIFT) + 1, part=2, commune="00007", record_id="S4", source_row=23
+    )
+    base.loc[base["record_id"] == "S1", "phone"] = "0909000111"
+    s4["phone"] = "0909000111"
+    return pd.concat([base, b, s4], ignore_index=True)
+
+
+def _pairs_of(persons):
+    doses = pd.DataFrame({"record_id": [], "dose_number": [], "dose_date": pd.to_datetime([])})
+    keys = cross_keys(
+        persons, doses, persons["part"].to_numpy(), persons["gid"].to_numpy() & 0xFFFF
+    )
+    keys[["dose_lo", "dose_hi", "first", "last"]] = persons[["dose_lo", "dose_hi", "first", "last"]]
+    return blocking_rows(keys)
+
+
+def test_a_person_linked_by_several_keys_in_three_communes_is_one_group():
+    persons = _three_communes()
+    issues, _ = cross_issues(candidate_pairs(_pairs_of(persons)), persons)
+    by = issues[issues["code"] == "duplicate_other_commune"].set_index("record_id")
+    assert by.loc["B1", "related"] == "B2 (xã 00004), B3 (xã 00007)"
+    assert by.loc["B3", "related"] == "B1 (xã 00001), B2 (xã 00004)"
+    # the record to keep is the one with a valid ID that comes first; the others point to it
+    assert pd.isna(by.loc["B1", "suggestion"])
+    assert by.loc["B3", "suggestion"] == by.loc["B2", "suggestion"] == "B1 (xã 00001)"
+    assert issues["record_id"].value_counts().max() == 1
+    shared = issues[issues["code"] == "duplicate_id_shared"].set_index("record_id")["related"]
+    assert shared.to_dict() == {
+        "S1": "S2,S3,S4",
+        "S2": "S1,S3,S4",
+        "S3": "S1,S2,S4",
+        "S4": "S1,S2,S3",
+    }
+
+
+# each example compares a dozen records once per partition (~0.2 s): a few examples
+@functools.cache
+def _whole_run():
+    persons = _three_communes()
+    rows = _pairs_of(persons)
+    return persons, rows, cross_issues(candidate_pairs(rows), persons)
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(2, 5), st.integers(0, 2**32 - 1))
+def test_judging_each_shuffled_partition_apart_gives_the_single_calls_findings(n_parts, seed):
+    """The dataset run judges every partition of the shuffled keys in its own task, with only its
+    pairs' records; merged, the decisions are those of one call over every pair — whatever blocks
+    land together."""
+    persons, rows, whole = _whole_run()
+    keys = np.unique(rows["bkey"].to_numpy())
+    where = pd.Series(np.random.default_rng(seed).integers(0, n_parts, len(keys)), index=keys)
+    judged = []
+    for k in range(n_parts):
+        pairs = candidate_pairs(rows[where.reindex(rows["bkey"]).to_numpy() == k])
+        needed = np.r_[pairs["gid_a"].to_numpy(), pairs["gid_b"].to_numpy()]
+        # shuffled rows of the candidate records: the task does not rely on their order
+        mine = persons[persons["gid"].isin(needed)].sample(frac=1, random_state=seed % 1000)
+        judged.append(judge_pairs(pairs, mine))
+    merged = merge_judgements(judged)
+    for got, want in zip(merged, whole, strict=True):
+        pd.testing.assert_frame_equal(
+            got.reset_index(drop=True), want.reset_index(drop=True), check_dtype=False
+        )
+
+
+# a few dozen joins per example (one per batch)
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(200, 3000))
+def test_blocks_joined_in_batches_give_the_same_pairs(seed, join_rows):
+    """A partition joins its blocks a batch at a time (its memory bounded whatever the size of a
+    common name's block): any batch size gives the pairs of one join."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    lo = rng.integers(0, 4, n)
+    first = rng.integers(0, 500, n)
+    keys = _keys(
+        np.c_[
+            np.arange(n),
+            rng.integers(0, 6, n),
+            rng.integers(0, 120, n),
+            rng.integers(1, 15, n),
+            rng.integers(0, 150, n),
+            lo,
+            lo + rng.integers(0, 2, n),
+            first,
+            first + rng.integers(0, 100, n),
+        ].tolist()
+    )
+    rows = blocking_rows(keys)
+    one = candidate_pairs(rows, join_rows=10**9)
+    batched = candidate_pairs(rows, join_rows=join_rows)
+    assert len(one) > 100 and set(one["rule"]) == {1, 2, 3}
+    order = ["gid_a", "gid_b", "rule"]
+    pd.testing.assert_frame_equal(
+        batched.sort_values(order, ignore_index=True), one.sort_values(order, ignore_index=True)
+    )

@@ -205,3 +205,37 @@ def test_commune_results_are_forgotten_before_the_commune_files_are_written(
     pd.testing.assert_frame_equal(
         _sorted(_table(tmp_path / "out", "findings")), _sorted(_table(out, "findings"))
     )
+
+
+# What the cross-commune judge tasks were given (module level: dask pickles the tasks it is given).
+_JUDGED: list = []
+
+
+def _watching_judge(pairs, paths, *written):
+    persons = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+    needed = sorted(set(pairs["gid_a"]) | set(pairs["gid_b"]))
+    _JUDGED.append((needed, sorted(persons["gid"])))
+    if len(_JUDGED) == 1:
+        raise OSError("worker lost its disk for a moment")
+    return dataset_tasks.judge_candidates(pairs, paths, *written)
+
+
+def test_each_partition_of_pairs_is_judged_from_its_own_records_and_retried(
+    client, cross_run, monkeypatch, tmp_path
+):
+    """No task holds every candidate record of the run (that grew a worker's peak with the
+    country): each partition of the shuffled pairs is judged from exactly its pairs' records; a
+    judge task that fails is run again, with the same findings."""
+    root, out, _ = cross_run
+    _JUDGED.clear()
+    monkeypatch.setattr(dist, "judge_candidates", _watching_judge)
+    again = _run(client, root, tmp_path / "out")
+    assert len(_JUDGED) >= 2  # the failed attempt, then every partition with pairs
+    for needed, read in _JUDGED:
+        assert read == needed
+    pd.testing.assert_frame_equal(
+        _sorted(_table(tmp_path / "out", "findings")), _sorted(_table(out, "findings"))
+    )
+    assert again.summary["findings_per_code"] == cross_run[2].summary["findings_per_code"]
+    # the candidate records were written for the run only
+    assert not (tmp_path / "out" / "_cross").exists()

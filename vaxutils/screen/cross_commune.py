@@ -12,7 +12,14 @@ does not have: the same ID number, the same phone, or complementary dose histori
 record, boosters on the other, in order). Twins (different given names) stay apart, as within a
 commune.
 
-Findings (:func:`cross_issues`):
+The decision is cut in two so that no task holds the whole run's candidate records:
+:func:`judge_pairs` decides the pairs of one shuffled partition from those pairs' records only (all
+the records of one ID number share a block, so a shared number is decided there too), and
+:func:`merge_judgements` joins the partitions' decisions — links, shared numbers, the linked
+records' ids — into person groups, which can span keys and so partitions. :func:`cross_issues` is
+both in one call.
+
+Findings (:func:`cross_issues`, :func:`merge_judgements`):
 
 - ``duplicate_other_commune`` on each record of a person found in another commune; ``related`` names
   the other record and its commune (``K123 (xã 01423)``), nothing else of the other person.
@@ -46,6 +53,7 @@ from vaxutils.screen.duplicates import connected_components, same_person
 __all__ = [
     "BLOCK_META",
     "COMPARE_COLUMNS",
+    "MEMBER_COLUMNS",
     "PAIR_META",
     "PART_SHIFT",
     "blocking_rows",
@@ -53,6 +61,8 @@ __all__ = [
     "complementary",
     "cross_issues",
     "cross_keys",
+    "judge_pairs",
+    "merge_judgements",
 ]
 
 # The records' columns the comparison needs (fetched for candidate records only).
@@ -79,19 +89,50 @@ def _related_text(record_ids: pd.Series, communes: pd.Series) -> pd.Series:
     return record_ids.astype("string") + " (xã " + communes.astype("string") + ")"
 
 
-def cross_issues(pairs: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Findings (long form plus ``gid``), and the records (gid, record_id) of ID numbers found in
-    several communes — whose ``duplicate_id_shared`` findings from screening, which saw only some
-    of the communes, these findings replace — from candidate pairs and the candidate records.
+ISSUE_COLUMNS = [
+    "gid",
+    "record_id",
+    "source_row",
+    "code",
+    "field",
+    "value",
+    "related",
+    "suggestion",
+]
+# What the run-wide step keeps of a record linked to another commune (no name, date or number).
+MEMBER_COLUMNS = ["gid", "part", "record_id", "source_row", "commune", "no_id", "first_dose_date"]
+
+
+def _empty_judgement() -> dict:
+    return {
+        "links": pd.DataFrame(
+            {"gid_a": pd.Series(dtype="int64"), "gid_b": pd.Series(dtype="int64"),
+             "same_id": pd.Series(dtype=bool)}
+        ),
+        "members": pd.DataFrame(columns=MEMBER_COLUMNS),
+        "shared": np.array([], dtype="int64"),
+        "shared_issues": pd.DataFrame(columns=ISSUE_COLUMNS),
+        "redo": pd.DataFrame({"gid": pd.Series(dtype="int64"), "record_id": pd.Series(dtype="string")}),
+    }  # fmt: skip
+
+
+def judge_pairs(pairs: pd.DataFrame, persons: pd.DataFrame) -> dict:
+    """The decisions on the candidate pairs of one shuffled partition (its blocking keys), from the
+    candidate records of those pairs only.
+
+    Every block of one key lands in one partition, so everything about an ID number is decided
+    here: which records carry it (``redo``), whether it is one person or a number shared by
+    several (``shared`` gids and their ``duplicate_id_shared`` findings). What links records
+    through several keys — a person is a connected component of links — is left to
+    :func:`merge_judgements`: ``links`` (accepted pairs, and whether the IDs are the same) and
+    ``members`` (:data:`MEMBER_COLUMNS` of the linked records), small whatever the partition.
 
     ``persons`` holds, per candidate gid (column ``gid``), :data:`COMPARE_COLUMNS`, ``part``,
     ``commune`` (partition value) and the dose span columns of :func:`cross_keys`.
     """
-    columns = ["gid", "record_id", "source_row", "code", "field", "value", "related", "suggestion"]
-    none = pd.DataFrame(columns=columns), pd.DataFrame(columns=["gid", "record_id"])
     if pairs.empty:
-        return none
-    persons = persons.sort_values("gid").reset_index(drop=True)
+        return _empty_judgement()
+    persons = persons.drop_duplicates("gid").sort_values("gid").reset_index(drop=True)
     gids = persons["gid"].to_numpy()
     pairs = pairs.drop_duplicates(["gid_a", "gid_b", "rule"])
     pos_a = np.searchsorted(gids, pairs["gid_a"].to_numpy())
@@ -119,14 +160,62 @@ def cross_issues(pairs: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.DataFra
     refused = id_rule & across & ~accepted
     shared_groups = np.unique(id_groups[pos_a[refused]])
     shared = in_id_group & np.isin(id_groups, shared_groups)
+    linked = np.unique(np.r_[pos_a[accepted], pos_b[accepted]])
+    members = persons.iloc[linked]
+    return {
+        "links": pd.DataFrame(
+            {
+                "gid_a": gids[pos_a[accepted]],
+                "gid_b": gids[pos_b[accepted]],
+                "same_id": same_id[accepted],
+            }
+        ),
+        "members": members.assign(no_id=members["id_compact"].isna())[MEMBER_COLUMNS],
+        "shared": gids[shared],
+        "shared_issues": _shared_issues(persons, shared, id_groups),
+        "redo": persons.loc[in_id_group, ["gid", "record_id"]],
+    }
+
+
+def merge_judgements(judgements: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Findings (long form plus ``gid``), and the records (gid, record_id) of ID numbers found in
+    several communes — whose ``duplicate_id_shared`` findings from screening, which saw only some
+    of the communes, these findings replace — from the partitions' :func:`judge_pairs`.
+
+    Only this step sees the whole run, and only links and linked records' ids: the person groups
+    (connected across keys, so across partitions) and the record to keep in each.
+    """
+    empty = _empty_judgement()
+    judgements = [j for j in judgements if j is not None] or [empty]
+
+    def cat(name: str) -> pd.DataFrame:
+        frames = [j[name] for j in judgements if len(j[name])]
+        return pd.concat(frames, ignore_index=True) if frames else empty[name]
+
+    links, shared = cat("links"), np.concatenate([j["shared"] for j in judgements])
     # links inside a shared number are reported as the shared number (as a single run would)
-    accepted &= ~(shared[pos_a] & shared[pos_b] & same_id)
+    inside = (
+        np.isin(links["gid_a"].to_numpy(), shared)
+        & np.isin(links["gid_b"].to_numpy(), shared)
+        & links["same_id"].to_numpy(bool)
+    )
+    members = cat("members").drop_duplicates("gid").sort_values("gid", ignore_index=True)
     parts = [
-        _shared_issues(persons, shared, id_groups),
-        _person_issues(persons, pos_a, pos_b, accepted),
+        cat("shared_issues").sort_values("gid", kind="stable"),
+        _person_issues(links[~inside], members),
     ]
-    out = pd.concat([p for p in parts if not p.empty] or [none[0]], ignore_index=True)
-    return out[columns], persons.loc[in_id_group, ["gid", "record_id"]]
+    out = pd.concat(
+        [p for p in parts if not p.empty] or [pd.DataFrame(columns=ISSUE_COLUMNS)],
+        ignore_index=True,
+    )
+    redo = cat("redo").sort_values("gid", kind="stable", ignore_index=True)
+    return out[ISSUE_COLUMNS], redo[["gid", "record_id"]]
+
+
+def cross_issues(pairs: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`merge_judgements` of one :func:`judge_pairs` over all the pairs: the whole pass in one
+    call (the dataset run judges each shuffled partition in its own task)."""
+    return merge_judgements([judge_pairs(pairs, persons)])
 
 
 def _shared_issues(persons: pd.DataFrame, shared: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
@@ -153,16 +242,20 @@ def _shared_issues(persons: pd.DataFrame, shared: np.ndarray, groups: np.ndarray
     )
 
 
-def _person_issues(persons, pos_a, pos_b, accepted) -> pd.DataFrame:
-    if not accepted.any():
+def _person_issues(links: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """``duplicate_other_commune`` on every linked record (``members``: :data:`MEMBER_COLUMNS`,
+    sorted by gid), its group being the records connected to it by ``links``."""
+    if links.empty:
         return pd.DataFrame()
-    left, right = pos_a[accepted], pos_b[accepted]
-    labels = connected_components(len(persons), left, right)
+    gids = members["gid"].to_numpy()
+    left = np.searchsorted(gids, links["gid_a"].to_numpy())
+    right = np.searchsorted(gids, links["gid_b"].to_numpy())
+    labels = connected_components(len(members), left, right)
     involved = np.unique(np.r_[left, right])
-    members = persons.iloc[involved].assign(group=labels[involved])
+    members = members.iloc[involved].assign(group=labels[involved])
     # the record to keep: a valid ID first, then the earliest first dose, then dataset order
     ranked = members.assign(
-        _no_id=members["id_compact"].isna(), _no_dose=members["first_dose_date"].isna()
+        _no_id=members["no_id"].astype(bool), _no_dose=members["first_dose_date"].isna()
     ).sort_values(["group", "_no_id", "_no_dose", "first_dose_date", "gid"])
     keeper = ranked.groupby("group")["gid"].first()
     text = _related_text(members["record_id"], members["commune"])

@@ -18,6 +18,10 @@ RULE_ID, RULE_NAME, RULE_PHONE = 1, 2, 3
 KEY_COLUMNS = {"k_id": RULE_ID, "k_name": RULE_NAME, "k_phone": RULE_PHONE}
 # A key shared by more records than this is a placeholder ("Không rõ", "0000000000"), not a person.
 MAX_BLOCK = 300
+# Rows of the block × block join made at once: a block of n records joins into n² rows before the
+# filters, and blocks of common names grow with the country (a name + birth year has 5× the records
+# in 5× the people), so a partition joins its blocks a batch at a time.
+JOIN_ROWS = 1_000_000
 BLOCK_META = {
     "bkey": "uint64",
     "rule": "int8",
@@ -56,21 +60,37 @@ def complementary(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
     return both & (((hi_a < lo_b) & (l_a < f_b)) | ((hi_b < lo_a) & (l_b < f_a)))
 
 
-def candidate_pairs(rows: pd.DataFrame, max_block: int = MAX_BLOCK) -> pd.DataFrame:
+def candidate_pairs(
+    rows: pd.DataFrame, max_block: int = MAX_BLOCK, join_rows: int = JOIN_ROWS
+) -> pd.DataFrame:
     """Pairs (gid_a < gid_b) within the blocks of one shuffled partition that span communes.
 
     ID blocks give all their pairs (a shared ID is judged on all its records); name blocks only
     pairs of complementary dose histories across communes (a namesake elsewhere is no evidence by
-    itself); phone blocks, pairs across communes.
+    itself); phone blocks, pairs across communes. The blocks are joined in batches of about
+    ``join_rows`` rows (:data:`JOIN_ROWS`): a partition's memory does not grow with its blocks.
     """
     empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in PAIR_META.items()})
     if rows.empty:
         return empty
     spread = rows.groupby("bkey")["part"].agg(["nunique", "size"])
-    wanted = spread.index[(spread["nunique"] > 1) & (spread["size"] <= max_block)]
-    blocks = rows[rows["bkey"].isin(wanted)]
+    wanted = spread[(spread["nunique"] > 1) & (spread["size"] <= max_block)]
+    blocks = rows[rows["bkey"].isin(wanted.index)]
+    # a record without a dated dose continues no history: no pair by name
+    blocks = blocks[(blocks["rule"].to_numpy() != RULE_NAME) | (blocks["dose_lo"].to_numpy() > 0)]
     if blocks.empty:
         return empty
+    cost = wanted["size"].to_numpy("int64") ** 2
+    batch = pd.Series(np.cumsum(cost) // max(1, int(join_rows)), index=wanted.index)
+    found = [
+        _block_pairs(batch_rows)
+        for _, batch_rows in blocks.groupby(blocks["bkey"].map(batch).to_numpy(), sort=True)
+    ]
+    return pd.concat(found, ignore_index=True).astype(PAIR_META)
+
+
+def _block_pairs(blocks: pd.DataFrame) -> pd.DataFrame:
+    """The candidate pairs of some whole blocks (see :func:`candidate_pairs`)."""
     both = blocks.merge(blocks, on=["bkey", "rule"], suffixes=("_a", "_b"))
     both = both[both["gid_a"].to_numpy() < both["gid_b"].to_numpy()]
     across = both["part_a"].to_numpy() != both["part_b"].to_numpy()
@@ -86,4 +106,4 @@ def candidate_pairs(rows: pd.DataFrame, max_block: int = MAX_BLOCK) -> pd.DataFr
         | (across & (rule == RULE_PHONE))
         | (across & (rule == RULE_NAME) & complementary(a, b))
     )
-    return both.loc[keep, ["gid_a", "gid_b", "rule"]].reset_index(drop=True).astype(PAIR_META)
+    return both.loc[keep, ["gid_a", "gid_b", "rule"]]

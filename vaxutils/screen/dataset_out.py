@@ -4,6 +4,9 @@
     OUT/communes/CCCCC/findings.csv, summary.json        one folder per commune
     OUT/summary.json                                     the whole run
     OUT/_cross/keys/group-NNNNNN.parquet                 hashed keys, during the run only
+    OUT/_cross/candidates/pair-part-KKKKKK/group-NNNNNN.parquet
+                                                         the candidate records a partition of
+                                                         pairs needs, by group; during the run only
 
 Every file is written atomically and only by the task that owns its commune, so a task run twice
 (dask retries it when its worker dies) writes the same bytes.
@@ -18,6 +21,7 @@ from vaxutils.dataset.layout import partition_dir
 
 OUT_TABLES = ("findings", "records", "doses")
 KEYS_DIR = Path("_cross") / "keys"
+CANDIDATES_DIR = Path("_cross") / "candidates"
 # Summary entries that add up over communes (the others describe a run, not its data).
 SUMMED = (
     "n_records",
@@ -45,6 +49,17 @@ def commune_folder(out, commune: str) -> Path:
 def keys_file(out, first_part: int) -> Path:
     """The hashed cross-commune keys of the group of communes whose first partition is ``first_part``."""
     return Path(out) / KEYS_DIR / f"group-{first_part:06d}.parquet"
+
+
+def candidates_file(out, pair_part: int, first_part: int) -> Path:
+    """The candidate records that partition ``pair_part`` of the candidate pairs needs from the
+    group of communes whose first partition is ``first_part``."""
+    return (
+        Path(out)
+        / CANDIDATES_DIR
+        / f"pair-part-{pair_part:06d}"
+        / f"group-{first_part:06d}.parquet"
+    )
 
 
 def write_tables(out, province: str, commune: str, **frames) -> None:

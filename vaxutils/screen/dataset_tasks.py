@@ -19,8 +19,15 @@ import pyarrow.parquet as pq
 
 from vaxutils import io
 from vaxutils.dataset import read_partitions
-from vaxutils.screen.cross_commune import COMPARE_COLUMNS, PART_SHIFT, cross_issues, cross_keys
+from vaxutils.screen.cross_commune import (
+    COMPARE_COLUMNS,
+    PART_SHIFT,
+    cross_keys,
+    judge_pairs,
+    merge_judgements,
+)
 from vaxutils.screen.dataset_out import (
+    candidates_file,
     commune_folder,
     keys_file,
     output_file,
@@ -131,30 +138,74 @@ def screen_group(
     return {"communes": done, "timings": clock.done()}
 
 
-def fetch_candidates(out, parts: list[tuple[int, str, str, str]], gids: np.ndarray) -> pd.DataFrame:
-    """Step 2: the compared columns of the candidate records of some communes (by gid)."""
+def fetch_candidates(
+    out, parts: list[tuple[int, str, str]], keys_path, wanted: pd.DataFrame, first_part: int
+) -> dict:
+    """Step 2: the compared columns of the candidate records of some communes of one group
+    (``parts``, whose keys are ``keys_path``), written for each partition of the candidate pairs
+    that needs them (``wanted``: ``gid``, ``pair_part``) to its own file
+    (:func:`~vaxutils.screen.dataset_out.candidates_file`): a partition's task then reads only its
+    pairs' records, and no task holds those of the whole run. Returns ``{"files", "timings"}``."""
+    clock = _Clock()
+    gids = np.unique(wanted["gid"].to_numpy("int64"))
+    spans = pq.read_table(
+        keys_path,
+        columns=["gid", "dose_lo", "dose_hi", "first", "last"],
+        filters=[("gid", "in", gids.tolist())],
+    ).to_pandas()
     frames = []
-    for part, province, commune, keys_path in parts:
-        mine = np.sort(gids[(gids >> PART_SHIFT) == part])
+    for part, province, commune in parts:
+        mine = gids[(gids >> PART_SHIFT) == part]
         records = pq.read_table(
             output_file(out, "records", province, commune), columns=list(COMPARE_COLUMNS)
         )
         picked = records.take(mine - (np.int64(part) << PART_SHIFT)).to_pandas()
-        spans = pq.read_table(
-            keys_path,
-            columns=["gid", "dose_lo", "dose_hi", "first", "last"],
-            filters=[("gid", "in", mine.tolist())],
-        ).to_pandas()
         picked["gid"] = mine
         picked["part"] = part
         picked["commune"] = commune
-        frames.append(picked.merge(spans.drop_duplicates("gid"), on="gid", how="left"))
-    return pd.concat(frames, ignore_index=True)
+        frames.append(picked)
+    clock.lap("read")
+    picked = pd.concat(frames, ignore_index=True).merge(
+        spans.drop_duplicates("gid"), on="gid", how="left"
+    )
+    routed = wanted[["gid", "pair_part"]].merge(picked, on="gid", how="inner")
+    files = 0
+    for pair_part, rows in routed.groupby("pair_part", sort=True):
+        io.write_parquet(
+            candidates_file(out, int(pair_part), first_part),
+            rows.drop(columns="pair_part").reset_index(drop=True),
+        )
+        files += 1
+    clock.lap("write")
+    return {"files": files, "timings": clock.done()}
 
 
-def compare_candidates(pairs: pd.DataFrame, *fetched: pd.DataFrame):
-    """Step 2: cross-commune findings from the pairs and the fetched candidate records."""
-    return cross_issues(pairs, pd.concat(fetched, ignore_index=True))
+def judge_candidates(pairs: pd.DataFrame, paths: list[str], *written: dict) -> dict:
+    """Step 2: the decisions on one partition of the candidate pairs
+    (:func:`~vaxutils.screen.cross_commune.judge_pairs`), from the candidate records
+    :func:`fetch_candidates` wrote for it (``written``: those tasks' results, so that this one runs
+    after them). Returns ``{"judgement", "timings"}``."""
+    clock = _Clock()
+    persons = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+    clock.lap("read")
+    judgement = judge_pairs(pairs, persons)
+    clock.lap("compare")
+    return {"judgement": judgement, "timings": clock.done()}
+
+
+def merge_candidates(*judged: dict) -> dict:
+    """Step 2: the run's cross-commune findings and the records whose shared-ID findings they
+    replace (:func:`~vaxutils.screen.cross_commune.merge_judgements`), from the partitions'
+    :func:`judge_candidates`. Returns ``{"issues", "redo", "timings", "judge_timings"}``."""
+    clock = _Clock()
+    issues, redo = merge_judgements([j["judgement"] for j in judged])
+    clock.lap("merge")
+    return {
+        "issues": issues,
+        "redo": redo,
+        "timings": clock.done(),
+        "judge_timings": [j["timings"] for j in judged],
+    }
 
 
 def _with_cross(out, province, commune, issues: pd.DataFrame, shared: list[str]):

@@ -14,8 +14,13 @@ write :mod:`vaxutils.screen.dataset_out`):
    grows. Groups are large because part of screening costs per *distinct* name, date or ID, and
    communes share most of those: a group pays it once.
 2. **Across communes.** The keys are read as a dask dataframe, shuffled by hash and turned into
-   candidate pairs on the workers; the few candidate records are fetched by tasks from the communes'
-   outputs and compared there (:func:`vaxutils.screen.cross_commune.cross_issues`).
+   candidate pairs on the workers, one partition of pairs per key file. One task per group fetches
+   its communes' candidate records and writes, for each partition of pairs, those it needs; one
+   task per partition compares only its pairs' records
+   (:func:`vaxutils.screen.cross_commune.judge_pairs`); one task joins the decisions (links and
+   shared ID numbers, no record fields) into person groups
+   (:func:`vaxutils.screen.cross_commune.merge_judgements`). Every task's size is a group's or a
+   partition's, not the country's.
 3. **Back to the communes.** One task per group again: a commune with cross-commune findings gets
    its findings, status and summary rewritten; every commune gets its ``findings.csv`` and
    ``summary.json``. The run's summary is the sum of the communes' summaries, with the tasks'
@@ -42,7 +47,7 @@ import pyarrow.parquet as pq
 from vaxutils import io
 from vaxutils.dataset import list_partitions
 from vaxutils.dataset.layout import fragments_of
-from vaxutils.screen.cluster import dask_client
+from vaxutils.screen.cluster import dask_client, worker_peaks
 from vaxutils.screen.cross_commune import (
     BLOCK_META,
     PAIR_META,
@@ -54,15 +59,17 @@ from vaxutils.screen.dataset_out import (
     KEYS_DIR,
     OUT_TABLES,
     SUMMED,
+    candidates_file,
     commune_folder,
     keys_file,
     output_file,
     reduce_summaries,
 )
 from vaxutils.screen.dataset_tasks import (
-    compare_candidates,
     fetch_candidates,
     finalize_group,
+    judge_candidates,
+    merge_candidates,
     screen_group,
 )
 from vaxutils.screen.partitioned import balanced_groups
@@ -163,7 +170,8 @@ def screen_dataset(
             f"Bộ dữ liệu {root} không có hồ sơ nào (chưa chạy 'vaxutils ingest'?)."
             f" / The dataset {root} holds no records (run 'vaxutils ingest' first)."
         )
-    shutil.rmtree(out / KEYS_DIR, ignore_errors=True)
+    # what an earlier run left of its cross pass (keys, candidate records) is not this run's
+    shutil.rmtree(out / KEYS_DIR.parent, ignore_errors=True)
     sizes = pd.Series({i: _partition_rows(root, p, c) for i, p, c in parts})
     timings: dict = {}
     with dask_client(scheduler, workers, processes) as client:
@@ -200,9 +208,14 @@ def screen_dataset(
         del futures
         done = {d["part"]: d for batch in screened for d in batch["communes"]}
         timings["communes"] = round(time.perf_counter() - started, 3)
+        # each worker's peak RSS after each step (the step that raises it is the one to cut)
+        peaks = {"communes": worker_peaks(client)}
         clock = time.perf_counter()
-        issues, redo = _cross_pass(client, out, parts, groups, retries)
+        issues, redo, cross_timings = _cross_pass(client, out, parts, groups, retries)
         timings["cross_commune"] = round(time.perf_counter() - clock, 3)
+        if "worker_peak_gb_after_shuffle" in cross_timings:
+            peaks["shuffle"] = cross_timings.pop("worker_peak_gb_after_shuffle")
+        peaks["cross_commune"] = worker_peaks(client)
         clock = time.perf_counter()
         issue_part = issues["gid"].to_numpy("int64") >> PART_SHIFT
         redo_part = redo["gid"].to_numpy("int64") >> PART_SHIFT
@@ -224,8 +237,11 @@ def screen_dataset(
         finalized = client.gather(finals)
         summaries = {c: s for batch in finalized for c, s in batch["communes"].items()}
         timings["commune_files"] = round(time.perf_counter() - clock, 3)
+        peaks["commune_files"] = worker_peaks(client)
+    timings["worker_peak_gb"] = peaks
     timings["tasks"] = {
         "screen_group": _sum_timings([b["timings"] for b in screened]),
+        **cross_timings,
         "finalize_group": _sum_timings([b["timings"] for b in finalized]),
     }
     touched = set(issue_part.tolist())
@@ -248,11 +264,21 @@ def screen_dataset(
     return DatasetScreen(out=out, summary=summary, communes=summaries)
 
 
-def _cross_pass(client, out, parts, groups, retries) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Step 2: the cross-commune findings and the records whose shared-ID findings they replace."""
+def _cross_pass(client, out, parts, groups, retries) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Step 2: the cross-commune findings, the records whose shared-ID findings they replace, and
+    the tasks' timings.
+
+    The keys are shuffled by blocking key into partitions of candidate pairs (as many as the key
+    files: one per group of communes, so a partition's size does not grow with the country). Each
+    group's task fetches its communes' candidate records and writes, for each partition of pairs,
+    the ones it needs; each partition is then judged by its own task from its own records; only
+    the decisions (links between records, shared ID numbers) meet in one task. Only the pairs'
+    gids come to the driver (to route the records), never a record.
+    """
     none = (
         pd.DataFrame(columns=["gid", "record_id", "code"]),
         pd.DataFrame({"gid": pd.Series(dtype="int64"), "record_id": pd.Series(dtype="string")}),
+        {},
     )
     keys = dd.read_parquet(str(out / KEYS_DIR))
     rows = keys.map_partitions(
@@ -260,18 +286,65 @@ def _cross_pass(client, out, parts, groups, retries) -> tuple[pd.DataFrame, pd.D
     )
     pairs_meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in PAIR_META.items()})
     pairs = rows.shuffle("bkey").map_partitions(candidate_pairs, meta=pairs_meta)
-    # candidate pairs only (two integers and a rule each): few, whatever the size of the country
-    pairs = client.compute(pairs, retries=retries).result()
-    if pairs.empty:
+    pair_parts = client.compute(pairs.to_delayed(), retries=retries)
+    pair_frames = client.gather(pair_parts)
+    shuffled = worker_peaks(client)
+    # which records each partition of pairs needs: gids only (eight bytes a candidate record)
+    wanted = pd.concat(
+        [
+            pd.DataFrame(
+                {"gid": np.unique(np.r_[f["gid_a"].to_numpy(), f["gid_b"].to_numpy()])}
+            ).assign(pair_part=k)
+            for k, f in enumerate(pair_frames)
+        ],
+        ignore_index=True,
+    )
+    del pair_frames
+    if wanted.empty:
         return none
-    gids = np.unique(np.r_[pairs["gid_a"].to_numpy(), pairs["gid_b"].to_numpy()])
-    group_of = {i: g[0] for g in groups for i in g}
-    involved = set((gids >> PART_SHIFT).tolist())
-    wanted = [(i, p, c, str(keys_file(out, group_of[i]))) for i, p, c in parts if i in involved]
-    chunks = [wanted[k :: len(groups)] for k in range(min(len(groups), len(wanted)))]
-    fetched = [
-        client.submit(fetch_candidates, str(out), chunk, gids, retries=retries, pure=False)
-        for chunk in chunks
+    group_of = np.zeros(len(parts), dtype="int64")
+    for g, members in enumerate(groups):
+        group_of[members] = g
+    wanted["group"] = group_of[wanted["gid"].to_numpy() >> PART_SHIFT]
+    fetched: dict[int, object] = {}
+    needs: dict[int, list[int]] = {}
+    for g, mine in wanted.groupby("group", sort=True):
+        involved = set((mine["gid"].to_numpy() >> PART_SHIFT).tolist())
+        first = groups[g][0]
+        fetched[g] = client.submit(
+            fetch_candidates,
+            str(out),
+            [parts[i] for i in groups[g] if i in involved],
+            str(keys_file(out, first)),
+            mine[["gid", "pair_part"]].reset_index(drop=True),
+            first,
+            retries=retries,
+            pure=False,
+        )
+        for k in np.unique(mine["pair_part"].to_numpy()).tolist():
+            needs.setdefault(k, []).append(g)
+    judged = [
+        client.submit(
+            judge_candidates,
+            pair_parts[k],
+            [str(candidates_file(out, k, groups[g][0])) for g in gs],
+            *[fetched[g] for g in gs],
+            retries=retries,
+            pure=False,
+        )
+        for k, gs in sorted(needs.items())
     ]
-    issues, redo = client.submit(compare_candidates, pairs, *fetched, retries=retries).result()
-    return issues, redo
+    merged = client.submit(merge_candidates, *judged, retries=retries, pure=False)
+    # what the driver holds no longer keeps the steps' results on the workers: each is forgotten
+    # once the tasks that need it are done
+    del pair_parts
+    fetch_timings = [t["timings"] for t in client.gather(list(fetched.values()))]
+    del fetched, judged
+    result = merged.result()
+    timings = {
+        "worker_peak_gb_after_shuffle": shuffled,
+        "fetch_candidates": _sum_timings(fetch_timings),
+        "judge_candidates": _sum_timings(result["judge_timings"]),
+        "merge_candidates": result["timings"],
+    }
+    return result["issues"], result["redo"], timings
