@@ -36,6 +36,7 @@ import decimal
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 KEEP_START = 3
@@ -170,13 +171,20 @@ def mask_text_series(s: pd.Series) -> pd.Series:
     if len(s) == 0:
         return s.copy()
     s = _tame(s)
+    # each distinct text once (a report's messages, villages and notes repeat on every row),
+    # then spread back by position
+    codes, uniques = pd.factorize(_texts(s))
     # Python's regex engine (string[python]): Arrow's RE2 has no look-arounds
-    masked = (
-        _texts(s)
+    distinct = (
+        pd.Series(uniques, dtype="string[python]")
         .str.replace(_GROUPED, _mask_grouped, regex=True)
         .str.replace(_RUN_MIDDLE, "*", regex=True)
+        .to_numpy(dtype=object)
     )
-    return masked.astype(object).where(s.notna(), s)
+    masked = np.empty(len(s), dtype=object)
+    found = codes >= 0
+    masked[found] = distinct[codes[found]]
+    return pd.Series(masked, index=s.index, dtype=object).where(s.notna(), s)
 
 
 def _tame(s: pd.Series) -> pd.Series:

@@ -98,7 +98,7 @@ def test_killed_batch_resumes_with_every_commune_once_and_the_same_outputs(input
     A commune finished before the kill is an uninterrupted run already: the rerun must leave it
     byte for byte as it was and list it. The communes the kill interrupted are compared with an
     uninterrupted batch of just those, run beside the rerun (the 2-core machine runs both at
-    once; one reference batch of every commune first cost a minute more).
+    once; one reference batch of every commune first cost a minute more) with one worker.
     """
     mark = uuid.uuid4().hex
     env = {**os.environ, MARK: mark, "PYTHONPATH": os.pathsep.join(sys.path)}
@@ -127,7 +127,9 @@ def test_killed_batch_resumes_with_every_commune_once_and_the_same_outputs(input
     }
 
     rerun = _batch(inputs, killed, env)
-    reference = _batch(inputs, full, {**env, MARK: "reference"}, communes=interrupted)
+    # the reference runs in the batch's own process (one kernel, no worker to start): its
+    # outputs must not depend on how many workers made them either
+    reference = _batch(inputs, full, {**env, MARK: "reference"}, workers=1, communes=interrupted)
     assert rerun.wait(timeout=600) == 0 and reference.wait(timeout=600) == 0
     runs = pd.read_csv(killed / "runs.csv", dtype=str).set_index("commune_code").sort_index()
     assert sorted(runs.index) == list(CODES)  # every commune, once

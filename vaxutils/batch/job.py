@@ -166,6 +166,20 @@ def _rejected(job: CommuneJob, out_root: Path) -> dict:
     return {"rejected_rows": REJECTED_ROWS_NAME}
 
 
+class _Phases:
+    """Seconds spent in each step of a commune (its manifest's ``phases``: where a batch's time
+    goes, read by benchmarks/bench_batch.py)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.seconds[phase] = round(now - self._last, 3)
+        self._last = now
+
+
 def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) -> dict:
     """Run one commune into ``out_root/<code>/``; returns a result row (never raises)."""
     out_root = Path(out_root)
@@ -179,12 +193,17 @@ def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) ->
 
         # the only path made from the job: five digits, and inside out_root whatever links say
         commune_dir = inside(out_root, commune_code(job.commune_code))
+        clock = _Phases()
         inputs = job_inputs(job, commune_dir)
         result = _screen(job, commune_dir / BATCH.screen)
+        clock.lap("screen")
         checked = validate and job.validate
         contract = _validate_findings(result.findings, job.commune_code) if checked else None
+        clock.lap("contracts")
         workbook = _review_workbook(job, commune_dir, result)
+        clock.lap("review_workbook")
         passport = _passport_workbook(job, commune_dir, result)
+        clock.lap("passport_workbook")
         parameters = {
             "commune_code": job.commune_code,
             "screen_dir": str((commune_dir / BATCH.screen).resolve()),
@@ -198,6 +217,7 @@ def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) ->
             commune_dir / REPORT_NAME,
             f"Báo cáo làm sạch dữ liệu tiêm chủng — {job.commune_name} ({job.commune_code})",
         )
+        clock.lap("report")  # the notebook run and its HTML
         row.update(
             status="ok",
             report=f"{job.commune_code}/{REPORT_NAME}",
@@ -209,6 +229,7 @@ def run_commune(job: CommuneJob, out_root: str | Path, validate: bool = True) ->
             export_date=job_settings(job)["export_date"],
             finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
             seconds=round(time.perf_counter() - started, 2),
+            phases=clock.seconds,
             summary=result.summary,
             **_numbers(result.summary),
         )

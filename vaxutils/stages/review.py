@@ -34,7 +34,7 @@ def run_review_out(
     """Write the review workbook ``out`` (one sheet per village) from a screening run."""
     sheets = review_sheets(screened.records, screened.findings)
     path = write_review_workbook(
-        out, screened.records, screened.findings, commune=commune, made_on=made_on
+        out, screened.records, screened.findings, commune=commune, made_on=made_on, villages=sheets
     )
     return ReviewOut(path, sheets)
 

@@ -105,12 +105,15 @@ def write_review_workbook(
     *,
     commune: str | None = None,
     made_on: date | None = None,
+    villages: dict[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Write the review workbook for one commune (atomically); returns its path.
 
-    The first sheet is the instructions; then one sheet per village (see :func:`review_sheets`).
+    The first sheet is the instructions; then one sheet per village (see :func:`review_sheets`;
+    ``villages`` when the caller made them already).
     """
-    villages = review_sheets(records, findings)
+    if villages is None:
+        villages = review_sheets(records, findings)
     made_on = made_on or date.today()
     where = f"{commune} · " if commune else ""
     sheets = {INSTRUCTIONS_SHEET: pd.DataFrame({"Hướng dẫn rà soát": list(INSTRUCTIONS)})}
