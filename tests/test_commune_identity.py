@@ -214,3 +214,39 @@ def test_junk_names_never_raise_and_never_place_a_row_without_a_match(rows):
     placed = out["commune_code"].dropna()
     assert placed.str.fullmatch(r"\d{5}").all()
     assert out.loc[out["status"].isin(["ambiguous", "unresolved"]), "commune_code"].isna().all()
+
+
+def test_a_communes_own_file_may_name_it_without_its_district(tmp_path):
+    # "Phường Đề Thám" alone is Cao Bằng's 01282, Thái Bình's 12439 (and Lạng Sơn has a "Xã Đề
+    # Thám"): in export_01282 it is 01282's, as the file says; a shared file cannot tell, and a
+    # name that fits only another commune stays out of the commune's file
+    commune = generate_commune("01282", n_persons=30, seed=5, rates=ErrorRates())
+    frame, _ = district_export([commune], np.random.default_rng(11), n_unplaceable=0)
+    frame = frame.drop(columns=["Quận/Huyện", "Tỉnh/Thành phố"])
+    frame.loc[frame.index[-1], "Xã/Phường/Thị trấn"] = "Xã Quý Quân"  # Cao Bằng's 01432 only
+    title = ["DANH SÁCH ĐỐI TƯỢNG ĐÃ TIÊM", "Phường Đề Thám, Thành phố Cao Bằng, Cao Bằng"]
+    own = tmp_path / "export_01282.csv"
+    shared = tmp_path / "ds_phuong.csv"
+    for path in (own, shared):
+        _write_csv_with_titles(path, frame, title)
+    mine = frame["Mã đối tượng"].iloc[:-1]
+
+    out = tmp_path / "own"
+    run = runner.invoke(app, ["screen", str(own), "--out", str(out), "--commune", "01282"])
+    assert run.exit_code == 0, run.output
+    records = pd.read_parquet(out / "records.parquet")
+    assert set(records["record_id"]) == set(mine) and set(records["commune_code"]) == {"01282"}
+    assert (
+        json.loads((out / "summary.json").read_text("utf-8"))["commune_identity"]["left_out"] == 0
+    )
+
+    from vaxutils import batch
+
+    (job,) = batch.plan_jobs(tmp_path, ["01282"])
+    assert job.input_path == own
+    placed = io.keep_commune(io.read_export(own), "01282", own_file=True)
+    assert set(placed.records["record_id"]) == set(mine)
+
+    kept = io.keep_commune(io.read_export(shared), "01282")
+    assert kept.records.empty and len(kept.unplaced) == len(mine)
+    assert kept.unplaced["candidates"].str.contains("01282 Phường Đề Thám").all()

@@ -85,6 +85,7 @@ def screen_command(
     INPUT may also be a dataset folder written by ``vaxutils ingest``: every commune is then
     screened on a dask cluster (``--scheduler``), duplicates across communes included.
     """
+    from vaxutils.batch.plan import commune_code_of
     from vaxutils.stages import run_screen
 
     check_out_dir(out)
@@ -111,6 +112,7 @@ def screen_command(
             "--scheduler chỉ dùng với thư mục bộ dữ liệu (vaxutils ingest)."
             " / --scheduler needs a dataset folder written by 'vaxutils ingest'."
         )
+    code = _commune_code(commune)
     result = run_screen(
         input,
         out,
@@ -119,8 +121,11 @@ def screen_command(
         export_date=parse_day(export_date),
         sheet=sheet,
         check_contracts=not no_contracts,
-        commune=_commune_code(commune),
+        commune=code,
         registry_columns=registry_columns,
+        # the commune's own file (export_<code>): its rows naming no commune, or a name that fits
+        # this commune among others, are the commune's — as in a batch
+        own_file=code is not None and commune_code_of(input) == code,
     )
     _print_summary(console, result.summary, input.name, out)
     console.print(

@@ -29,6 +29,7 @@ from dataclasses import replace
 import pandas as pd
 
 from vaxutils.io.export import Export
+from vaxutils.kernel.cells import text_column
 from vaxutils.refdata.identity import resolve_communes
 
 UNPLACED_COLUMNS: tuple[str, ...] = (
@@ -147,25 +148,41 @@ def commune_parts(export: Export) -> dict[str, Export]:
 
 
 def claim_unlocated(export: Export, code: str) -> Export:
-    """In a file that is commune ``code``'s own (``export_<code>.xlsx``), a record with neither a
-    commune code nor a commune name is that commune's: its blank code is filled with ``code``.
-    Never used on a shared file, where such a record's commune is unknown.
+    """In a file that is commune ``code``'s own (``export_<code>.xlsx``), a record without a
+    commune code is that commune's when it names no commune at all, or names one that fits
+    ``code`` among others (``Phường Đề Thám`` with no district: Cao Bằng's, Thái Bình's and Lạng
+    Sơn's — the file says which). Its blank code is filled with ``code``; a name that fits only
+    another commune stays that commune's (left out here). Never used on a shared file, where such a
+    record's commune is unknown.
 
     >>> import pandas as pd
     >>> records = pd.DataFrame({"record_id": ["a", "b"], "commune_code": ["01423", None]})
     >>> claim_unlocated(Export(records, pd.DataFrame()), "01420").records["commune_code"].tolist()
     ['01423', '01420']
+    >>> named = pd.DataFrame({"record_id": ["a", "b"], "commune": ["Phường Đề Thám", "Xã Quý Quân"]})
+    >>> claim_unlocated(Export(named, pd.DataFrame()), "01282").records["commune_code"].tolist()
+    ['01282', <NA>]
     """
     records = export.records
-    if "commune_code" not in records.columns:
+    if "commune_code" not in records.columns and "commune" not in records.columns:
         return export
-    blank = records["commune_code"].astype("string").str.strip().fillna("").eq("")
-    if "commune" in records.columns:
-        blank &= records["commune"].astype("string").str.strip().fillna("").eq("")
-    if not blank.any():
+    codes = text_column(records, "commune_code")
+    blank = codes.str.strip().fillna("").eq("")
+    name = text_column(records, "commune").str.strip().fillna("")
+    unnamed = blank & name.eq("")
+    named = blank & ~unnamed
+    fits = pd.Series(False, index=records.index)
+    if named.any():
+        rows = records.loc[named]
+        resolved = resolve_communes(
+            rows["commune"], _column(rows, "district"), _column(rows, "province")
+        )
+        among = resolved["candidates"].str.contains(rf"(?:^|; ){code} ", regex=True).fillna(False)
+        fits[resolved.index] = resolved["status"].eq("ambiguous").fillna(False) & among
+    claimed = unnamed | fits
+    if not claimed.any():
         return export
-    filled = records["commune_code"].astype("string").mask(blank, code)
-    return replace(export, records=records.assign(commune_code=filled))
+    return replace(export, records=records.assign(commune_code=codes.mask(claimed, code)))
 
 
 def keep_commune(export: Export, code: str, *, own_file: bool = False) -> Export:
