@@ -218,3 +218,21 @@ def test_timezones_wide_sheets_and_many_sheets_keep_their_rows(tmp_path):
     }
     assert book["D4"]["A3"].quotePrefix and book["D4"]["A3"].data_type == "s"
     assert book["D2"].row_dimensions[2].height > 15 and not book["D1"].row_dimensions[2].height
+
+
+def test_lone_surrogates_anywhere_become_a_question_mark_not_a_traceback(tmp_path):
+    # a broken file's text can carry lone surrogates (UTF-16 halves): UTF-8 cannot hold them, so
+    # before the fix openpyxl or Arrow raised on a cell, a header, a title or a sheet name
+    frame = pd.DataFrame(
+        {"name": ["a\ud800b", "=1+1", None], "id_number": ["\udc00", "001", "x"], "n": [1, 2, 3]},
+        dtype=object,
+    ).set_axis(pd.Index(["Họ tên\ud83d", "id_number", "n"], dtype=object), axis=1)
+    path = write_xlsx(
+        tmp_path / "x.xlsx", {"Thôn\udc00": frame}, title_rows={"Thôn\udc00": ["t\ud800"]}
+    )
+    book = openpyxl.load_workbook(path)
+    ws = book.worksheets[0]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0][0] == "t?" and rows[1] == ["Họ tên?", "id_number", "n"]
+    assert rows[2][:2] == ["a?b", "?"] and rows[3][0] == "=1+1" and ws["A4"].data_type == "s"
+    assert "\ud800" not in book.sheetnames[0] and book.sheetnames[0].startswith("Thôn")

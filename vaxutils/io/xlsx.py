@@ -69,6 +69,42 @@ _TITLE_FONT = Font(bold=True, size=13)
 _DATE_FORMAT = "dd/mm/yyyy"
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _encodable(value):
+    """Text that UTF-8 can hold: a lone surrogate (from a broken file or a careless caller)
+    becomes ``?``, as in :func:`vaxutils.io.writers.write_csv`."""
+    return _SURROGATE.sub("?", value) if isinstance(value, str) else value
+
+
+def _encodable_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with lone surrogates replaced in its text cells and names, each distinct value
+    tested once (object columns only: Arrow strings cannot hold them)."""
+    columns = [_encodable(c) for c in frame.columns]
+    fixed = {}
+    for position, dtype in enumerate(frame.dtypes):
+        if not pd.api.types.is_object_dtype(dtype):
+            continue
+        values = frame.iloc[:, position]
+        codes, uniques = pd.factorize(values)
+        bad = np.fromiter((_encodable(u) is not u for u in uniques), bool, len(uniques))
+        if bad.any():
+            clean = np.array([_encodable(u) for u in uniques], dtype=object)
+            fixed[position] = pd.Series(
+                np.where(codes >= 0, clean[np.maximum(codes, 0)], values.to_numpy(object)),
+                index=frame.index,
+                dtype=object,
+            )
+    if not fixed and columns == list(frame.columns):
+        return frame
+    out = frame.copy()
+    for position, values in fixed.items():
+        out.isetitem(position, values)
+    out.columns = columns
+    return out
+
+
 def is_text_column(name: object) -> bool:
     """Whether a column, by its name, holds identifiers that must stay text.
 
@@ -443,7 +479,8 @@ def write_xlsx(
     (their header is highlighted). Raises :class:`WriteError` when a sheet has more rows than
     Excel can open.
     """
-    title_rows = title_rows or {}
+    title_rows = {_encodable(k): [_encodable(t) for t in v] for k, v in (title_rows or {}).items()}
+    sheets = {_encodable(name): _encodable_frame(frame) for name, frame in sheets.items()}
     wanted = set(map(str, text_columns)) if text_columns is not None else None
     for name, frame in sheets.items():
         rows = len(frame) + 1 + len(title_rows.get(name, []))
