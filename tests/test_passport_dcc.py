@@ -168,6 +168,23 @@ def test_payloads_for_every_product_and_dose_position_meet_the_schema():
     assert dcc.schema_problems(payloads).empty
 
 
+def _one_persons_doses(products: list[str], first_day: str) -> pd.DataFrame:
+    """Person "P"'s doses of ``products`` in order, 200 days apart, at a commune station."""
+    n = len(products)
+    return pd.DataFrame(
+        {
+            "record_id": "P",
+            "dose_number": pd.array(range(1, n + 1), dtype="Int64"),
+            "product": products,
+            "vaccine": products,
+            "dose_date": pd.date_range(first_day, periods=n, freq="200D"),
+            "dose_date_precision": "day",
+            "facility": "Trạm Y tế xã Thượng Thôn",
+            "source_row": np.arange(n) + 2,
+        }
+    )
+
+
 @pytest.mark.parametrize("product", list(EXPECTED_CODES))
 def test_every_product_at_every_position_it_can_hold_meets_the_schema(product):
     """A person given one product only, its primary series then boosters of the same product up
@@ -175,18 +192,7 @@ def test_every_product_at_every_position_it_can_hold_meets_the_schema(product):
     and the EU booster encoding (n/2 → 3/3 → 4/4…; Janssen 1/1 → 2/1 → 3/1)."""
     primary = PRIMARY[product]
     n = 9
-    doses = pd.DataFrame(
-        {
-            "record_id": "P",
-            "dose_number": pd.array(range(1, n + 1), dtype="Int64"),
-            "product": product,
-            "vaccine": product,
-            "dose_date": pd.date_range("2021-03-10", periods=n, freq="200D"),
-            "dose_date_precision": "day",
-            "facility": "Trạm Y tế xã Thượng Thôn",
-            "source_row": np.arange(n) + 2,
-        }
-    )
+    doses = _one_persons_doses([product] * n, "2021-03-10")
     records = pd.DataFrame(
         {"record_id": ["P"], "source_row": [2], "full_name": ["Đặng Thị Ngọc Hường"],
          "dob": pd.to_datetime(["1961-11-30"]), "dob_precision": ["day"],
@@ -401,19 +407,7 @@ def test_payload_files_per_facility_and_day(commune_payloads, tmp_path):
     ],
 )
 def test_booster_dn_sd_follow_the_eu_encoding(products_given, expected):
-    n = len(products_given)
-    doses = pd.DataFrame(
-        {
-            "record_id": "P",
-            "dose_number": pd.array(range(1, n + 1), dtype="Int64"),
-            "product": products_given,
-            "vaccine": products_given,
-            "dose_date": pd.date_range("2021-06-01", periods=n, freq="200D"),
-            "dose_date_precision": "day",
-            "facility": "Trạm Y tế xã Thượng Thôn",
-            "source_row": 2,
-        }
-    )
+    doses = _one_persons_doses(list(products_given), "2021-06-01")
     records = pd.DataFrame(
         {"record_id": ["P"], "source_row": [2], "full_name": ["Lò Văn Páo"],
          "dob": pd.to_datetime(["1970-02-03"]), "dob_precision": ["day"],
