@@ -27,7 +27,7 @@ def prepare_persons(
     """Normalised values and matching keys, one row per record (index kept)."""
     raw_name = text_column(records, "full_name")
     # normalize_series also repairs legacy-encoded text and Ð look-alikes
-    full_name = names.normalize_series(raw_name)
+    full_name, name_key, ascii_key = names.normalize_and_keys(raw_name)
     parsed_dob = dates.parse_dates(text_column(records, "dob"))
     id_info = ids.classify_ids(text_column(records, "id_number"))
     persons = pd.DataFrame(
@@ -35,8 +35,8 @@ def prepare_persons(
             "record_id": text_column(records, "record_id"),
             "source_row": records["source_row"].astype("Int64"),
             "full_name": full_name,
-            "name_key": names.match_key_series(full_name),
-            "ascii_key": names.ascii_key_series(full_name),
+            "name_key": name_key,
+            "ascii_key": ascii_key,
             "dob": parsed_dob["date"],
             "dob_precision": parsed_dob["precision"].astype("string"),
             "birth_year": parsed_dob["date"].dt.year.astype("Int64"),

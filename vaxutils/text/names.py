@@ -58,6 +58,7 @@ __all__ = [
     "normalize_series",
     "match_key_series",
     "ascii_key_series",
+    "normalize_and_keys",
     "issues_series",
 ]
 
@@ -179,14 +180,22 @@ def _normalize_array(texts: pa.Array, repairs: pa.Array | None = None) -> pa.Arr
 
 
 def _match_key_array(texts: pa.Array) -> pa.Array:
-    decomposed = pc.utf8_normalize(pc.utf8_lower(_normalize_array(texts)), "NFD")
+    return _match_key_of_normalized(_normalize_array(texts))
+
+
+def _match_key_of_normalized(normalized: pa.Array) -> pa.Array:
+    decomposed = pc.utf8_normalize(pc.utf8_lower(normalized), "NFD")
     # The tone mark moves to the end of its word, so hòa and hoà (and thủy/thuỷ) give one key.
     moved = pc.replace_substring_regex(decomposed, _TONE_THEN_REST_RE, r"\2\1")
     return pc.utf8_normalize(moved, "NFC")
 
 
 def _ascii_key_array(texts: pa.Array) -> pa.Array:
-    lowered = pc.replace_substring(pc.utf8_lower(_normalize_array(texts)), "đ", "d")
+    return _ascii_key_of_normalized(_normalize_array(texts))
+
+
+def _ascii_key_of_normalized(normalized: pa.Array) -> pa.Array:
+    lowered = pc.replace_substring(pc.utf8_lower(normalized), "đ", "d")
     return pc.replace_substring_regex(pc.utf8_normalize(lowered, "NFD"), _COMBINING_RE, "")
 
 
@@ -279,6 +288,32 @@ def ascii_key_series(s: pd.Series) -> pd.Series:
     ['do van duc', nan]
     """
     return _per_unique(s, _ascii_key_array)
+
+
+def normalize_and_keys(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """``normalize_series(s)`` and the ``match_key_series`` and ``ascii_key_series`` of that, from
+    one pass over the distinct raw names (the prepared persons frame needs all three).
+
+    >>> full, key, plain = normalize_and_keys(pd.Series(["  NGUYỄN thị THUỶ", None, "Đỗ Văn Đức"]))
+    >>> full.tolist(), key.tolist() == match_key_series(full).tolist(), plain.tolist()
+    (['Nguyễn Thị Thuỷ', nan, 'Đỗ Văn Đức'], True, ['nguyen thi thuy', nan, 'do van duc'])
+    """
+    if s.empty:
+        empty = pd.Series([], index=s.index, dtype="str")
+        return empty, empty.copy(), empty.copy()
+    codes, texts = factorize_texts(s)
+    normalized = _normalize_array(texts)
+    # The keys are those of the normalised names, as match_key_series(normalize_series(s)) gives:
+    # each distinct normalised name is normalised again and keyed once.
+    encoded = pc.dictionary_encode(normalized)
+    again = _normalize_array(encoded.dictionary)
+    keys = _match_key_of_normalized(again).take(encoded.indices)
+    plain = _ascii_key_of_normalized(again).take(encoded.indices)
+    return (
+        spread_texts(normalized, codes, s.index),
+        spread_texts(keys, codes, s.index),
+        spread_texts(plain, codes, s.index),
+    )
 
 
 def issues_series(s: pd.Series) -> pd.DataFrame:
