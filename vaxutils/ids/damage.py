@@ -356,7 +356,17 @@ def issues_series(s: pd.Series) -> pd.DataFrame:
     0   0  id_leading_zero_lost  001090012345
     1   2            id_missing          <NA>
     """
-    classified = classify_ids(s)
+    return issues_of_classified(classify_ids(s))
+
+
+def issues_of_classified(classified: pd.DataFrame) -> pd.DataFrame:
+    """:func:`issues_series` from the :func:`classify_ids` frame of the column, when the caller
+    already has it (screening classifies the IDs once for the prepared persons and the findings).
+
+    >>> s = pd.Series(["1090012345", "001090012345", None])
+    >>> issues_of_classified(classify_ids(s)).equals(issues_series(s))
+    True
+    """
     found = classified[classified["id_code"].notna()]
     return _arrow.long_form(
         found.index, found["id_code"].to_numpy(str), found["id_suggestion"].array

@@ -42,7 +42,7 @@ import pandas as pd
 
 from vaxutils.ids import bhyt, cccd, damage, phone
 from vaxutils.ids._arrow import ISSUE_COLUMNS
-from vaxutils.ids.damage import CLASSIFY_COLUMNS, classify_ids
+from vaxutils.ids.damage import CLASSIFY_COLUMNS, classify_ids, issues_of_classified
 
 cccd_consistency = cccd.consistency_series
 phone_numbers = phone.valid_series
@@ -59,6 +59,7 @@ __all__ = [
     "bhyt_issues_series",
     "cccd_consistency",
     "classify_ids",
+    "issues_of_classified",
     "issues_series",
     "phone_issues_series",
     "phone_numbers",

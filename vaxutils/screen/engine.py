@@ -19,6 +19,7 @@ from vaxutils.screen.doses import DoseCodes, dose_issues, prepare_doses
 from vaxutils.screen.duplicates import DOSE_SUMMARY_COLUMNS, duplicate_groups, duplicate_issues
 from vaxutils.screen.findings import build_findings, positions_in, record_status
 from vaxutils.screen.persons import (
+    classify_record_ids,
     conflict_issues,
     merged_issues,
     prepare_persons,
@@ -148,13 +149,15 @@ def screen(
     # the record ids hashed once: every per-record summary of the doses is an integer groupby
     codes = RecordCodes.of(records, doses)
     per_id = _per_id_summary(doses, codes)
-    persons = prepare_persons(records)
+    # the ID numbers classified once: the prepared persons and the record findings both read it
+    id_info = classify_record_ids(records)
+    persons = prepare_persons(records, id_info=id_info)
     # each record's first dose by its code: what prepare_persons would look up by record id
     spread = _spread(per_id, codes, persons.index)
     persons["first_dose_date"] = spread["first_dose_date"]
     lap("prepare")
 
-    row_issues = record_issues(records, persons, today=export_date)
+    row_issues = record_issues(records, persons, today=export_date, id_info=id_info)
     row_issues["record_id"] = persons["record_id"].reindex(row_issues["row"].to_numpy()).to_numpy()
     row_issues["source_row"] = (
         persons["source_row"].reindex(row_issues["row"].to_numpy()).to_numpy()

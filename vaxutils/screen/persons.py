@@ -21,15 +21,27 @@ from vaxutils.text import names
 ISSUE_COLUMNS = ["row", "code", "suggestion", "field", "value"]
 
 
+def classify_record_ids(records: pd.DataFrame) -> pd.DataFrame:
+    """The records' ID numbers classified (``ids.classify_ids``): what :func:`prepare_persons` and
+    :func:`record_issues` both read, so a caller running both can classify once and pass it."""
+    return ids.classify_ids(text_column(records, "id_number"))
+
+
 def prepare_persons(
-    records: pd.DataFrame, first_dose_date: pd.Series | None = None
+    records: pd.DataFrame,
+    first_dose_date: pd.Series | None = None,
+    id_info: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Normalised values and matching keys, one row per record (index kept)."""
+    """Normalised values and matching keys, one row per record (index kept).
+
+    ``id_info`` is :func:`classify_record_ids` of ``records`` when the caller has it already.
+    """
     raw_name = text_column(records, "full_name")
     # normalize_series also repairs legacy-encoded text and Ð look-alikes
     full_name, name_key, ascii_key = names.normalize_and_keys(raw_name)
     parsed_dob = dates.parse_dates(text_column(records, "dob"))
-    id_info = ids.classify_ids(text_column(records, "id_number"))
+    if id_info is None:
+        id_info = classify_record_ids(records)
     persons = pd.DataFrame(
         {
             "record_id": text_column(records, "record_id"),
@@ -78,15 +90,21 @@ def _attach(issues: pd.DataFrame, field: str, raw: pd.Series) -> pd.DataFrame:
 
 
 def record_issues(
-    records: pd.DataFrame, persons: pd.DataFrame, today: date | None = None
+    records: pd.DataFrame,
+    persons: pd.DataFrame,
+    today: date | None = None,
+    id_info: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Problems of every person field, and of the ID digits against sex and birth year (long form).
 
     ``today`` is the date the data describes (the export date): a birth date after it is in the future.
+    ``id_info`` is :func:`classify_record_ids` of ``records`` when the caller has it already.
     """
+    if id_info is None:
+        id_info = classify_record_ids(records)
     parts = [
         _attach(
-            ids.issues_series(text_column(records, "id_number")),
+            ids.issues_of_classified(id_info),
             "id_number",
             text_column(records, "id_number"),
         ),
