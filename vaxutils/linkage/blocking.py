@@ -56,6 +56,17 @@ def blocking_keys(persons: pd.DataFrame) -> pd.DataFrame:
     id_key: the valid ID, else its repaired suggestion; birth_year; dob_day: the birth date as text
     when known to the day.
     """
+    return blocking_keys_and_codes(persons)[0]
+
+
+def blocking_keys_and_codes(persons: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """:func:`blocking_keys` and, for its name columns, integer codes as :func:`dedupe_pairs`'
+    ``factorized`` takes them: the names are hashed once, not again per key column.
+
+    >>> keys, codes = blocking_keys_and_codes(pd.DataFrame({"ascii_key": ["le van an", "an", None]}))
+    >>> codes["given_ascii"][0].tolist(), keys["given_ascii"].tolist()
+    ([0, -1, -1], ['an', <NA>, <NA>])
+    """
     ascii_key = as_text(column_or_na(persons, "ascii_key"))
     if "dob" in persons.columns:
         dob = as_dates(persons["dob"])
@@ -74,18 +85,21 @@ def blocking_keys(persons: pd.DataFrame) -> pd.DataFrame:
     names = pd.Series(names, dtype="string")
     day_codes, days = pd.factorize(dob)
     day_text = pd.Series(pd.DatetimeIndex(days).strftime("%Y-%m-%d"), dtype="string")
-    return pd.DataFrame(
+    family = names.str.replace(r" .*$", "", regex=True)
+    # A one-word name has no separate given name to block on.
+    given = names.str.replace(r"^.* ", "", regex=True).where(
+        names.str.contains(" ", regex=False).fillna(False)
+    )
+    factorized = {
+        "ascii_key": (name_codes, names),
+        "family_ascii": _codes_through(family, name_codes),
+        "given_ascii": _codes_through(given, name_codes),
+    }
+    keys = pd.DataFrame(
         {
             "ascii_key": ascii_key,
-            "family_ascii": _take(names.str.replace(r" .*$", "", regex=True), name_codes, index),
-            # A one-word name has no separate given name to block on.
-            "given_ascii": _take(
-                names.str.replace(r"^.* ", "", regex=True).where(
-                    names.str.contains(" ", regex=False).fillna(False)
-                ),
-                name_codes,
-                index,
-            ),
+            "family_ascii": _take(family, name_codes, index),
+            "given_ascii": _take(given, name_codes, index),
             "id_key": as_text(column_or_na(persons, "id_compact")).fillna(
                 as_text(column_or_na(persons, "id_suggestion"))
             ),
@@ -95,6 +109,15 @@ def blocking_keys(persons: pd.DataFrame) -> pd.DataFrame:
         },
         index=persons.index,
     )
+    return keys, factorized
+
+
+def _codes_through(distinct: pd.Series, codes: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize`` of ``distinct`` taken at ``codes`` (per record), by hashing only the distinct
+    values: equal codes for equal values, -1 for missing, as ``_block_codes`` reads them."""
+    inner, uniques = pd.factorize(distinct)
+    # code -1 (a missing name) reads the appended -1; no distinct value at all is fine too
+    return np.append(inner, -1)[codes], uniques
 
 
 def _take(distinct: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
@@ -152,12 +175,14 @@ def dedupe_pairs(
     rules: Sequence[Rule] = DEDUPE_RULES,
     max_block: int = MAX_BLOCK_SIZE,
     prefix: Rule = (),
+    factorized: dict | None = None,
 ) -> pd.DataFrame:
     """Candidate pairs of records of one frame (positions 0..n-1), each pair once with left < right.
 
     ``prefix`` columns are added to every rule (e.g. the commune: records only meet within it).
+    ``factorized``: codes of some columns already known (:func:`blocking_keys_and_codes`).
     """
-    factorized: dict = {}
+    factorized = {} if factorized is None else dict(factorized)
     parts = [
         _pairs_within_blocks(_block_codes(frame, (*prefix, *rule), factorized), max_block)
         for rule in rules

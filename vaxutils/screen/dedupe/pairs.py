@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from vaxutils.kernel.cells import as_text
-from vaxutils.linkage.blocking import DEDUPE_RULES, blocking_keys, dedupe_pairs
+from vaxutils.linkage.blocking import DEDUPE_RULES, blocking_keys_and_codes, dedupe_pairs
 from vaxutils.linkage.compare import COMPATIBLE, DIFFERENT, SAME, UNKNOWN, compare_pairs
 from vaxutils.screen.dedupe.evidence import evidence
 
@@ -24,12 +24,12 @@ def candidate_comparisons(persons: pd.DataFrame) -> pd.DataFrame:
     """Blocked candidate pairs (positions ``left`` < ``right``) with their field agreements and,
     where ``persons`` has the columns for it, the evidence of :func:`evidence`."""
     frame = persons.reset_index(drop=True)
-    keys = blocking_keys(frame)
+    keys, factorized = blocking_keys_and_codes(frame)
     # Screening is per commune (the unit of the procedure): a larger input is blocked within each
     # commune, so the candidate pairs grow with the number of communes, not with its square.
     commune = frame["commune_code"] if "commune_code" in frame.columns else None
     keys["commune"] = as_text(commune).fillna("") if commune is not None else ""
-    pairs = dedupe_pairs(keys, DEDUPE_RULES, prefix=("commune",))
+    pairs = dedupe_pairs(keys, DEDUPE_RULES, prefix=("commune",), factorized=factorized)
     left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
     # Compare only the records that are in some pair (a small share of a large input).
     involved = np.unique(np.concatenate([left, right]))
