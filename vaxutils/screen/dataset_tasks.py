@@ -34,7 +34,12 @@ from vaxutils.screen.dataset_out import (
     write_tables,
 )
 from vaxutils.screen.engine import screen
-from vaxutils.screen.findings import build_findings, positions_in, record_status
+from vaxutils.screen.findings import (
+    build_findings,
+    in_findings_order,
+    positions_in,
+    record_status,
+)
 from vaxutils.screen.registry_dataset import REGISTRY_DIR, group_registry
 from vaxutils.screen.summary import summarize
 
@@ -222,13 +227,7 @@ def _with_cross(out, province, commune, issues: pd.DataFrame, shared: list[str])
     )
     added = build_findings(issues.drop(columns=["gid"]))
     findings = pd.concat([findings[~stale], added], ignore_index=True)
-    severity = pd.Categorical(findings["severity"], ["error", "warning", "info"], ordered=True)
-    findings = (
-        findings.assign(_sev=severity)
-        .sort_values(["source_row", "record_id", "_sev", "code"], kind="stable")
-        .drop(columns="_sev")
-        .reset_index(drop=True)
-    )
+    findings = in_findings_order(findings)
     status = record_status(records["record_id"], findings)
     for column in status.columns.drop("record_id"):
         records[column] = status[column].to_numpy()

@@ -52,11 +52,19 @@ def build_findings(issues: pd.DataFrame) -> pd.DataFrame:
     out = out[list(FINDINGS_COLUMNS)]
     for col in FINDINGS_COLUMNS:
         out[col] = out[col].astype("Int64" if col == "source_row" else "string")
-    severity_order = pd.Categorical(out["severity"], ["error", "warning", "info"], ordered=True)
-    out = out.assign(_sev=severity_order).sort_values(
-        ["source_row", "record_id", "_sev", "code"], kind="stable"
+    return in_findings_order(out)
+
+
+def in_findings_order(findings: pd.DataFrame) -> pd.DataFrame:
+    """``findings`` in the order every findings file has: source row, record id, severity (errors
+    first), code. Stable: findings equal on those keep the order given (a partition's, a merge's)."""
+    severity = pd.Categorical(findings["severity"], ["error", "warning", "info"], ordered=True)
+    return (
+        findings.assign(_sev=severity)
+        .sort_values(["source_row", "record_id", "_sev", "code"], kind="stable")
+        .drop(columns="_sev")
+        .reset_index(drop=True)
     )
-    return out.drop(columns="_sev").reset_index(drop=True)
 
 
 # Codes whose only job is to carry an ID number found elsewhere (the registry, a duplicate record)

@@ -29,7 +29,7 @@ import pandas as pd
 from vaxutils.kernel.cells import column_or_na, stripped_text
 from vaxutils.screen.duplicates import duplicate_issues
 from vaxutils.screen.engine import ScreenResult, screen
-from vaxutils.screen.findings import build_findings, record_status
+from vaxutils.screen.findings import build_findings, in_findings_order, record_status
 from vaxutils.screen.summary import summarize
 
 # The export a forked worker inherits from the parent (set only while a local pool runs).
@@ -202,13 +202,7 @@ def merge_results(
     findings, records = _ids_shared_across_partitions(findings, records, part_of)
     # the order build_findings gives (source_row, record_id, severity, code); stable, so equal
     # keys keep their partition's order
-    severity = pd.Categorical(findings["severity"], ["error", "warning", "info"], ordered=True)
-    findings = (
-        findings.assign(_sev=severity)
-        .sort_values(["source_row", "record_id", "_sev", "code"], kind="stable")
-        .drop(columns="_sev")
-        .reset_index(drop=True)
-    )
+    findings = in_findings_order(findings)
     summary = summarize(findings, records, doses)
     summary["export_date"] = export_date.isoformat()
     summary["n_partitions"] = len(results)
