@@ -53,7 +53,9 @@ def as_text(values: pd.Series) -> pd.Series:
         text = values.astype("string")
     else:
         text = values.where(values.map(type).eq(str), None).astype("string")
-    return text.where(text.str.len().gt(0).fillna(False))
+    empty = text.eq("").fillna(False)
+    # (a where() rewrites every cell: only when there is an empty one)
+    return text.mask(empty) if empty.any() else text
 
 
 def as_dates(values: pd.Series) -> pd.Series:

@@ -94,6 +94,7 @@ def blocking_keys_and_codes(persons: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
         "ascii_key": (name_codes, names),
         "family_ascii": _codes_through(family, name_codes),
         "given_ascii": _codes_through(given, name_codes),
+        "dob_day": (np.where(known_day.to_numpy(bool), day_codes, -1), day_text),
     }
     keys = pd.DataFrame(
         {
@@ -148,21 +149,47 @@ def _block_codes(keys: pd.DataFrame, rule: Rule, factorized: dict | None = None)
     return np.where(missing, -1, combined)
 
 
+# Fibonacci hashing: a block code times this odd constant, top bits kept, spreads codes evenly.
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _shared_positions(block: np.ndarray) -> np.ndarray:
+    """Positions whose block code (not -1) may be shared with another record: most records are
+    alone in their block, and a count per hash bucket (linear, no sort) rules them out; a shared
+    bucket may still hold two different codes, which the sort that follows tells apart."""
+    known = np.flatnonzero(block >= 0)
+    bits = max(int(np.ceil(np.log2(max(len(known), 1)))) + 2, 8)
+    bucket = ((block[known].astype(np.uint64) * _GOLDEN) >> np.uint64(64 - bits)).astype(np.intp)
+    return known[np.bincount(bucket, minlength=1 << bits)[bucket] >= 2]
+
+
+def _stable_order(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values, kind="stable")`` of non-negative integers; when each value and its
+    position fit in one int64 together, by sorting those packed numbers (a plain sort of numbers is
+    several times faster than an argsort)."""
+    width = max(len(values) - 1, 1).bit_length()
+    if len(values) == 0 or int(values.max()) >= 1 << (62 - width):
+        return np.argsort(values, kind="stable")
+    packed = np.sort((values.astype(np.int64) << width) | np.arange(len(values)))
+    return packed & ((1 << width) - 1)
+
+
 def _pairs_within_blocks(block: np.ndarray, max_block: int) -> np.ndarray:
     """All pairs (i, j), i < j, of positions with the same block code (not -1), as an (m, 2) array.
 
-    Sorting by block puts each block in a run; every element pairs with the rest of its run.
+    Sorting the records that may share a block puts each block in a run; every element pairs with
+    the rest of its run.
     """
-    order = np.argsort(block, kind="stable")
+    candidates = _shared_positions(block)
+    order = candidates[_stable_order(block[candidates])]
     sorted_block = block[order]
     # Run boundaries from the changes of value (cheaper than searching every element).
-    boundary = np.flatnonzero(np.diff(sorted_block)) + 1
-    starts = np.r_[0, boundary]
-    lengths = np.diff(np.r_[starts, len(block)])
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_block)) + 1]
+    lengths = np.diff(np.r_[starts, len(sorted_block)])
     run_start = np.repeat(starts, lengths)
     run_end = run_start + np.repeat(lengths, lengths)
-    usable = (sorted_block >= 0) & (run_end - run_start <= max_block)
-    position = np.arange(len(block))
+    usable = run_end - run_start <= max_block
+    position = np.arange(len(sorted_block))
     partners = np.where(usable, run_end - position - 1, 0)
     first = np.repeat(position, partners)
     offset = np.arange(partners.sum()) - np.repeat(np.cumsum(partners) - partners, partners)

@@ -46,9 +46,9 @@ GIVEN_DISAGREES_FACTOR = 0.7
 _PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 
 
-def _text(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """The column as an object array of str / None (junk and empty text are None)."""
-    return as_text(column_or_na(frame, column)).to_numpy(dtype=object, na_value=None)
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The column as Arrow text by position (junk and empty text are missing)."""
+    return as_text(column_or_na(frame, column)).reset_index(drop=True)
 
 
 def _dates(frame: pd.DataFrame) -> pd.Series:
@@ -57,16 +57,17 @@ def _dates(frame: pd.DataFrame) -> pd.Series:
     return as_dates(frame["dob"].reset_index(drop=True))
 
 
-def _given(keys: np.ndarray) -> np.ndarray:
+def _given(keys: pd.Series) -> pd.Series:
     """The given name: the last word of a name key (Vietnamese order is Family Middle Given)."""
-    given = pd.Series(keys, dtype="string").str.replace(r"^.* ", "", regex=True)
-    return given.to_numpy(dtype=object, na_value=None)
+    return keys.str.replace(r"^.* ", "", regex=True)
 
 
-def _codes(*columns: np.ndarray) -> list[np.ndarray]:
+def _codes(*columns: pd.Series) -> list[np.ndarray]:
     """Integer codes of text columns in one shared code space (-1 = missing): equality of codes is
-    equality of values, and comparing integers over many pairs is cheap."""
-    codes, _ = pd.factorize(np.concatenate(columns))
+    equality of values, and comparing integers over many pairs is cheap. Arrow text is hashed by
+    Arrow (no Python string per cell)."""
+    joined = pd.concat([pd.Series(c, dtype="string") for c in columns], ignore_index=True)
+    codes, _ = pd.factorize(joined)
     bounds = np.cumsum([len(c) for c in columns])[:-1]
     return np.split(codes.astype("int64"), bounds)
 
@@ -82,7 +83,7 @@ def _agreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 # The persons-frame columns a comparison reads.
-_INPUT_COLUMNS = (
+COMPARED_COLUMNS = (
     "name_key",
     "ascii_key",
     "dob",
@@ -98,20 +99,19 @@ _INPUT_COLUMNS = (
 
 def comparison_features(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """Per record (by position), the normalised values pairs are compared on — computed once per
-    frame, then taken by pair position (a record is in many pairs). Plain numpy arrays: a DataFrame
-    would turn object arrays back into Arrow strings at every step."""
+    frame, then taken by pair position (a record is in many pairs). Text becomes integer codes
+    (hashed by Arrow) except ``ascii_key``, kept as Arrow text for the string similarity of the
+    pairs alone."""
     name_key = _text(frame, "name_key")
     ascii_key = _text(frame, "ascii_key")
     dob = _dates(frame)
-    village = (
-        as_text(column_or_na(frame, "village").reset_index(drop=True)).str.strip().str.casefold()
-    )
+    village = _text(frame, "village").str.strip().str.lower()
     text = {
         "name_key": name_key,
         "given_key": _given(name_key),
         "given_ascii": _given(ascii_key),
         "sex": _text(frame, "sex"),
-        "village": village.to_numpy(dtype=object, na_value=None),
+        "village": village.mask(village.eq("")),
         "phone": _text(frame, "phone"),
         "id_kind": _text(frame, "id_kind"),
     }
@@ -119,13 +119,10 @@ def comparison_features(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     id_valid, id_suggestion = _codes(_text(frame, "id_compact"), _text(frame, "id_suggestion"))
     features.update(
         {
-            "ascii_key": ascii_key,
+            "ascii_key": ascii_key.array,
             # "Typed without diacritics" is a property of the whole name: Nguyễn Thị Hoa has a plain
             # given name but was typed with diacritics, so its Hoa is not Hòa.
-            "plain": pd.Series(name_key, dtype="string")
-            .eq(pd.Series(ascii_key, dtype="string"))
-            .fillna(False)
-            .to_numpy(bool),
+            "plain": name_key.eq(ascii_key).fillna(False).to_numpy(bool),
             "year": dob.dt.year.to_numpy("float64", na_value=np.nan),
             "month": dob.dt.month.to_numpy("float64", na_value=np.nan),
             "day": dob.dt.day.to_numpy("float64", na_value=np.nan),
@@ -153,9 +150,9 @@ def name_similarity(left, right) -> np.ndarray:
     ...                 pd.Series(["nam nguyen van", "vu thu thao"])).round().tolist()
     [100.0, 95.0]
     """
-    a = as_text(pd.Series(left).reset_index(drop=True)).to_numpy(dtype=object, na_value=None)
-    b = as_text(pd.Series(right).reset_index(drop=True)).to_numpy(dtype=object, na_value=None)
-    both = ~(pd.isna(a) | pd.isna(b))
+    a = as_text(pd.Series(left).reset_index(drop=True))
+    b = as_text(pd.Series(right).reset_index(drop=True))
+    both = (a.notna() & b.notna()).to_numpy(bool)
     scores = np.zeros(len(a), dtype="float64")
     if both.any():
         queries, choices = a[both].tolist(), b[both].tolist()
@@ -200,9 +197,7 @@ def value_agreement(left: pd.Series, right: pd.Series) -> np.ndarray:
     >>> value_agreement(pd.Series(["Nam", "Nam", None]), pd.Series(["Nam", "Nữ", "Nữ"])).tolist()
     ['same', 'different', 'unknown']
     """
-    a = as_text(left.reset_index(drop=True)).to_numpy(dtype=object, na_value=None)
-    b = as_text(right.reset_index(drop=True)).to_numpy(dtype=object, na_value=None)
-    return _agreement(*_codes(a, b))
+    return _agreement(*_codes(as_text(left), as_text(right)))
 
 
 def _id_agreement(left: dict, right: dict) -> np.ndarray:
@@ -214,6 +209,13 @@ def _id_agreement(left: dict, right: dict) -> np.ndarray:
     both_valid = (left["id_valid"] >= 0) & (right["id_valid"] >= 0)
     different = both_valid & same_kind & ~same
     return np.select([same, different], [SAME, DIFFERENT], UNKNOWN).astype(object)
+
+
+def _at(values, positions: np.ndarray):
+    """``values`` at ``positions``: a numpy array indexed, an Arrow array taken."""
+    if isinstance(values, np.ndarray):
+        return values[positions]
+    return values.take(positions)
 
 
 def compare_pairs(
@@ -239,14 +241,14 @@ def compare_pairs(
     right_pos = np.asarray(right_pos, dtype="int64")
     if right is not left:
         # One frame, so that both sides' values get codes from one code space.
-        used = [c for c in _INPUT_COLUMNS if c in left.columns or c in right.columns]
+        used = [c for c in COMPARED_COLUMNS if c in left.columns or c in right.columns]
         left = pd.concat(
             [left.reindex(columns=used), right.reindex(columns=used)], ignore_index=True
         )
         right_pos = right_pos + (len(left) - len(right))
     features = comparison_features(left)
-    lf = {name: values[left_pos] for name, values in features.items()}
-    rf = {name: values[right_pos] for name, values in features.items()}
+    lf = {name: _at(values, left_pos) for name, values in features.items()}
+    rf = {name: _at(values, right_pos) for name, values in features.items()}
     col = {name: (lf[name], rf[name]) for name in lf}
     same_key = _equal(*col["given_key"])
     same_letters = _equal(*col["given_ascii"])

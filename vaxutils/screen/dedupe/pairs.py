@@ -8,7 +8,14 @@ import pandas as pd
 
 from vaxutils.kernel.cells import as_text
 from vaxutils.linkage.blocking import DEDUPE_RULES, blocking_keys_and_codes, dedupe_pairs
-from vaxutils.linkage.compare import COMPATIBLE, DIFFERENT, SAME, UNKNOWN, compare_pairs
+from vaxutils.linkage.compare import (
+    COMPARED_COLUMNS,
+    COMPATIBLE,
+    DIFFERENT,
+    SAME,
+    UNKNOWN,
+    compare_pairs,
+)
 from vaxutils.screen.dedupe.evidence import evidence
 
 # Similarity (compare.name_similarity, 0..100, on diacritic-free names) above which two names are
@@ -31,9 +38,11 @@ def candidate_comparisons(persons: pd.DataFrame) -> pd.DataFrame:
     keys["commune"] = as_text(commune).fillna("") if commune is not None else ""
     pairs = dedupe_pairs(keys, DEDUPE_RULES, prefix=("commune",), factorized=factorized)
     left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
-    # Compare only the records that are in some pair (a small share of a large input).
+    # Compare only the records that are in some pair (a small share of a large input), on the
+    # columns a comparison reads.
     involved = np.unique(np.concatenate([left, right]))
-    subset = frame.iloc[involved].reset_index(drop=True)
+    compared = [column for column in COMPARED_COLUMNS if column in frame.columns]
+    subset = frame[compared].iloc[involved].reset_index(drop=True)
     comparison = compare_pairs(
         subset, subset, np.searchsorted(involved, left), np.searchsorted(involved, right)
     )
