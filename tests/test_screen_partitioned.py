@@ -88,6 +88,24 @@ def test_process_pool_equals_single_run(export, registry, single):
     assert all("duplicates" in t for t in timings["partitions"])
 
 
+def test_two_threads_give_the_single_threaded_findings(export, registry, single):
+    """The checks that run side by side (persons and doses, record fields and duplicates, the
+    registry) give what one thread gives, in the same order."""
+    assert single.summary["timings_s"].keys() >= {"prepare_persons", "duplicates", "registry"}
+    _assert_same(screen(export, registry=registry, export_date=EXPORT_DATE, threads=2), single)
+
+
+def test_a_check_failing_on_a_thread_fails_the_screening(export, monkeypatch):
+    import vaxutils.screen.engine as engine
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("duplicate check broke")
+
+    monkeypatch.setattr(engine, "duplicate_groups", broken)
+    with pytest.raises(RuntimeError, match="duplicate check broke"):
+        screen(export, export_date=EXPORT_DATE, threads=2)
+
+
 def test_more_workers_than_communes(export, registry, single):
     parallel = screen_by_commune(export, registry=registry, export_date=EXPORT_DATE, workers=8)
     # three communes and the records without one: four partitions at most

@@ -20,8 +20,8 @@ import functools
 from importlib import resources
 
 import pandas as pd
-import yaml
 
+from vaxutils.kernel.yaml_data import load_yaml
 from vaxutils.schema import CATEGORIES, SEVERITIES
 
 COLUMNS = ("code", "category", "severity", "message_vi", "message_en", "action_vi", "area")
@@ -44,7 +44,7 @@ def load() -> pd.DataFrame:
         if not item.name.endswith(".yaml"):
             continue
         area = item.name.removesuffix(".yaml")
-        for entry in yaml.safe_load(item.read_text(encoding="utf-8")) or []:
+        for entry in load_yaml(item.read_text(encoding="utf-8")) or []:
             entries.append({**entry, "area": area})
     table = pd.DataFrame(entries, columns=list(COLUMNS))
     _check(table)

@@ -22,9 +22,9 @@ from functools import cache
 from importlib import resources
 
 import pandas as pd
-import yaml
 
 from vaxutils.io.grid import column_arrays
+from vaxutils.kernel.yaml_data import load_yaml
 from vaxutils.schema import CANONICAL_FIELDS, DOSE_FIELDS, FIELD_LABELS_VI
 
 Key = tuple[str, int | None]
@@ -56,7 +56,7 @@ def _compact(normalized: str) -> str:
 def aliases() -> dict[str, tuple[str, ...]]:
     """The header aliases per canonical field (plus ``ignore``), from ``aliases.yaml``."""
     text = resources.files("vaxutils.io").joinpath("aliases.yaml").read_text(encoding="utf-8")
-    return {name: tuple(labels) for name, labels in yaml.safe_load(text).items()}
+    return {name: tuple(labels) for name, labels in load_yaml(text).items()}
 
 
 @cache

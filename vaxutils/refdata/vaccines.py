@@ -35,8 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from vaxutils.kernel.yaml_data import load_yaml
 from vaxutils.refdata._files import DATA_DIR, fold_key
 from vaxutils.text import factorize_cells
 
@@ -92,7 +92,7 @@ class VaccineRules:
 @functools.cache
 def _load() -> dict:
     with DATA_FILE.open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return load_yaml(f.read())
 
 
 def _key(text: str) -> str:

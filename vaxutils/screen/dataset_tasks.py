@@ -112,7 +112,8 @@ def screen_group(
         registry = group_registry(Path(out) / REGISTRY_DIR, mine, registry_rows)
     clock.lap("read")
     n_rec, n_dose = np.array(counts["records"]), np.array(counts["doses"])
-    result = screen(whole, export_date=export_date, registry=registry)
+    # one thread: the cluster's workers already share the cores
+    result = screen(whole, export_date=export_date, registry=registry, threads=1)
     clock.lap("screen")
     rec_part = np.repeat(np.arange(len(parts)), n_rec)
     dose_part = np.repeat(np.arange(len(parts)), n_dose)[result.doses.index.to_numpy()]

@@ -33,14 +33,16 @@ import pandas as pd  # noqa: F401 (the examples above use it)
 from vaxutils.screen.dose_checks.history import DoseCodes
 from vaxutils.screen.dose_checks.issues import CODES, ISSUE_COLUMNS
 from vaxutils.screen.dose_checks.prepare import MAX_DOSE_NUMBER, PREPARED_COLUMNS, prepare_doses
-from vaxutils.screen.dose_checks.rules import dose_issues
+from vaxutils.screen.dose_checks.rules import DoseChecks, dose_issues, per_dose_checks
 
 __all__ = [
     "CODES",
+    "DoseChecks",
     "DoseCodes",
     "ISSUE_COLUMNS",
     "MAX_DOSE_NUMBER",
     "PREPARED_COLUMNS",
     "dose_issues",
+    "per_dose_checks",
     "prepare_doses",
 ]

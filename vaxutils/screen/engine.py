@@ -6,7 +6,9 @@ writing files is :mod:`vaxutils.stages.screen`' job.
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,7 +17,8 @@ import pandas as pd
 
 from vaxutils import reconcile
 from vaxutils.kernel.cells import text_column
-from vaxutils.screen.doses import DoseCodes, dose_issues, prepare_doses
+from vaxutils.screen.dedupe.pairs import compared_candidates
+from vaxutils.screen.doses import DoseCodes, per_dose_checks, prepare_doses
 from vaxutils.screen.duplicates import DOSE_SUMMARY_COLUMNS, duplicate_groups, duplicate_issues
 from vaxutils.screen.findings import build_findings, positions_in, record_status
 from vaxutils.screen.persons import (
@@ -123,19 +126,143 @@ def _spread(per_id: pd.DataFrame, codes: RecordCodes, index: pd.Index) -> pd.Dat
     return out
 
 
+# Below this many records a second thread costs more than it saves (the work is Python overhead).
+THREADED_MIN_RECORDS = 50_000
+
+
+def default_threads(n_records: int) -> int:
+    """Threads :func:`screen` uses by default: two on a machine with two cores or more and an
+    export large enough to share, else one.
+
+    >>> default_threads(8_000)
+    1
+    """
+    return 2 if n_records >= THREADED_MIN_RECORDS and (os.cpu_count() or 1) >= 2 else 1
+
+
+class _Timed:
+    """A pool of ``threads`` threads whose tasks each record their own duration under a name."""
+
+    def __init__(self, threads: int, timings: dict[str, float]):
+        self.pool = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="screen")
+        self.timings = timings
+
+    def submit(self, name: str, function, *args, **kwargs) -> Future:
+        def timed():
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.timings[name] = round(time.perf_counter() - started, 4)
+
+        return self.pool.submit(timed)
+
+
+def _dose_side(export, records: pd.DataFrame):
+    """The doses prepared, the record ids hashed once (every per-record summary of the doses is then
+    an integer groupby) and the per-id dose summary."""
+    doses = prepare_doses(export.doses)
+    codes = RecordCodes.of(records, doses)
+    return doses, codes, _per_id_summary(doses, codes)
+
+
+def _person_side(records: pd.DataFrame):
+    """The ID numbers classified once (the prepared persons and the record findings both read it)
+    and the prepared persons."""
+    id_info = classify_record_ids(records)
+    return id_info, prepare_persons(records, id_info=id_info)
+
+
+def _record_side(export, records, persons, id_info, export_date) -> list[pd.DataFrame]:
+    """Every field of every record, the cells the reader had to choose between, the merged cells."""
+    row_issues = record_issues(records, persons, today=export_date, id_info=id_info)
+    at = row_issues["row"].to_numpy()
+    row_issues["record_id"] = persons["record_id"].reindex(at).to_numpy()
+    row_issues["source_row"] = persons["source_row"].reindex(at).to_numpy()
+    parts = [
+        row_issues.drop(columns="row"),
+        conflict_issues(export.conflicts, persons["record_id"]),
+    ]
+    filled = getattr(export, "filled", None)  # an Export pickled before merged cells were filled
+    if filled is not None and len(filled):
+        parts.append(merged_issues(filled, persons["record_id"]))
+    return parts
+
+
+def _registry_side(persons: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
+    reg = reconcile.prepare_registry(registry)
+    return reconcile.registry_issues(persons, reg, reconcile.match_registry(persons, reg))
+
+
 def screen(
     export,
     registry: pd.DataFrame | None = None,
     export_date: date | None = None,
+    threads: int | None = None,
 ) -> ScreenResult:
     """Screen one export (an :class:`vaxutils.io.Export`): findings per record, in the S1 lists.
 
     ``registry`` is a population-database extract (see :mod:`vaxutils.reconcile`); when given, ID, name,
     birth date and sex are also compared with the matched person. ``export_date`` is the day the data
     was exported (doses and births after it are in the future); default: today.
+
+    ``threads``: the independent checks (persons and doses; record fields and duplicates) run side
+    by side on this many threads of this process — the column work is Arrow and numpy, which let go
+    of the GIL. Default :func:`default_threads`; pass 1 where processes already share the cores.
+    The findings do not depend on it. ``summary["timings_s"]`` holds each step's own duration (steps
+    run side by side overlap) and ``total``.
     """
     export_date = export_date or date.today()
     timings: dict[str, float] = {}
+    started = time.perf_counter()
+    records = export.records.reset_index(drop=True)
+    threads = default_threads(len(records)) if threads is None else threads
+    tasks = _Timed(threads, timings)
+    try:
+        dose_side = tasks.submit("prepare_doses", _dose_side, export, records)
+        person_side = tasks.submit("prepare_persons", _person_side, records)
+        id_info, persons = person_side.result()
+        # the candidate pairs of duplicates need the person fields only: they start while the
+        # doses are still being prepared
+        pairs = tasks.submit("duplicate_pairs", compared_candidates, persons)
+        doses, codes, per_id = dose_side.result()
+        # each dose on its own and against its record; then every record field
+        per_dose = tasks.submit(
+            "doses",
+            per_dose_checks,
+            doses,
+            persons,
+            pd.Timestamp(export_date),
+            codes=codes.for_dose_checks(records, doses),
+        )
+        record_side = tasks.submit(
+            "records", _record_side, export, records, persons, id_info, export_date
+        )
+        # each record's first dose by its code: what prepare_persons would look up by record id
+        # (a new frame: the tasks running are reading the one they were given)
+        spread = _spread(per_id, codes, persons.index)
+        persons = persons.assign(first_dose_date=spread["first_dose_date"])
+        registry_side = (
+            tasks.submit("registry", _registry_side, persons, registry)
+            if registry is not None
+            else None
+        )
+        # duplicates before the histories: a person's doses are judged on the merged history of
+        # their records
+        linked = persons.join(spread.drop(columns="first_dose_date"))
+        grouping = tasks.submit("duplicates", duplicate_groups, linked, pairs.result())
+        groups = grouping.result()
+        person_of = pd.Series(
+            groups["person_group"].to_numpy(), index=pd.Index(persons["record_id"])
+        )
+        histories = tasks.submit("dose_histories", per_dose.result().with_histories, person_of)
+        duplicate_side = tasks.submit("duplicate_findings", duplicate_issues, linked, groups=groups)
+        parts = [*record_side.result(), histories.result(), duplicate_side.result()]
+        if registry_side is not None:
+            parts.append(registry_side.result())
+    finally:
+        tasks.pool.shutdown(wait=True, cancel_futures=True)
+
     clock = time.perf_counter()
 
     def lap(name: str) -> None:
@@ -144,49 +271,6 @@ def screen(
         timings[name] = round(now - clock, 4)
         clock = now
 
-    records = export.records.reset_index(drop=True)
-    doses = prepare_doses(export.doses)
-    # the record ids hashed once: every per-record summary of the doses is an integer groupby
-    codes = RecordCodes.of(records, doses)
-    per_id = _per_id_summary(doses, codes)
-    # the ID numbers classified once: the prepared persons and the record findings both read it
-    id_info = classify_record_ids(records)
-    persons = prepare_persons(records, id_info=id_info)
-    # each record's first dose by its code: what prepare_persons would look up by record id
-    spread = _spread(per_id, codes, persons.index)
-    persons["first_dose_date"] = spread["first_dose_date"]
-    lap("prepare")
-
-    row_issues = record_issues(records, persons, today=export_date, id_info=id_info)
-    row_issues["record_id"] = persons["record_id"].reindex(row_issues["row"].to_numpy()).to_numpy()
-    row_issues["source_row"] = (
-        persons["source_row"].reindex(row_issues["row"].to_numpy()).to_numpy()
-    )
-    lap("records")
-    parts = [
-        row_issues.drop(columns="row"),
-        conflict_issues(export.conflicts, persons["record_id"]),
-    ]
-    filled = getattr(export, "filled", None)  # an Export pickled before merged cells were filled
-    if filled is not None and len(filled):
-        parts.append(merged_issues(filled, persons["record_id"]))
-    # duplicates first: a person's doses are judged on the merged history of their records
-    linked = persons.join(spread.drop(columns="first_dose_date"))
-    groups = duplicate_groups(linked)
-    lap("duplicates")
-    person_of = pd.Series(groups["person_group"].to_numpy(), index=pd.Index(persons["record_id"]))
-    dose_codes = codes.for_dose_checks(records, doses)
-    parts.append(
-        dose_issues(doses, persons, pd.Timestamp(export_date), groups=person_of, codes=dose_codes)
-    )
-    lap("doses")
-    parts.append(duplicate_issues(linked, groups=groups))
-    lap("duplicate_findings")
-    if registry is not None:
-        reg = reconcile.prepare_registry(registry)
-        matches = reconcile.match_registry(persons, reg)
-        parts.append(reconcile.registry_issues(persons, reg, matches))
-        lap("registry")
     parts = [p for p in parts if not p.empty]
     issues = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["code"])
     findings = build_findings(issues)
@@ -200,6 +284,7 @@ def screen(
     lap("status")
     summary = summarize(findings, out_records, doses)
     lap("summary")
+    timings["total"] = round(time.perf_counter() - started, 4)
     summary["export_date"] = export_date.isoformat()
     summary["timings_s"] = timings
     return ScreenResult(findings=findings, records=out_records, doses=doses, summary=summary)

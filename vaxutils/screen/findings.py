@@ -39,9 +39,18 @@ def build_findings(issues: pd.DataFrame) -> pd.DataFrame:
     if "related" not in out.columns:
         out["related"] = pd.NA
     out = out.drop_duplicates(subset=["record_id", "code", "field", "source_row"], keep="first")
-    # Catalogue columns taken per distinct code, as Arrow text (no Python string per finding).
+    # the issues' own columns (the catalogue gives the others)
+    out = out[[col for col in FINDINGS_COLUMNS if col in out.columns]]
+    for col in out.columns:
+        out[col] = out[col].astype("Int64" if col == "source_row" else "string")
+    # Catalogue columns taken per distinct code, as Arrow text (no Python string per finding), and
+    # after the sort: only the issues' own columns are reordered.
     codes, distinct = pd.factorize(out["code"])
     info = cat.loc[np.asarray(distinct, dtype=object)]
+    severity = pd.array(info["severity"].to_numpy(dtype=object), dtype="string").take(codes)
+    order = findings_order(out["source_row"], out["record_id"], severity, out["code"])
+    out = out.iloc[order].reset_index(drop=True)
+    codes = codes[order]
     for column, source in (
         ("category", "category"),
         ("severity", "severity"),
@@ -49,22 +58,44 @@ def build_findings(issues: pd.DataFrame) -> pd.DataFrame:
         ("message_en", "message_en"),
     ):
         out[column] = pd.array(info[source].to_numpy(dtype=object), dtype="string").take(codes)
-    out = out[list(FINDINGS_COLUMNS)]
-    for col in FINDINGS_COLUMNS:
-        out[col] = out[col].astype("Int64" if col == "source_row" else "string")
-    return in_findings_order(out)
+    return out[list(FINDINGS_COLUMNS)]
 
 
 def in_findings_order(findings: pd.DataFrame) -> pd.DataFrame:
     """``findings`` in the order every findings file has: source row, record id, severity (errors
     first), code. Stable: findings equal on those keep the order given (a partition's, a merge's)."""
-    severity = pd.Categorical(findings["severity"], ["error", "warning", "info"], ordered=True)
-    return (
-        findings.assign(_sev=severity)
-        .sort_values(["source_row", "record_id", "_sev", "code"], kind="stable")
-        .drop(columns="_sev")
-        .reset_index(drop=True)
+    order = findings_order(
+        findings["source_row"], findings["record_id"], findings["severity"], findings["code"]
     )
+    return findings.take(order).reset_index(drop=True)
+
+
+_SEVERITY_RANK = ["error", "warning", "info"]
+
+
+def findings_order(source_row, record_id, severity, code) -> np.ndarray:
+    """Positions that put findings in order: source row, record id, severity (errors first), code;
+    missing values last; stable. Sorted by Arrow (several keys at once, text as it is).
+
+    >>> findings_order(pd.array([3, 2, 2, None], dtype="Int64"), pd.array(["a", "b", "b", "a"]),
+    ...                pd.array(["info", "info", "error", "error"]), pd.array(["x", "y", "z", "x"]))
+    array([2, 1, 0, 3])
+    """
+    rank = pd.Categorical(severity, _SEVERITY_RANK, ordered=True).codes
+    table = pa.table(
+        {
+            "source_row": pa.array(pd.array(source_row, dtype="Int64")),
+            "record_id": _arrow_text(record_id),
+            "severity": np.where(rank < 0, len(_SEVERITY_RANK), rank),
+            "code": _arrow_text(code),
+        }
+    )
+    keys = [(name, "ascending", "at_end") for name in table.column_names]
+    return pc.sort_indices(table, sort_keys=keys).to_numpy().astype("int64")
+
+
+def _arrow_text(values) -> pa.Array:
+    return pa.array(pd.array(values, dtype="string")).cast(pa.large_string())
 
 
 # Codes whose only job is to carry an ID number found elsewhere (the registry, a duplicate record)
@@ -110,34 +141,38 @@ def fold_id_suggestions(issues: pd.DataFrame) -> pd.DataFrame:
 def record_status(record_ids: pd.Series, findings: pd.DataFrame) -> pd.DataFrame:
     """Per record: status (ok / needs_review / needs_fix), error and warning counts, categories."""
     problems = findings[findings["severity"].isin(["error", "warning"])]
-    counts = problems.groupby(["record_id", "severity"], observed=True).size().unstack(fill_value=0)
-    counts = counts.reindex(columns=["error", "warning"], fill_value=0)
-    categories = _category_lists(problems)
+    # the records with problems as integer codes: counts and category lists are integer work
+    code, with_problems = pd.factorize(problems["record_id"])
+    n = len(with_problems)
+    known = code >= 0
+    is_error = problems["severity"].eq("error").to_numpy(bool)
+    n_errors = np.bincount(code[known & is_error], minlength=n)
+    n_warnings = np.bincount(code[known & ~is_error], minlength=n)
+    lists = _category_lists(code, problems["category"], n)
     table = pd.DataFrame({"record_id": record_ids.array})
     # One hash lookup of the record ids, reused for every column; records without problems get
     # position -1, which picks the "nothing" value appended at the end of each column.
-    at = positions_in(table["record_id"], counts.index)
-    for severity, column in (("error", "n_errors"), ("warning", "n_warnings")):
-        table[column] = np.append(counts[severity].to_numpy(dtype="int64"), 0)[at]
+    at = positions_in(table["record_id"], pd.Index(with_problems, dtype="string"))
+    table["n_errors"] = np.append(n_errors, 0)[at]
+    table["n_warnings"] = np.append(n_warnings, 0)[at]
     # Text columns by taking from a few distinct Arrow strings: no million Python strings built.
-    lists = categories.reindex(counts.index).fillna("").to_numpy(dtype=object)
     table["categories"] = pd.array(np.append(lists, ""), dtype="string").take(at)
     level = np.where(table["n_errors"] > 0, 2, np.where(table["n_warnings"] > 0, 1, 0))
     table["status"] = pd.array(["ok", "needs_review", "needs_fix"], dtype="string").take(level)
     return table.set_index(record_ids.index)
 
 
-def _category_lists(problems: pd.DataFrame) -> pd.Series:
-    """Per record, its lists as sorted comma-joined text — via a bit mask per record, since a
-    string join per group would run Python code once per record."""
-    names = sorted(set(problems["category"].dropna()))
-    bits = {name: 1 << i for i, name in enumerate(names)}
-    distinct = problems.drop_duplicates(["record_id", "category"])
-    masks = distinct["category"].map(bits).groupby(distinct["record_id"]).sum()
-    labels = {
-        mask: ",".join(n for n in names if mask & bits[n]) for mask in masks.unique().tolist()
-    }
-    return masks.map(labels)
+def _category_lists(code: np.ndarray, category: pd.Series, n: int) -> np.ndarray:
+    """Per record code 0..n-1, its lists as sorted comma-joined text — via a bit mask per record
+    (one bit per list), since a string join per record would run Python code once per record."""
+    names = sorted(category.dropna().unique().tolist())
+    bit = pd.Categorical(category, categories=names).codes.astype("int64")
+    has = (code >= 0) & (bit >= 0)
+    masks = np.zeros(n, dtype="int64")
+    np.bitwise_or.at(masks, code[has], np.left_shift(1, bit[has]))
+    distinct, inverse = np.unique(masks, return_inverse=True)
+    labels = [",".join(x for i, x in enumerate(names) if m >> i & 1) for m in distinct.tolist()]
+    return np.asarray(labels, dtype=object)[inverse]
 
 
 def positions_in(keys: pd.Series, index: pd.Index) -> np.ndarray:

@@ -117,7 +117,9 @@ def _registry_for(registry: pd.DataFrame | None, records: pd.DataFrame) -> pd.Da
 
 def _screen_group(export, positions, registry, export_date) -> ScreenResult:
     part = _subset(export, positions)
-    return screen(part, registry=_registry_for(registry, part.records), export_date=export_date)
+    # one thread: the groups already share the cores between processes
+    registry = _registry_for(registry, part.records)
+    return screen(part, registry=registry, export_date=export_date, threads=1)
 
 
 def _whole(positions):

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -104,6 +105,9 @@ def _decode(text: str, encoding: str) -> str:
     return VNI_PATTERN.sub(lambda m: VNI_TO_UNICODE[m.group(0)], text)
 
 
+# A name column is read more than once (normalised, then checked for issues; its keys are made from
+# the normalised names, mostly the same texts): each distinct text is scored once per process.
+@lru_cache(maxsize=1 << 17)
 def _best_repair(text: str) -> tuple[str | None, str]:
     if not text or _NOT_LATIN1_RE.search(text):
         return None, text

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from vaxutils.linkage.compare import SAME
-from vaxutils.screen.dedupe.pairs import candidate_comparisons, same_person
+from vaxutils.screen.dedupe.pairs import compared_candidates, same_person, with_evidence
 
 
 def connected_components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -80,14 +80,17 @@ def _unambiguous(accepted: pd.DataFrame, n: int) -> pd.DataFrame:
     return accepted[keep]
 
 
-def duplicate_groups(persons: pd.DataFrame) -> pd.DataFrame:
+def duplicate_groups(persons: pd.DataFrame, compared: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per record (positional index 0..n-1): ``person_group`` (records of one person share it) and
     ``group_size``. Records without duplicates are alone in their group.
 
     Screening computes it once and hands it to the dose checks (a person's doses are judged on the
-    merged history of the group) and to :func:`duplicate_issues`."""
+    merged history of the group) and to :func:`duplicate_issues`. ``compared`` is
+    :func:`compared_candidates` of the same records when the caller has it (screening finds the
+    pairs before the doses are summarised; the evidence is then added from ``persons``)."""
     n = len(persons)
-    comparison = candidate_comparisons(persons)
+    compared = compared_candidates(persons) if compared is None else compared
+    comparison = with_evidence(compared, persons)
     accepted = _unambiguous(comparison[same_person(comparison)], n)
     labels = connected_components(n, accepted["left"].to_numpy(), accepted["right"].to_numpy())
     groups = pd.DataFrame({"person_group": labels})

@@ -30,6 +30,12 @@ NAME_LOOSE_SAME_ID = 75
 def candidate_comparisons(persons: pd.DataFrame) -> pd.DataFrame:
     """Blocked candidate pairs (positions ``left`` < ``right``) with their field agreements and,
     where ``persons`` has the columns for it, the evidence of :func:`evidence`."""
+    return with_evidence(compared_candidates(persons), persons)
+
+
+def compared_candidates(persons: pd.DataFrame) -> pd.DataFrame:
+    """Blocked candidate pairs (positions ``left`` < ``right``) with their field agreements: what
+    the person fields alone say (screening finds them while the doses are still being read)."""
     frame = persons.reset_index(drop=True)
     keys, factorized = blocking_keys_and_codes(frame)
     # Screening is per commune (the unit of the procedure): a larger input is blocked within each
@@ -48,9 +54,18 @@ def candidate_comparisons(persons: pd.DataFrame) -> pd.DataFrame:
     )
     comparison.insert(0, "right", right)
     comparison.insert(0, "left", left)
-    for name, values in evidence(frame, left, right).items():
-        comparison[name] = values
     return comparison
+
+
+def with_evidence(comparison: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFrame:
+    """:func:`compared_candidates` of ``persons`` with the evidence of :func:`evidence` (from the
+    columns ``persons`` has: the dose summary among them)."""
+    found = evidence(
+        persons.reset_index(drop=True),
+        comparison["left"].to_numpy(),
+        comparison["right"].to_numpy(),
+    )
+    return comparison.assign(**found)
 
 
 # Columns of the persons frame that :func:`evidence` reads (screening adds the dose summary).

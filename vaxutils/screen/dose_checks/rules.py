@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
@@ -70,6 +72,64 @@ def dose_issues(
     ``codes`` are the record codes of these doses and persons when the caller has them (a
     :class:`~.history.DoseCodes`, as :func:`~.history.record_codes` would compute them).
     """
+    return per_dose_checks(doses, persons, export_date, codes=codes).with_histories(
+        groups, with_dose_row=with_dose_row
+    )
+
+
+@dataclass
+class DoseChecks:
+    """The dose checks done so far: those of each dose on its own and against its record (dates,
+    products, numbers, ages), before the histories, which need the duplicate groups. Screening
+    runs them while the duplicates are still being found."""
+
+    issues: Issues
+    d: pd.DataFrame
+    persons: pd.DataFrame
+    facts: object = None
+    pcode: np.ndarray | None = None
+    dates: dict = field(default_factory=dict)
+    num: np.ndarray | None = None
+    in_range: np.ndarray | None = None
+    rcode: np.ndarray | None = None
+    person_code: np.ndarray | None = None
+    n_ids: int = 0
+
+    def with_histories(
+        self, groups: pd.Series | None = None, *, with_dose_row: bool = False
+    ) -> pd.DataFrame:
+        """The checks of order, numbering, series, intervals and mixing on each history (the
+        record's, or the person's with ``groups``), then every problem in long form."""
+        if self.d.empty:
+            return self.issues.frame(with_dose_row)
+        d, issues, facts, pcode, dates = self.d, self.issues, self.facts, self.pcode, self.dates
+        # the history a dose belongs to: its record's, or its person's when records are merged
+        keyed = groups is not None and keyed_like_persons(groups, self.persons)
+        hcode, num, usable = histories(
+            d, self.rcode, self.num, self.in_range, dates, groups,
+            self.person_code if keyed else None,
+        )  # fmt: skip
+        chain = dose_chain(hcode, num, dates["day"], d["source_row"], usable)
+        repeated = repeated_numbers(hcode, num, chain)
+        issues.add(chain[repeated], "dose_number_repeated", "dose_number", d["dose_number_raw"])
+        kept = chain[~repeated]
+        primary_doses = primary_doses_by_record(hcode, pcode, facts, kept, self.n_ids)
+        _check_series(issues, d, hcode, num, pcode, facts, kept, primary_doses)
+        dated = kept[dates["exact"][kept]]
+        _check_intervals(issues, d, hcode, num, dates["day"], pcode, facts, dated, primary_doses)
+        return issues.frame(with_dose_row)
+
+
+def per_dose_checks(
+    doses: pd.DataFrame,
+    persons: pd.DataFrame,
+    export_date=None,
+    *,
+    codes: DoseCodes | None = None,
+) -> DoseChecks:
+    """The checks of :func:`dose_issues` that need no history: each dose's date, product and
+    number, and its age against its record's birth date. Finish with
+    :meth:`DoseChecks.with_histories`."""
     if not {"product", "dose_date_precision"} <= set(doses.columns):
         doses = prepare_doses(doses)
     d = doses.reset_index(drop=True)
@@ -82,7 +142,7 @@ def dose_issues(
     )
     issues = Issues(d)
     if d.empty:
-        return issues.frame(with_dose_row)
+        return DoseChecks(issues, d, persons)
     export_day = np.datetime64(
         (pd.Timestamp(export_date) if export_date is not None else pd.Timestamp.today()).date(), "D"
     )
@@ -97,22 +157,13 @@ def dose_issues(
         raise ValueError("dose_issues: the codes are not those of these doses and persons")
     else:
         rcode, person_code, n_ids = codes.doses, codes.persons, codes.n
-    # the history a dose belongs to: its record's, or its person's when records are merged
-    keyed = groups is not None and keyed_like_persons(groups, persons)
-    hcode, num, usable = histories(
-        d, rcode, num, in_range, dates, groups, person_code if keyed else None
-    )
-    chain = dose_chain(hcode, num, dates["day"], d["source_row"], usable)
-    repeated = repeated_numbers(hcode, num, chain)
-    issues.add(chain[repeated], "dose_number_repeated", "dose_number", d["dose_number_raw"])
-    kept = chain[~repeated]
-    primary_doses = primary_doses_by_record(hcode, pcode, facts, kept, n_ids)
-    _check_series(issues, d, hcode, num, pcode, facts, kept, primary_doses)
-    dated = kept[dates["exact"][kept]]
-    _check_intervals(issues, d, hcode, num, dates["day"], pcode, facts, dated, primary_doses)
+    # the age rules are per record (each code is emitted by one check: the order of the checks
+    # does not change the findings)
     births = birth_bounds(persons, person_code, n_ids, rcode)
     check_ages(issues, d, rcode, pcode, facts, dates, births)
-    return issues.frame(with_dose_row)
+    return DoseChecks(
+        issues, d, persons, facts, pcode, dates, num, in_range, rcode, person_code, n_ids
+    )
 
 
 def _check_date_cells(issues: Issues, d: pd.DataFrame, export_day: np.datetime64) -> dict:
