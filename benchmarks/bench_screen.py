@@ -4,6 +4,11 @@ Prints the time and peak memory of reading + screening, and the ratio against re
 data from xlsx (a 100,000-row workbook, scaled). Targets on a 2-core machine: screening ≤ 10 s and ≤ 4 GB
 peak; reading a 100,000-row xlsx ≤ 3 s.
 
+Modes, each in its own process: ``single`` — ``screen()`` as users call it (one process; its
+independent checks on two threads); ``one-thread`` — the same with ``threads=1`` (the time of
+the work itself: the ratio of the two is what the second thread brings); ``partitioned`` —
+``screen_by_commune`` over worker processes.
+
     .venv/bin/python benchmarks/bench_screen.py [--persons 1000000]
 """
 
@@ -51,7 +56,9 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--xlsx-persons", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--mode", choices=["all", "single", "partitioned"], default="all")
+    parser.add_argument(
+        "--mode", choices=["all", "single", "one-thread", "partitioned"], default="all"
+    )
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
 
@@ -72,7 +79,7 @@ def main() -> None:
 
     if args.mode == "all":
         # each mode in its own process, so that its peak memory is its own
-        for mode in ("single", "partitioned"):
+        for mode in ("single", "one-thread", "partitioned"):
             subprocess.run(
                 [
                     sys.executable,
@@ -101,6 +108,9 @@ def screen_parquet(big: Path, mode: str, workers: int) -> None:
     if mode == "single":
         result = screen(export, export_date=EXPORT_DATE)
         label = "screen() single process"
+    elif mode == "one-thread":
+        result = screen(export, export_date=EXPORT_DATE, threads=1)
+        label = "screen(threads=1) single process, one thread"
     else:
         result = screen_by_commune(export, export_date=EXPORT_DATE, workers=workers)
         label = f"screen_by_commune(workers={workers})"
@@ -108,7 +118,7 @@ def screen_parquet(big: Path, mode: str, workers: int) -> None:
     cpu_s = time.process_time() - cpu
     children = _peak_rss_gb(resource.RUSAGE_CHILDREN)
     memory = f"peak RSS {_peak_rss_gb():.2f} GB" + (
-        f" + largest worker {children:.2f} GB" if mode != "single" else ""
+        f" + largest worker {children:.2f} GB" if mode == "partitioned" else ""
     )
     print(
         f"{label}: read {len(export.records):,} records / {len(export.doses):,} doses of "

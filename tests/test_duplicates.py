@@ -19,6 +19,12 @@ from hypothesis import strategies as st
 from persons_fixture import GIVEN, JUNK, _ascii_key, make_persons, random_person
 
 from vaxutils.linkage.compare import compare_pairs
+from vaxutils.screen.dedupe.pairs import (
+    commune_parts,
+    compared_candidates,
+    compared_in_part,
+    joined_parts,
+)
 from vaxutils.screen.duplicates import (
     ISSUE_COLUMNS,
     candidate_comparisons,
@@ -378,3 +384,23 @@ def test_related_lists_are_symmetric():
         for b in rel.split(",")
     }
     assert links == {(b, a) for a, b in links}
+
+
+@pytest.mark.parametrize("n_parts", [1, 2, 3, 7])
+def test_candidates_found_commune_by_commune_equal_the_whole(n_parts):
+    """Screening finds the candidate pairs of two halves of the communes on two threads: joined,
+    they are exactly the whole's, in the same order (commune codes missing included)."""
+    persons, _ = synthetic_commune(400, seed=5)
+    # consecutive blocks (a planted duplicate is next to its original): three communes, and
+    # records without a commune
+    communes = np.array(["00004", "00001", None, "00006"], dtype=object)
+    persons["commune_code"] = pd.array(
+        communes[np.arange(len(persons)) * 4 // len(persons)], dtype="string"
+    )
+    whole = compared_candidates(persons)
+    parts = commune_parts(persons, n_parts)
+    assert sorted(np.concatenate(parts).tolist()) == list(range(len(persons)))
+    assert 1 <= len(parts) <= n_parts
+    joined = joined_parts([compared_in_part(persons, part) for part in parts])
+    assert len(whole) > 30
+    pd.testing.assert_frame_equal(joined, whole)

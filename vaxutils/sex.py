@@ -21,8 +21,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from vaxutils.text import cell_text, empty_issues, factorize_cells, issues_from_uniques, spread
+from vaxutils.text import (
+    cell_text,
+    empty_issues,
+    factorize_cells,
+    issues_from_uniques,
+    spread_texts,
+)
 
 __all__ = ["NAM", "NU", "normalize", "normalize_series", "issues_series", "issues"]
 
@@ -74,7 +81,7 @@ def normalize_series(s: pd.Series) -> pd.Series:
     if s.empty:
         return pd.Series([], index=s.index, dtype="str")
     codes, sexes, _ = _per_unique(s)
-    return pd.Series(spread(sexes, codes, s.index), index=s.index, dtype="str")
+    return spread_texts(pa.array(sexes, type=pa.large_string()), codes, s.index)
 
 
 def issues_series(s: pd.Series) -> pd.DataFrame:

@@ -69,6 +69,17 @@ def as_numpy(arr: pa.Array, fill: object = False) -> np.ndarray:
     return arr.fill_null(fill).to_numpy(zero_copy_only=False)
 
 
+def first_reason(conditions: list[np.ndarray], reasons: list[str]) -> np.ndarray:
+    """Per element, the reason of the first condition that holds, ``""`` when none does — chosen
+    as small integers and looked up once (a select over text would copy strings per condition).
+
+    >>> first_reason([np.array([True, False, False]), np.array([True, True, False])], ["a", "b"])
+    array(['a', 'b', ''], dtype='<U1')
+    """
+    which = np.select(conditions, np.arange(1, len(reasons) + 1), 0)
+    return np.asarray(["", *reasons])[which]
+
+
 def take(arr: pa.Array, positions: np.ndarray) -> pa.Array:
     return arr.take(pa.array(positions, type=pa.int64()))
 

@@ -116,7 +116,7 @@ def _failure(number: pa.Array) -> np.ndarray:
     level_ok = _arrow.as_numpy(
         pc.is_in(pc.utf8_slice_codeunits(number, 2, 3), pa.array(list("12345")))
     )
-    return np.select(
+    return _arrow.first_reason(
         [
             ~card & (length != NUMBER_LENGTH),
             ~card & ~_arrow.as_numpy(pc.ascii_is_decimal(number)),
@@ -129,7 +129,6 @@ def _failure(number: pa.Array) -> np.ndarray:
             InvalidFormat.reason,
             InvalidBenefitLevel.reason,
         ],
-        "",
     )
 
 

@@ -83,15 +83,17 @@ def number_issues(
     floats = _arrow.match(stripped, _cells.FLOAT_SUFFIX)
     number = compact(_arrow.replace_where(stripped, floats, _arrow.remove_float_suffix))
     reason = failure(number)
+    invalid = reason != ""
     restored = lost_zero(number)
-    has_restored = _arrow.as_numpy(pc.is_valid(restored)) & (reason != "")
-    normalized = (reason == "") & ~_arrow.as_numpy(pc.equal(number, text))
+    has_restored = _arrow.as_numpy(pc.is_valid(restored)) & invalid
+    normalized = ~invalid & ~_arrow.as_numpy(pc.equal(number, text))
     scientific = _arrow.match(stripped, _cells.SCIENTIFIC)
-    code = np.where(reason != "", np.char.add(f"{prefix}_", reason.astype(str)), "")
-    code = np.where(has_restored, f"{prefix}_leading_zero_lost", code)
-    code = np.where(normalized, f"{prefix}_normalized", code)
-    code = np.where(scientific, UnrecoverableDamage.code(prefix), code)
     suggestion = pc.if_else(pa.array(normalized), number, _arrow.NULL)
     suggestion = pc.if_else(pa.array(has_restored & ~scientific), restored, suggestion)
-    keep = code != ""
-    return _arrow.long_form(s.index[present[keep]], code[keep], suggestion.filter(pa.array(keep)))
+    # the codes of the few numbers with a problem only (text per element is costly)
+    keep = invalid | normalized | scientific
+    code = np.char.add(f"{prefix}_", reason[keep].astype(str))
+    code = np.where(has_restored[keep], f"{prefix}_leading_zero_lost", code)
+    code = np.where(normalized[keep], f"{prefix}_normalized", code)
+    code = np.where(scientific[keep], UnrecoverableDamage.code(prefix), code)
+    return _arrow.long_form(s.index[present[keep]], code, suggestion.filter(pa.array(keep)))

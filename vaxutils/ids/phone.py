@@ -118,10 +118,9 @@ def _failure(number: pa.Array) -> np.ndarray:
     length = _arrow.as_numpy(pc.utf8_length(number), 0)
     digits = _arrow.as_numpy(pc.ascii_is_decimal(number))
     prefix_ok = _arrow.match(number, PREFIX + "[0-9]*")
-    return np.select(
+    return _arrow.first_reason(
         [~digits, length != LENGTH, ~prefix_ok],
         [InvalidFormat.reason, InvalidLength.reason, InvalidPrefix.reason],
-        "",
     )
 
 

@@ -43,7 +43,7 @@ SEX_CREDIT = {SAME: 1.0, UNKNOWN: 0.5, DIFFERENT: 0.0}
 # their string similarity: most of the string is the shared family and middle names.
 GIVEN_DISAGREES_FACTOR = 0.7
 
-_PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
+_PRECISION_RANK = ["day", "month", "year"]
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -135,8 +135,9 @@ def comparison_features(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def _precision_rank(precision: pd.Series) -> np.ndarray:
-    ranks = as_text(precision.reset_index(drop=True)).map(_PRECISION_RANK, na_action="ignore")
-    return pd.to_numeric(ranks, errors="coerce").fillna(0).to_numpy("int64")
+    """0 day, 1 month, 2 year; a missing or unknown precision counts as a full date (0)."""
+    ranks = pd.Categorical(as_text(precision.reset_index(drop=True)), categories=_PRECISION_RANK)
+    return np.maximum(ranks.codes, 0).astype("int64")
 
 
 def name_similarity(left, right) -> np.ndarray:

@@ -7,6 +7,7 @@ writing files is :mod:`vaxutils.stages.screen`' job.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -14,13 +15,15 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from vaxutils import reconcile
 from vaxutils.kernel.cells import text_column
-from vaxutils.screen.dedupe.pairs import compared_candidates
+from vaxutils.screen.dedupe.pairs import commune_parts, compared_in_part, joined_parts
 from vaxutils.screen.doses import DoseCodes, per_dose_checks, prepare_doses
 from vaxutils.screen.duplicates import DOSE_SUMMARY_COLUMNS, duplicate_groups, duplicate_issues
-from vaxutils.screen.findings import build_findings, positions_in, record_status
+from vaxutils.screen.findings import build_findings, record_status
 from vaxutils.screen.persons import (
     classify_record_ids,
     conflict_issues,
@@ -53,10 +56,24 @@ class RecordCodes:
 
     @classmethod
     def of(cls, records: pd.DataFrame, doses: pd.DataFrame) -> RecordCodes:
-        codes, ids = pd.factorize(text_column(records, "record_id"))
-        ids = pd.Index(ids, dtype="string")
-        at = positions_in(text_column(doses, "record_id"), ids)
-        return cls(codes, at, ids)
+        # one dictionary encoding of the records' ids followed by the doses': codes in order of
+        # first appearance, so the records' ids are codes 0..n-1 and a dose's higher code is an
+        # id on no record (one hash table, where a factorize and a lookup would build two)
+        chunks = [
+            chunk
+            for frame in (records, doses)
+            for chunk in pa.chunked_array(pa.array(text_column(frame, "record_id").array))
+            .cast(pa.large_string())
+            .chunks
+        ]
+        encoded = pc.dictionary_encode(
+            pa.concat_arrays(chunks) if chunks else pa.array([], pa.large_string())
+        )
+        every = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+        codes, at = every[: len(records)], every[len(records) :].astype("int64")
+        n = int(codes.max()) + 1 if len(codes) else 0
+        ids = pd.Index(pd.array(encoded.dictionary.slice(0, n), dtype="string"))
+        return cls(codes, np.where(at < n, at, -1), ids)
 
     def for_dose_checks(self, records: pd.DataFrame, doses: pd.DataFrame) -> DoseCodes | None:
         """The codes :func:`~vaxutils.screen.doses.dose_issues` would hash again from the text ids
@@ -141,11 +158,13 @@ def default_threads(n_records: int) -> int:
 
 
 class _Timed:
-    """A pool of ``threads`` threads whose tasks each record their own duration under a name."""
+    """A pool of ``threads`` threads whose tasks each record their own duration under a name (the
+    parts of one step: summed)."""
 
     def __init__(self, threads: int, timings: dict[str, float]):
         self.pool = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="screen")
         self.timings = timings
+        self.lock = threading.Lock()
 
     def submit(self, name: str, function, *args, **kwargs) -> Future:
         def timed():
@@ -153,7 +172,9 @@ class _Timed:
             try:
                 return function(*args, **kwargs)
             finally:
-                self.timings[name] = round(time.perf_counter() - started, 4)
+                took = time.perf_counter() - started
+                with self.lock:
+                    self.timings[name] = round(self.timings.get(name, 0.0) + took, 4)
 
         return self.pool.submit(timed)
 
@@ -176,9 +197,10 @@ def _person_side(records: pd.DataFrame):
 def _record_side(export, records, persons, id_info, export_date) -> list[pd.DataFrame]:
     """Every field of every record, the cells the reader had to choose between, the merged cells."""
     row_issues = record_issues(records, persons, today=export_date, id_info=id_info)
-    at = row_issues["row"].to_numpy()
-    row_issues["record_id"] = persons["record_id"].reindex(at).to_numpy()
-    row_issues["source_row"] = persons["source_row"].reindex(at).to_numpy()
+    at = row_issues["row"].to_numpy().astype("int64")
+    # rows are positions (the records were numbered afresh): taken, not looked up
+    row_issues["record_id"] = persons["record_id"].array.take(at)
+    row_issues["source_row"] = persons["source_row"].array.take(at)
     parts = [
         row_issues.drop(columns="row"),
         conflict_issues(export.conflicts, persons["record_id"]),
@@ -224,7 +246,10 @@ def screen(
         id_info, persons = person_side.result()
         # the candidate pairs of duplicates need the person fields only: they start while the
         # doses are still being prepared
-        pairs = tasks.submit("duplicate_pairs", compared_candidates, persons)
+        pairs = [
+            tasks.submit("duplicate_pairs", compared_in_part, persons, part)
+            for part in commune_parts(persons, threads)
+        ]
         doses, codes, per_id = dose_side.result()
         # each dose on its own and against its record; then every record field
         per_dose = tasks.submit(
@@ -250,7 +275,8 @@ def screen(
         # duplicates before the histories: a person's doses are judged on the merged history of
         # their records
         linked = persons.join(spread.drop(columns="first_dose_date"))
-        grouping = tasks.submit("duplicates", duplicate_groups, linked, pairs.result())
+        compared = joined_parts([part.result() for part in pairs])
+        grouping = tasks.submit("duplicates", duplicate_groups, linked, compared)
         groups = grouping.result()
         person_of = pd.Series(
             groups["person_group"].to_numpy(), index=pd.Index(persons["record_id"])

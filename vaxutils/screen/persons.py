@@ -85,7 +85,12 @@ def _attach(issues: pd.DataFrame, field: str, raw: pd.Series) -> pd.DataFrame:
     """Add the field name and the value as found to long-form issues of one field."""
     out = issues.loc[:, ["row", "code", "suggestion"]].copy()
     out["field"] = field
-    out["value"] = raw.reindex(out["row"].to_numpy()).to_numpy()
+    rows = out["row"].to_numpy()
+    # the cells stay Arrow text (no Python string per issue); rows numbered 0..n-1 are positions
+    if raw.index.equals(pd.RangeIndex(len(raw))):
+        out["value"] = raw.array.take(rows.astype("int64"))
+    else:
+        out["value"] = raw.reindex(rows).array
     return out
 
 

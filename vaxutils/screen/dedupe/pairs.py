@@ -40,8 +40,7 @@ def compared_candidates(persons: pd.DataFrame) -> pd.DataFrame:
     keys, factorized = blocking_keys_and_codes(frame)
     # Screening is per commune (the unit of the procedure): a larger input is blocked within each
     # commune, so the candidate pairs grow with the number of communes, not with its square.
-    commune = frame["commune_code"] if "commune_code" in frame.columns else None
-    keys["commune"] = as_text(commune).fillna("") if commune is not None else ""
+    keys["commune"] = _commune_keys(frame)
     pairs = dedupe_pairs(keys, DEDUPE_RULES, prefix=("commune",), factorized=factorized)
     left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
     # Compare only the records that are in some pair (a small share of a large input), on the
@@ -55,6 +54,49 @@ def compared_candidates(persons: pd.DataFrame) -> pd.DataFrame:
     comparison.insert(0, "right", right)
     comparison.insert(0, "left", left)
     return comparison
+
+
+def _commune_keys(frame: pd.DataFrame) -> pd.Series | str:
+    commune = frame["commune_code"] if "commune_code" in frame.columns else None
+    return as_text(commune).fillna("") if commune is not None else ""
+
+
+def commune_parts(persons: pd.DataFrame, n_parts: int) -> list[np.ndarray]:
+    """Positions of ``persons`` in at most ``n_parts`` parts of whole communes, of near-equal size
+    (communes in order of their codes; each in the part its middle record falls in). Records
+    meet only within their commune: the candidates of the parts together are the whole's.
+
+    >>> [p.tolist() for p in commune_parts(pd.DataFrame({"commune_code": list("abab") + [None]}), 2)]
+    [[0, 2, 4], [1, 3]]
+    """
+    key = _commune_keys(persons.reset_index(drop=True))
+    if isinstance(key, str) or n_parts <= 1 or len(persons) == 0:
+        return [np.arange(len(persons))]
+    code, distinct = pd.factorize(key, sort=True)
+    sizes = np.bincount(code, minlength=len(distinct))
+    # each commune goes to the part its middle record falls in
+    middle = np.cumsum(sizes) - sizes / 2
+    part_of = np.minimum((middle * n_parts // len(persons)).astype("int64"), n_parts - 1)[code]
+    order = np.argsort(part_of, kind="stable")
+    bounds = np.searchsorted(part_of[order], np.arange(1, n_parts))
+    return [part for part in np.split(order, bounds) if len(part)]
+
+
+def compared_in_part(persons: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
+    """:func:`compared_candidates` of the records at ``positions`` (a :func:`commune_parts` part),
+    with ``left``/``right`` as positions in ``persons``."""
+    comparison = compared_candidates(persons.iloc[positions])
+    comparison["left"] = positions[comparison["left"].to_numpy()]
+    comparison["right"] = positions[comparison["right"].to_numpy()]
+    return comparison
+
+
+def joined_parts(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The comparisons of :func:`compared_in_part` as :func:`compared_candidates` of the whole
+    gives them: one table, pairs ordered by ``left`` then ``right``."""
+    joined = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    order = np.lexsort((joined["right"].to_numpy(), joined["left"].to_numpy()))
+    return joined.take(order).reset_index(drop=True)
 
 
 def with_evidence(comparison: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFrame:
