@@ -201,3 +201,15 @@ def test_smallest_dose_gap_equals_a_groupby_of_sorted_dates(rows):
     gaps = dated.groupby("record_id")["dose_date"].diff().dt.days
     want = gaps.groupby(dated["record_id"]).min().reindex(records["record_id"]).to_numpy()
     np.testing.assert_array_equal(got.to_numpy(dtype=float), want.astype(float))
+    # the other columns of the summary against a plain groupby
+    summary = dose_summary(doses, records["record_id"])
+    by = doses.groupby("record_id")
+    for column, plain in (
+        ("last_dose_date", by["dose_date"].max()),
+        ("min_dose_number", by["dose_number"].min()),
+        ("max_dose_number", by["dose_number"].max()),
+    ):
+        expected = plain.reindex(records["record_id"]).reset_index(drop=True)
+        pd.testing.assert_series_equal(
+            summary[column].reset_index(drop=True), expected, check_names=False
+        )

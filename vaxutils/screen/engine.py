@@ -92,33 +92,42 @@ class RecordCodes:
 _DAY_BITS = 19
 
 
+def _per_code(reduce: np.ufunc, code: np.ndarray, values: np.ndarray, n: int):
+    """``reduce`` (np.minimum / np.maximum) of ``values`` per code 0..n-1 in one unbuffered pass
+    (a groupby would sort or hash the codes again), and whether each code had a value."""
+    start = np.iinfo(np.int64).max if reduce is np.minimum else np.iinfo(np.int64).min
+    out = np.full(n, start, dtype=np.int64)
+    reduce.at(out, code, values)
+    return out, np.bincount(code, minlength=n) > 0
+
+
 def _per_id_summary(doses: pd.DataFrame, codes: RecordCodes) -> pd.DataFrame:
     """:data:`~vaxutils.screen.duplicates.DOSE_SUMMARY_COLUMNS` per distinct record id (rows
     ``0..len(codes.ids)-1``; NA where an id has no dose)."""
     on_record = codes.doses >= 0
     code = codes.doses[on_record]
     day = doses["dose_date"].to_numpy("datetime64[ns]")[on_record]
-    by = pd.DataFrame({"c": code, "d": day, "n": doses["dose_number"].array[on_record]}).groupby(
-        "c", sort=False
-    )
-    every_id = np.arange(len(codes.ids))
-    table = pd.DataFrame(
-        {
-            "first_dose_date": by["d"].min(),
-            "last_dose_date": by["d"].max(),
-            "min_dose_number": by["n"].min(),
-            "max_dose_number": by["n"].max(),
-        }
-    ).reindex(every_id)
-    # the smallest gap: dated doses in (record, date) order, differences within a record
+    n = len(codes.ids)
     dated = ~np.isnat(day)
+    table = pd.DataFrame(index=np.arange(n))
+    for column, reduce in (("first_dose_date", np.minimum), ("last_dose_date", np.maximum)):
+        found, has = _per_code(reduce, code[dated], day[dated].view("int64"), n)
+        table[column] = np.where(has, found, np.iinfo(np.int64).min).view("datetime64[ns]")
+    # dose numbers as prepared (whole numbers, Int64)
+    number = pd.to_numeric(pd.Series(doses["dose_number"].array[on_record]), errors="coerce")
+    numbered = number.notna().to_numpy(bool)
+    number = number[numbered].to_numpy("int64")
+    for column, reduce in (("min_dose_number", np.minimum), ("max_dose_number", np.maximum)):
+        found, has = _per_code(reduce, code[numbered], number, n)
+        table[column] = pd.arrays.IntegerArray(found, ~has)
+    # the smallest gap: dated doses in (record, date) order, differences within a record
     c, d = code[dated], day[dated].astype("datetime64[D]").astype("int64")
     # one sort of a packed (record, day) key: days of datetime64[ns] lie within ±2**17 of 1970
     key = np.sort((c.astype(np.int64) << _DAY_BITS) | (d + (1 << (_DAY_BITS - 1))))
     c, d = key >> _DAY_BITS, (key & ((1 << _DAY_BITS) - 1)) - (1 << (_DAY_BITS - 1))
     same = np.r_[False, c[1:] == c[:-1]][: len(c)]  # (no dose: no element)
-    gap = pd.Series(np.diff(d, prepend=0)[same].astype("float64"))
-    table["min_dose_gap_days"] = gap.groupby(c[same]).min().reindex(every_id).to_numpy()
+    found, has = _per_code(np.minimum, c[same], np.diff(d, prepend=0)[same], n)
+    table["min_dose_gap_days"] = np.where(has, found, np.nan)
     return table[list(DOSE_SUMMARY_COLUMNS)]
 
 
