@@ -39,7 +39,8 @@ def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
 def stripped_text(values: pd.Series) -> pd.Series:
     """Text with surrounding spaces removed; a blank cell is ``<NA>``."""
     text = values.astype("string").str.strip()
-    return text.mask(text == "")
+    blank = text.eq("").fillna(False)
+    return text.mask(blank) if blank.any() else text
 
 
 def as_text(values: pd.Series) -> pd.Series:
@@ -54,7 +55,7 @@ def as_text(values: pd.Series) -> pd.Series:
     else:
         text = values.where(values.map(type).eq(str), None).astype("string")
     empty = text.eq("").fillna(False)
-    # (a where() rewrites every cell: only when there is an empty one)
+    # (a mask rewrites every cell: only when there is an empty one)
     return text.mask(empty) if empty.any() else text
 
 
