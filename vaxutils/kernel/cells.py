@@ -38,9 +38,7 @@ def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 def stripped_text(values: pd.Series) -> pd.Series:
     """Text with surrounding spaces removed; a blank cell is ``<NA>``."""
-    text = values.astype("string").str.strip()
-    blank = text.eq("").fillna(False)
-    return text.mask(blank) if blank.any() else text
+    return _blank_as_missing(values.astype("string").str.strip())
 
 
 def as_text(values: pd.Series) -> pd.Series:
@@ -54,8 +52,12 @@ def as_text(values: pd.Series) -> pd.Series:
         text = values.astype("string")
     else:
         text = values.where(values.map(type).eq(str), None).astype("string")
+    return _blank_as_missing(text)
+
+
+def _blank_as_missing(text: pd.Series) -> pd.Series:
+    """``text`` with its empty cells made ``<NA>`` (a mask rewrites every cell: only when needed)."""
     empty = text.eq("").fillna(False)
-    # (a mask rewrites every cell: only when there is an empty one)
     return text.mask(empty) if empty.any() else text
 
 

@@ -184,10 +184,6 @@ def positions_in(keys: pd.Series, index: pd.Index) -> np.ndarray:
     array([ 1, -1, -1])
     """
     if isinstance(keys.dtype, pd.StringDtype) and isinstance(index.dtype, pd.StringDtype):
-        found = pc.index_in(
-            pa.array(keys.array).cast(pa.large_string()),
-            value_set=pa.array(index.array).cast(pa.large_string()),
-            skip_nulls=True,
-        )
+        found = pc.index_in(_arrow_text(keys), value_set=_arrow_text(index), skip_nulls=True)
         return found.fill_null(-1).to_numpy().astype("int64")
     return index.get_indexer(keys)
