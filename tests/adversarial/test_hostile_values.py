@@ -225,3 +225,32 @@ def test_csv_round_trip_keeps_rows_and_what_a_person_sees(tmp_path_factory, rows
             shown = raw.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate is '?'
             assert read in (shown, "'" + shown)
             assert not formula_like(pd.Series([read])).iloc[0]
+
+
+@PROPERTY
+@given(st.lists(HOSTILE, min_size=1, max_size=12), st.sampled_from([1, 2]))
+def test_screen_takes_hostile_cells_in_any_column(values, threads):
+    """A caller's frame (not a reader's: bytes, lone surrogates, objects) in every person and dose
+    column is screened on one thread or two, without raising and with one record per row."""
+    from datetime import date
+
+    from vaxutils.io import Export
+    from vaxutils.screen import screen
+
+    n = len(values)
+    records = pd.DataFrame(
+        {column: pd.Series(values, dtype=object) for column in
+         ("full_name", "dob", "sex", "id_number", "phone", "village", "commune_code")}
+    )  # fmt: skip
+    records["record_id"] = pd.Series(values, dtype=object)
+    records["source_row"] = np.arange(2, n + 2)
+    doses = pd.DataFrame(
+        {column: pd.Series(values, dtype=object) for column in
+         ("record_id", "dose_date", "dose_number", "vaccine", "facility")}
+    )  # fmt: skip
+    doses["source_row"] = np.arange(2, n + 2)
+    result = screen(
+        Export(records=records, doses=doses), export_date=date(2022, 5, 15), threads=threads
+    )
+    assert len(result.records) == n
+    assert result.findings["code"].notna().all()

@@ -23,7 +23,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vaxutils.kernel.cells import text_column  # noqa: F401 (its former home)
+from vaxutils.kernel.cells import (
+    text_column,  # noqa: F401 (its former home)
+    without_surrogates,
+)
 
 TEXT_DTYPE = pd.StringDtype()
 
@@ -107,7 +110,7 @@ _CONVERT = {
 def _objects_to_arrow(values: np.ndarray) -> pa.Array:
     try:  # a text column (blanks as None/NaN): Arrow takes it as it is, and refuses anything else
         return pa.array(values, pa.string(), from_pandas=True)
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
+    except (pa.ArrowTypeError, pa.ArrowInvalid, UnicodeError):
         pass
     # Cells of one column mix types (a title or header above numbers, blanks as ""). Look each
     # cell's type up once (type() is a builtin), convert each type group in one go, and put the
@@ -120,7 +123,10 @@ def _objects_to_arrow(values: np.ndarray) -> pa.Array:
         if kind == "missing":
             text = pa.nulls(len(positions), pa.string())
         elif kind == "str":
-            text = pa.array(values[positions], pa.string())
+            try:
+                text = pa.array(values[positions], pa.string())
+            except UnicodeError:  # a lone surrogate (no reader gives one): shown as U+FFFD
+                text = pa.array([without_surrogates(v) for v in values[positions]], pa.string())
         else:
             try:
                 text = _CONVERT[kind](values[positions])

@@ -16,8 +16,14 @@ never fail on a missing column: it reads as a column of ``<NA>``.
 from __future__ import annotations
 
 import datetime
+import decimal
+import math
+import re
+from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 
 def column_or_na(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -27,13 +33,74 @@ def column_or_na(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(pd.NA, index=frame.index, dtype="string")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (not text: it cannot be written as UTF-8, and Arrow
+    refuses it) replaced by U+FFFD, which the checkers report as an invalid character.
+
+    >>> without_surrogates("Nguy\\udcffn") == "Nguy\\ufffdn"
+    True
+    """
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def cell_text(value: Any) -> str | None:
+    """Return the text a person sees in the cell, or None when the cell is missing.
+
+    Never raises: any object is rendered with ``str()`` as a last resort.
+
+    >>> cell_text(1), cell_text(1.5), cell_text(None), cell_text(pd.Timestamp("2022-01-01"))
+    ('1', '1.5', None, '2022-01-01')
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        return without_surrogates(value)
+    if isinstance(value, decimal.Decimal):  # a signalling NaN raises on any comparison
+        return None if value.is_nan() else str(value)
+    if isinstance(value, bytes | bytearray):
+        # Bytes reach us from odd readers; UTF-8 is the only sane guess, bad bytes become U+FFFD
+        # so that the name checker reports them as invalid characters instead of crashing.
+        return bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            return str(float(value))
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            return None
+        value = pd.Timestamp(value)
+    if isinstance(value, datetime.datetime):
+        midnight = (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
+        return value.date().isoformat() if midnight else value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    try:
+        return str(value)
+    except Exception:  # an object whose __str__ fails is still a cell we must report, not crash on
+        return repr(type(value))
+
+
 def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
     """``frame[name]`` as text (pandas ``string``), or all ``<NA>`` when ``frame`` has no such column.
 
     >>> text_column(pd.DataFrame({"a": [1, None]}), "b").tolist()
     [<NA>, <NA>]
     """
-    return column_or_na(frame, name).astype("string")
+    column = column_or_na(frame, name)
+    try:
+        return column.astype("string")
+    except (UnicodeError, TypeError, ValueError, ArithmeticError, pa.ArrowException):
+        # junk no reader gives (bytes, lone surrogates, odd objects): each cell as a person sees it
+        return column.map(cell_text).astype("string")
 
 
 def stripped_text(values: pd.Series) -> pd.Series:

@@ -23,15 +23,12 @@ spread the answers back:
 
 from __future__ import annotations
 
-import datetime as _dt
-import decimal
-import math
-import re
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+# rendering one cell is the kernel's (every layer reads cells); this module's public face keeps it
+from vaxutils.kernel.cells import cell_text, without_surrogates
 
 __all__ = [
     "cell_text",
@@ -43,62 +40,6 @@ __all__ = [
     "spread_texts",
     "without_surrogates",
 ]
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def without_surrogates(text: str) -> str:
-    """``text`` with each lone surrogate (not text: it cannot be written as UTF-8, and Arrow
-    refuses it) replaced by U+FFFD, which the checkers report as an invalid character.
-
-    >>> without_surrogates("Nguy\\udcffn") == "Nguy\\ufffdn"
-    True
-    """
-    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
-
-
-def cell_text(value: Any) -> str | None:
-    """Return the text a person sees in the cell, or None when the cell is missing.
-
-    Never raises: any object is rendered with ``str()`` as a last resort.
-
-    >>> cell_text(1), cell_text(1.5), cell_text(None), cell_text(pd.Timestamp("2022-01-01"))
-    ('1', '1.5', None, '2022-01-01')
-    """
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, str):
-        return without_surrogates(value)
-    if isinstance(value, decimal.Decimal):  # a signalling NaN raises on any comparison
-        return None if value.is_nan() else str(value)
-    if isinstance(value, bytes | bytearray):
-        # Bytes reach us from odd readers; UTF-8 is the only sane guess, bad bytes become U+FFFD
-        # so that the name checker reports them as invalid characters instead of crashing.
-        return bytes(value).decode("utf-8", errors="replace")
-    if isinstance(value, bool | np.bool_):
-        return str(bool(value))
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        if math.isnan(value):
-            return None
-        if math.isinf(value):
-            return str(float(value))
-        return str(int(value)) if float(value).is_integer() else repr(float(value))
-    if isinstance(value, np.datetime64):
-        if np.isnat(value):
-            return None
-        value = pd.Timestamp(value)
-    if isinstance(value, _dt.datetime):
-        midnight = (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
-        return value.date().isoformat() if midnight else value.isoformat(sep=" ")
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    try:
-        return str(value)
-    except Exception:  # an object whose __str__ fails is still a cell we must report, not crash on
-        return repr(type(value))
 
 
 def factorize_cells(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
